@@ -1,0 +1,133 @@
+#include "app_context.h"
+
+#include "chats/chat_controller.h"
+#include "chats/chat_list_model.h"
+#include "chats/message_list_model.h"
+#include "generation/inference_service.h"
+#include "logging/engine_log_bridge.h"
+#include "logging/log_categories.h"
+#include "model_library/model_list_model.h"
+#include "settings/language_settings.h"
+#include "storage/chat_store.h"
+
+#include <QDir>
+#include <QQmlApplicationEngine>
+#include <QQmlEngine>
+#include <QQuickStyle>
+#include <QtQml/qqmlextensionplugin.h>
+
+// The QML modules are static libraries; these pull their plugins into the
+// binary that links quanta_app_core.
+Q_IMPORT_QML_PLUGIN(QuantaCorePlugin)
+Q_IMPORT_QML_PLUGIN(QuantaPlugin)
+
+namespace quanta {
+
+namespace {
+
+const QUrl kMainQml(QStringLiteral("qrc:/qt/qml/Quanta/Main.qml"));
+
+} // namespace
+
+AppContext::AppContext(const AppOptions& options, QObject* parent)
+    : QObject(parent), options_(options)
+{
+    installEngineLogBridge();
+
+    // Step 1: settings, from the given INI file or the platform's store.
+    if (options_.settingsPath.isEmpty())
+        settings_ = std::make_unique<QSettings>();
+    else
+        settings_ = std::make_unique<QSettings>(options_.settingsPath, QSettings::IniFormat);
+
+    // Step 2: the chat database.
+    openStore();
+
+    // Step 3: the models folder, created so the user has a place to put files.
+    if (!QDir().mkpath(options_.modelsFolder))
+        qCWarning(lcApp).noquote() << "Cannot create the models folder" << QDir::toNativeSeparators(options_.modelsFolder);
+
+    // Step 4: the services.
+    chats_ = std::make_unique<ChatListModel>(*store_);
+    messages_ = std::make_unique<MessageListModel>();
+    models_ = std::make_unique<ModelListModel>(options_.modelsFolder);
+    inference_ = std::make_unique<InferenceService>();
+    controller_ = std::make_unique<ChatController>(*store_, *chats_, *messages_, *inference_);
+    language_ = std::make_unique<LanguageSettings>(*settings_);
+
+    // Sizes shown in the model list follow the UI language.
+    connect(language_.get(), &LanguageSettings::languageChanged, models_.get(), &ModelListModel::refresh);
+}
+
+AppContext::~AppContext()
+{
+    // The controller listens to the inference service; the inference thread
+    // may log until it has stopped, so the log bridge goes last.
+    controller_.reset();
+    inference_.reset();
+    removeEngineLogBridge();
+    qCInfo(lcApp) << "Shut down";
+}
+
+void AppContext::openStore()
+{
+    try {
+        store_ = std::make_unique<ChatStore>(options_.databasePath);
+        if (!store_->recoveredFrom().isEmpty()) {
+            startupError_ = tr("The chat database %1 was damaged and could not be read. It was kept as %2, and a new, "
+                               "empty database was created.")
+                                .arg(QDir::toNativeSeparators(options_.databasePath),
+                                     QDir::toNativeSeparators(store_->recoveredFrom()));
+        }
+        qCInfo(lcStorage).noquote() << "Chat database:" << QDir::toNativeSeparators(options_.databasePath);
+        return;
+    } catch (const StorageError& error) {
+        qCCritical(lcStorage).noquote() << error.what();
+        startupError_ = tr("Chats cannot be saved: %1 Chats from this session are kept in memory and are lost when "
+                           "Quanta closes.")
+                            .arg(QString::fromUtf8(error.what()));
+    }
+    // An in-memory database keeps the app usable for this session.
+    store_ = std::make_unique<ChatStore>(QStringLiteral(":memory:"));
+}
+
+bool AppContext::start(QQmlApplicationEngine& engine)
+{
+    // Step 1: the UI language, before any qsTr() runs.
+    language_->setEngine(&engine);
+    language_->apply();
+
+    // Step 2: the window. The services stay owned by this object.
+    QQuickStyle::setStyle(QStringLiteral("Fusion"));
+    engine.addImportPath(QStringLiteral("qrc:/qt/qml"));
+    const QList<QObject*> services{chats_.get(),     messages_.get(),   models_.get(),
+                                   inference_.get(), controller_.get(), language_.get()};
+    for (QObject* service : services)
+        QQmlEngine::setObjectOwnership(service, QQmlEngine::CppOwnership);
+    engine.setInitialProperties({
+        {QStringLiteral("chats"), QVariant::fromValue(chats_.get())},
+        {QStringLiteral("messages"), QVariant::fromValue(messages_.get())},
+        {QStringLiteral("models"), QVariant::fromValue(models_.get())},
+        {QStringLiteral("inference"), QVariant::fromValue(inference_.get())},
+        {QStringLiteral("controller"), QVariant::fromValue(controller_.get())},
+        {QStringLiteral("language"), QVariant::fromValue(language_.get())},
+    });
+    engine.load(kMainQml);
+    if (engine.rootObjects().isEmpty()) {
+        qCCritical(lcUi) << "Loading" << kMainQml << "failed";
+        return false;
+    }
+
+    // Step 3: the latest chat, and the model: the one given on the command
+    // line, or else the one the latest chat used.
+    controller_->openLatestChat(/*loadItsModel=*/options_.modelPath.isEmpty());
+    if (!options_.modelPath.isEmpty())
+        inference_->loadModel(options_.modelPath);
+
+    // Step 4: a storage problem from start-up, now that there is a banner.
+    if (!startupError_.isEmpty())
+        controller_->showError(startupError_);
+    return true;
+}
+
+} // namespace quanta

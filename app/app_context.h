@@ -1,0 +1,63 @@
+// The composition root: creates the app's services, wires them together and
+// loads the main window. main.cpp and the UI tests build the same one.
+#pragma once
+
+#include "app_options.h"
+
+#include <QObject>
+#include <QSettings>
+
+#include <memory>
+
+class QQmlApplicationEngine;
+
+namespace quanta {
+
+class ChatController;
+class ChatListModel;
+class ChatStore;
+class InferenceService;
+class LanguageSettings;
+class MessageListModel;
+class ModelListModel;
+
+class AppContext : public QObject {
+    Q_OBJECT
+
+public:
+    // Opens the chat database (or, when that fails, an in-memory one) and
+    // starts the inference thread. Does not throw for storage problems: they
+    // are shown in the window once it is up.
+    explicit AppContext(const AppOptions& options, QObject* parent = nullptr);
+    ~AppContext() override;
+
+    // Applies the UI language, loads the main window into `engine`, opens the
+    // latest chat and starts loading the model from the options. Returns
+    // false when the QML failed to load.
+    bool start(QQmlApplicationEngine& engine);
+
+    const AppOptions& options() const { return options_; }
+    ChatStore& store() { return *store_; }
+    ChatListModel& chats() { return *chats_; }
+    MessageListModel& messages() { return *messages_; }
+    ModelListModel& models() { return *models_; }
+    InferenceService& inference() { return *inference_; }
+    ChatController& controller() { return *controller_; }
+    LanguageSettings& language() { return *language_; }
+
+private:
+    void openStore();
+
+    AppOptions options_;
+    QString startupError_; // shown in the window's banner once it is up
+    std::unique_ptr<QSettings> settings_;
+    std::unique_ptr<ChatStore> store_;
+    std::unique_ptr<ChatListModel> chats_;
+    std::unique_ptr<MessageListModel> messages_;
+    std::unique_ptr<ModelListModel> models_;
+    std::unique_ptr<InferenceService> inference_;
+    std::unique_ptr<ChatController> controller_;
+    std::unique_ptr<LanguageSettings> language_;
+};
+
+} // namespace quanta

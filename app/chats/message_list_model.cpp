@@ -1,0 +1,142 @@
+#include "chats/message_list_model.h"
+
+namespace quanta {
+
+MessageListModel::MessageListModel(QObject* parent)
+    : QAbstractListModel(parent)
+{
+}
+
+int MessageListModel::rowCount(const QModelIndex& parent) const
+{
+    return parent.isValid() ? 0 : static_cast<int>(entries_.size());
+}
+
+QVariant MessageListModel::data(const QModelIndex& index, int role) const
+{
+    if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
+        return {};
+    const Entry& entry = entries_.at(index.row());
+    switch (role) {
+    case MessageIdRole:
+        return entry.record.id;
+    case RoleRole:
+        return entry.record.role;
+    case Qt::DisplayRole:
+    case ContentRole:
+        return entry.record.content;
+    case StreamingRole:
+        return entry.streaming;
+    case InterruptedRole:
+        return !entry.record.complete && !entry.streaming;
+    default:
+        return {};
+    }
+}
+
+QHash<int, QByteArray> MessageListModel::roleNames() const
+{
+    return {
+        {MessageIdRole, "messageId"},
+        {RoleRole, "role"},
+        {ContentRole, "content"},
+        {StreamingRole, "streaming"},
+        {InterruptedRole, "interrupted"},
+    };
+}
+
+void MessageListModel::setMessages(const QList<MessageRecord>& messages)
+{
+    const int oldCount = rowCount();
+    beginResetModel();
+    entries_.clear();
+    entries_.reserve(messages.size());
+    for (const MessageRecord& message : messages)
+        entries_.append(Entry{message, false});
+    endResetModel();
+    if (rowCount() != oldCount)
+        emit countChanged();
+}
+
+void MessageListModel::clear()
+{
+    setMessages({});
+}
+
+void MessageListModel::append(const MessageRecord& message, bool streaming)
+{
+    const int row = rowCount();
+    beginInsertRows({}, row, row);
+    entries_.append(Entry{message, streaming});
+    endInsertRows();
+    emit countChanged();
+}
+
+void MessageListModel::appendContent(qint64 messageId, const QString& text)
+{
+    const int row = rowOf(messageId);
+    if (row < 0 || text.isEmpty())
+        return;
+    entries_[row].record.content += text;
+    notifyChanged(row, {ContentRole});
+}
+
+void MessageListModel::setContent(qint64 messageId, const QString& text)
+{
+    const int row = rowOf(messageId);
+    if (row < 0)
+        return;
+    entries_[row].record.content = text;
+    notifyChanged(row, {ContentRole});
+}
+
+void MessageListModel::setStreaming(qint64 messageId, bool streaming)
+{
+    const int row = rowOf(messageId);
+    if (row < 0)
+        return;
+    entries_[row].streaming = streaming;
+    notifyChanged(row, {StreamingRole, InterruptedRole});
+}
+
+void MessageListModel::setComplete(qint64 messageId, bool complete)
+{
+    const int row = rowOf(messageId);
+    if (row < 0)
+        return;
+    entries_[row].record.complete = complete;
+    notifyChanged(row, {InterruptedRole});
+}
+
+QList<MessageRecord> MessageListModel::messages() const
+{
+    QList<MessageRecord> result;
+    result.reserve(entries_.size());
+    for (const Entry& entry : entries_)
+        result.append(entry.record);
+    return result;
+}
+
+const MessageRecord* MessageListModel::find(qint64 messageId) const
+{
+    const int row = rowOf(messageId);
+    return row < 0 ? nullptr : &entries_.at(row).record;
+}
+
+int MessageListModel::rowOf(qint64 messageId) const
+{
+    // The streaming reply is almost always the last row, so search backwards.
+    for (int row = static_cast<int>(entries_.size()) - 1; row >= 0; --row) {
+        if (entries_.at(row).record.id == messageId)
+            return row;
+    }
+    return -1;
+}
+
+void MessageListModel::notifyChanged(int row, const QList<int>& roles)
+{
+    const QModelIndex changed = index(row);
+    emit dataChanged(changed, changed, roles);
+}
+
+} // namespace quanta

@@ -1,0 +1,164 @@
+// quanta-cli bench: prompt processing and generation speed, and how close
+// generation comes to the memory-bandwidth roofline.
+#include "commands.h"
+#include "options.h"
+
+#include "core/thread_pool.h"
+#include "cpu/bandwidth.h"
+#include "engine/model.h"
+#include "engine/session.h"
+#include "gguf/gguf_reader.h"
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <numeric>
+#include <random>
+
+namespace quanta::cli {
+
+namespace {
+
+const char* const kBenchUsage =
+    "usage: quanta-cli bench -m FILE [options]\n"
+    "  -m, --model FILE   GGUF model to load\n"
+    "  --threads N        CPU threads (default: physical cores)\n"
+    "  -p N               prompt tokens for the prompt-processing test (default 512)\n"
+    "  -n N               tokens for the generation test (default 128)\n"
+    "  -r, --reps N       repetitions of each test (default 3)\n";
+
+// Size of the buffer for the bandwidth test: well past any last-level cache.
+constexpr size_t kBandwidthBytes = size_t{1} << 30;
+
+struct Stats {
+    double mean = 0;
+    double stddev = 0;
+};
+
+Stats summarize(const std::vector<double>& values)
+{
+    Stats stats;
+    if (values.empty())
+        return stats;
+    stats.mean = std::accumulate(values.begin(), values.end(), 0.0) / static_cast<double>(values.size());
+    double squares = 0;
+    for (const double value : values)
+        squares += (value - stats.mean) * (value - stats.mean);
+    stats.stddev = values.size() > 1 ? std::sqrt(squares / static_cast<double>(values.size() - 1)) : 0.0;
+    return stats;
+}
+
+// Bytes of weights one decode step reads: every matrix except the token
+// embedding (of which it reads a single row), unless the embedding is also
+// the output projection.
+uint64_t weight_bytes_per_token(const GgufFile& file)
+{
+    const bool tied = file.find_tensor("output.weight") == nullptr;
+    uint64_t bytes = 0;
+    for (const GgufTensor& tensor : file.tensors()) {
+        if (tensor.name == "token_embd.weight" && !tied)
+            continue;
+        bytes += tensor.n_bytes;
+    }
+    return bytes;
+}
+
+double seconds_since(std::chrono::steady_clock::time_point start)
+{
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+} // namespace
+
+int cmd_bench(const Args& args)
+{
+    try {
+        const Options options(args, {"-m", "--model", "--threads", "-p", "-n", "-r", "--reps"}, {"--help", "-h"});
+        if (options.has("--help") || options.has("-h")) {
+            std::fputs(kBenchUsage, stdout);
+            return kExitOk;
+        }
+        const std::string model_path = options.value("-m").value_or(options.string("--model", ""));
+        if (model_path.empty())
+            throw UsageError("missing required option -m FILE");
+        const int n_prompt = static_cast<int>(options.integer("-p", 512, 1, 1 << 16));
+        const int n_gen = static_cast<int>(options.integer("-n", 128, 1, 1 << 16));
+        const int reps = static_cast<int>(options.integer("-r", options.integer("--reps", 3, 1, 100), 1, 100));
+
+        LoadOptions load;
+        load.n_threads = static_cast<int>(options.integer("--threads", 0, 0, 1024));
+        const std::shared_ptr<Model> model = Model::load(model_path, load);
+        const ModelInfo& info = model->info();
+
+        SessionOptions session_options;
+        session_options.n_ctx = std::max(n_prompt, n_gen) + 1;
+        session_options.n_batch = n_prompt;
+        Session session(model, session_options);
+
+        std::printf("model:    %s\n", model_path.c_str());
+        std::printf("          %s %s, %.2f B parameters, %.2f GiB of weights\n", info.architecture.c_str(),
+                    info.file_type.c_str(), static_cast<double>(info.n_params) / 1e9,
+                    static_cast<double>(info.weight_bytes) / (1ull << 30));
+        std::printf("threads:  %d, kernels: %s\n", model->n_threads(), cpu_kernel_name());
+
+        // Random non-special token ids, as llama-bench uses.
+        std::mt19937 rng(42);
+        std::uniform_int_distribution<TokenId> pick(3, info.n_vocab - 1);
+        std::vector<TokenId> prompt(static_cast<size_t>(n_prompt));
+        for (TokenId& id : prompt)
+            id = pick(rng);
+
+        // Warm-up: one short batch and one decode step.
+        session.decode(std::span<const TokenId>(prompt.data(), std::min<size_t>(prompt.size(), 16)));
+        session.reset();
+
+        // Prompt processing: the whole prompt as one batch from an empty cache.
+        std::vector<double> pp_rates;
+        for (int rep = 0; rep < reps; ++rep) {
+            session.reset();
+            const auto start = std::chrono::steady_clock::now();
+            session.decode(prompt);
+            pp_rates.push_back(n_prompt / seconds_since(start));
+        }
+
+        // Generation: one token per step from an empty cache.
+        std::vector<double> tg_rates;
+        for (int rep = 0; rep < reps; ++rep) {
+            session.reset();
+            TokenId token = prompt[0];
+            const auto start = std::chrono::steady_clock::now();
+            for (int i = 0; i < n_gen; ++i) {
+                const TokenId step[] = {token};
+                const std::span<const float> logits = session.decode(step);
+                token = Sampler::argmax(logits);
+            }
+            tg_rates.push_back(n_gen / seconds_since(start));
+        }
+
+        const Stats pp = summarize(pp_rates);
+        const Stats tg = summarize(tg_rates);
+        std::printf("pp%-6d  %8.2f ± %.2f tokens/s\n", n_prompt, pp.mean, pp.stddev);
+        std::printf("tg%-6d  %8.2f ± %.2f tokens/s\n", n_gen, tg.mean, tg.stddev);
+
+        // Roofline: decoding is bound by reading every weight once per token.
+        ThreadPool pool(model->n_threads());
+        const double bandwidth = measure_read_bandwidth(pool, kBandwidthBytes, 5);
+        const double bytes_per_token = static_cast<double>(weight_bytes_per_token(model->file()));
+        const double achieved = bytes_per_token * tg.mean;
+        std::printf("memory read bandwidth: %.2f GB/s (%d threads, 1 GiB buffer, best of 5)\n", bandwidth / 1e9,
+                    model->n_threads());
+        std::printf("decode roofline: %.3f GB of weights per token x %.2f tokens/s = %.2f GB/s, %.0f%% of the "
+                    "measured bandwidth (roofline %.2f tokens/s)\n",
+                    bytes_per_token / 1e9, tg.mean, achieved / 1e9, 100.0 * achieved / bandwidth,
+                    bandwidth / bytes_per_token);
+        return kExitOk;
+    } catch (const UsageError& error) {
+        std::fprintf(stderr, "quanta-cli bench: %s\n%s", error.what(), kBenchUsage);
+        return kExitUsage;
+    } catch (const std::exception& error) {
+        std::fprintf(stderr, "quanta-cli bench: %s\n", error.what());
+        return kExitFailure;
+    }
+}
+
+} // namespace quanta::cli

@@ -1,0 +1,221 @@
+// quanta-cli inspect: prints a GGUF file's header, metadata, tensor table and
+// totals. Only the header is parsed, and tensor data is never read.
+#include "commands.h"
+
+#include "core/error.h"
+#include "gguf/gguf_reader.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <iostream>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace quanta::cli {
+
+namespace {
+
+constexpr const char* kUsage = "usage: quanta-cli inspect FILE";
+
+// Array elements shown before the rest is summarized as "... N more".
+constexpr size_t kShownArrayItems = 8;
+
+int usage_error(const std::string& message)
+{
+    std::cerr << "quanta-cli inspect: " << message << "\n" << kUsage << "\n";
+    return kExitUsage;
+}
+
+void print_help()
+{
+    std::cout << kUsage << "\n"
+              << "Prints the GGUF version, alignment and file size; every metadata key with its type and\n"
+              << "value (arrays show their element type, length and first " << kShownArrayItems << " elements); the tensor\n"
+              << "table (name, type, shape, offset in the data section, bytes); and totals by tensor type.\n";
+}
+
+// "1.13 MiB" for sizes in bytes.
+std::string format_bytes(uint64_t bytes)
+{
+    static constexpr const char* kUnits[] = {"bytes", "KiB", "MiB", "GiB", "TiB"};
+    double value = static_cast<double>(bytes);
+    size_t unit = 0;
+    while (value >= 1024.0 && unit + 1 < std::size(kUnits)) {
+        value /= 1024.0;
+        ++unit;
+    }
+    char text[32];
+    if (unit == 0)
+        std::snprintf(text, sizeof(text), "%llu bytes", static_cast<unsigned long long>(bytes));
+    else
+        std::snprintf(text, sizeof(text), "%.2f %s", value, kUnits[unit]);
+    return text;
+}
+
+// "6.74 B" style counts of parameters.
+std::string format_count(uint64_t count)
+{
+    static constexpr const char* kUnits[] = {"", " K", " M", " B", " T"};
+    double value = static_cast<double>(count);
+    size_t unit = 0;
+    while (value >= 1000.0 && unit + 1 < std::size(kUnits)) {
+        value /= 1000.0;
+        ++unit;
+    }
+    char text[32];
+    if (unit == 0)
+        std::snprintf(text, sizeof(text), "%llu", static_cast<unsigned long long>(count));
+    else
+        std::snprintf(text, sizeof(text), "%.2f%s", value, kUnits[unit]);
+    return text;
+}
+
+// "1171200 (1.12 MiB)"; small values stay plain numbers.
+std::string format_bytes_column(uint64_t bytes)
+{
+    return bytes < 1024 ? std::to_string(bytes) : std::to_string(bytes) + " (" + format_bytes(bytes) + ")";
+}
+
+std::string format_count_column(uint64_t count)
+{
+    return count < 1000 ? std::to_string(count) : std::to_string(count) + " (" + format_count(count) + ")";
+}
+
+// The type column: "uint32", or "[string x 512]" for arrays.
+std::string format_value_type(const GgufValue& value)
+{
+    if (value.type != GgufValueType::Array)
+        return std::string(gguf_value_type_name(value.type));
+    const GgufArray& array = std::get<GgufArray>(value.value);
+    std::string text = "[";
+    text += gguf_value_type_name(array.element_type);
+    text += " x ";
+    text += std::to_string(array.items.size());
+    text += ']';
+    return text;
+}
+
+std::string format_shape(const GgufTensor& tensor)
+{
+    std::string text = "[";
+    for (uint32_t d = 0; d < tensor.n_dims; ++d) {
+        if (d > 0)
+            text += ", ";
+        text += std::to_string(tensor.ne[d]);
+    }
+    return text + "]";
+}
+
+// Prints rows as left-aligned columns separated by two spaces. The last
+// column is not padded.
+void print_table(const std::vector<std::vector<std::string>>& rows)
+{
+    std::vector<size_t> widths;
+    for (const auto& row : rows) {
+        widths.resize(std::max(widths.size(), row.size()), 0);
+        for (size_t column = 0; column < row.size(); ++column)
+            widths[column] = std::max(widths[column], row[column].size());
+    }
+    for (const auto& row : rows) {
+        std::string line = " ";
+        for (size_t column = 0; column < row.size(); ++column) {
+            line += ' ';
+            line += row[column];
+            if (column + 1 < row.size())
+                line.append(widths[column] - row[column].size() + 1, ' ');
+        }
+        std::cout << line << "\n";
+    }
+}
+
+void print_file(const GgufFile& file)
+{
+    // Header.
+    std::cout << "file:         " << file.path() << "\n"
+              << "GGUF version: " << file.version() << "\n"
+              << "alignment:    " << file.alignment() << "\n"
+              << "file size:    " << file.file_size() << " bytes (" << format_bytes(file.file_size()) << ")\n";
+    if (!file.tensors().empty())
+        std::cout << "data offset:  " << file.data_offset() << "\n";
+
+    // Metadata, in file order.
+    std::cout << "\nmetadata: " << file.metadata().size() << " keys\n";
+    std::vector<std::vector<std::string>> metadata_rows = {{"KEY", "TYPE", "VALUE"}};
+    for (const GgufKeyValue& entry : file.metadata())
+        metadata_rows.push_back({entry.key, format_value_type(entry.value), entry.value.to_display_string(kShownArrayItems)});
+    print_table(metadata_rows);
+
+    // Tensor table, in file order, and totals per type.
+    struct TypeTotals {
+        uint64_t tensors = 0;
+        uint64_t parameters = 0;
+        uint64_t bytes = 0;
+    };
+    std::map<uint32_t, TypeTotals> by_type;
+    TypeTotals all;
+    std::cout << "\ntensors: " << file.tensors().size() << "\n";
+    std::vector<std::vector<std::string>> tensor_rows = {{"NAME", "TYPE", "SHAPE", "OFFSET", "BYTES"}};
+    for (const GgufTensor& tensor : file.tensors()) {
+        tensor_rows.push_back({tensor.name, std::string(ggml_type_name(tensor.type)), format_shape(tensor),
+                               std::to_string(tensor.offset), std::to_string(tensor.n_bytes)});
+        for (TypeTotals* totals : {&by_type[static_cast<uint32_t>(tensor.type)], &all}) {
+            totals->tensors += 1;
+            totals->parameters += tensor.n_elements;
+            totals->bytes += tensor.n_bytes;
+        }
+    }
+    if (!file.tensors().empty())
+        print_table(tensor_rows);
+
+    // Totals.
+    std::cout << "\ntotals:\n";
+    std::vector<std::vector<std::string>> total_rows = {{"TYPE", "TENSORS", "PARAMETERS", "BYTES"}};
+    for (const auto& [type_id, totals] : by_type) {
+        total_rows.push_back({std::string(ggml_type_name(static_cast<GgmlType>(type_id))),
+                              std::to_string(totals.tensors), format_count_column(totals.parameters),
+                              format_bytes_column(totals.bytes)});
+    }
+    total_rows.push_back({"all", std::to_string(all.tensors), format_count_column(all.parameters),
+                          format_bytes_column(all.bytes)});
+    print_table(total_rows);
+}
+
+} // namespace
+
+int cmd_inspect(const Args& args)
+{
+    // Parse the command line: one file, or --help.
+    std::vector<std::string> files;
+    for (const std::string& arg : args) {
+        if (arg == "-h" || arg == "--help") {
+            print_help();
+            return kExitOk;
+        }
+        if (arg.size() > 1 && arg[0] == '-')
+            return usage_error("unknown option '" + arg + "'");
+        files.push_back(arg);
+    }
+    if (files.empty())
+        return usage_error("missing FILE");
+    if (files.size() > 1)
+        return usage_error("expected one FILE but got " + std::to_string(files.size()));
+
+    // Parse the header and print it.
+    try {
+        const std::unique_ptr<GgufFile> file = GgufFile::open(files.front());
+        print_file(*file);
+    } catch (const Error& error) {
+        std::cerr << "quanta-cli inspect: " << error.what() << "\n";
+        return kExitFailure;
+    }
+    std::cout.flush();
+    if (!std::cout) {
+        std::cerr << "quanta-cli inspect: writing to standard output failed\n";
+        return kExitFailure;
+    }
+    return kExitOk;
+}
+
+} // namespace quanta::cli

@@ -1,0 +1,26 @@
+// Subcommands of quanta-cli. Each takes the arguments after its name and
+// returns the process exit code.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace quanta::cli {
+
+using Args = std::vector<std::string>;
+
+// Exit codes shared by every subcommand.
+enum ExitCode : int {
+    kExitOk = 0,
+    kExitFailure = 1,   // the engine reported an error (bad file, I/O, ...)
+    kExitUsage = 2,     // invalid command line
+    kExitCancelled = 130,
+};
+
+int cmd_inspect(const Args& args);
+int cmd_tokenize(const Args& args);
+int cmd_run(const Args& args);
+int cmd_bench(const Args& args);
+int cmd_synth(const Args& args);
+
+} // namespace quanta::cli

@@ -1,0 +1,69 @@
+// quanta-cli: inspect, tokenize, run and benchmark GGUF models from the
+// command line with the same engine the app uses.
+#include "commands.h"
+
+#include "core/log.h"
+
+#include <cstdio>
+#include <cstring>
+#include <string>
+
+namespace {
+
+void print_usage()
+{
+    std::printf(
+        "usage: quanta-cli COMMAND [OPTIONS]\n"
+        "\n"
+        "commands:\n"
+        "  inspect FILE                       print a GGUF file's metadata and tensor table\n"
+        "  tokenize -m FILE -p TEXT           print the token ids of TEXT, on one line\n"
+        "  run -m FILE -p TEXT [-n N] ...     generate text after a prompt, streamed to stdout\n"
+        "  bench -m FILE [--threads N]        measure prompt processing and generation speed\n"
+        "  synth -o FILE --type TYPE ...      write a random-weight llama model for benchmarks\n"
+        "\n"
+        "  --version                          print the version\n"
+        "Run 'quanta-cli COMMAND --help' for a command's options.\n");
+}
+
+} // namespace
+
+int main(int argc, char** argv)
+{
+    using namespace quanta::cli;
+
+    if (argc < 2) {
+        print_usage();
+        return kExitUsage;
+    }
+    const std::string command = argv[1];
+    Args args(argv + 2, argv + argc);
+
+    if (command == "--version" || command == "version") {
+        std::printf("quanta-cli %s\n", QUANTA_VERSION);
+        return kExitOk;
+    }
+    if (command == "--help" || command == "-h" || command == "help") {
+        print_usage();
+        return kExitOk;
+    }
+    if (const char* level = std::getenv("QUANTA_LOG"); level && std::strcmp(level, "debug") == 0)
+        quanta::set_log_level(quanta::LogLevel::Debug);
+    else
+        quanta::set_log_level(quanta::LogLevel::Warning);
+
+    if (command == "inspect")
+        return cmd_inspect(args);
+    if (command == "tokenize")
+        return cmd_tokenize(args);
+    if (command == "run")
+        return cmd_run(args);
+    if (command == "bench")
+        return cmd_bench(args);
+    if (command == "synth")
+        return cmd_synth(args);
+
+    std::fprintf(stderr, "quanta-cli: unknown command '%s'\n\n", command.c_str());
+    print_usage();
+    return kExitUsage;
+}

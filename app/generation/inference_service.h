@@ -1,0 +1,98 @@
+// The UI thread's handle on inference: starts the inference thread, sends it
+// work, and turns its queued signals into properties QML can bind to.
+#pragma once
+
+#include "generation/inference_worker.h"
+
+#include <QObject>
+#include <QThread>
+#include <QUrl>
+#include <QtQml/qqmlregistration.h>
+
+namespace quanta {
+
+class InferenceService : public QObject {
+    Q_OBJECT
+    QML_ELEMENT
+    QML_UNCREATABLE("InferenceService is created by the application.")
+
+    Q_PROPERTY(bool loading READ loading NOTIFY loadingChanged)
+    Q_PROPERTY(double loadProgress READ loadProgress NOTIFY loadProgressChanged)
+    Q_PROPERTY(QString loadingName READ loadingName NOTIFY loadingChanged)
+    Q_PROPERTY(bool modelLoaded READ modelLoaded NOTIFY modelChanged)
+    Q_PROPERTY(QString modelPath READ modelPath NOTIFY modelChanged)
+    Q_PROPERTY(QString modelName READ modelName NOTIFY modelChanged)
+    Q_PROPERTY(QString modelArchitecture READ modelArchitecture NOTIFY modelChanged)
+    Q_PROPERTY(QString modelFileType READ modelFileType NOTIFY modelChanged)
+    Q_PROPERTY(qint64 modelSizeBytes READ modelSizeBytes NOTIFY modelChanged)
+    Q_PROPERTY(QString modelSizeText READ modelSizeText NOTIFY modelChanged)
+    Q_PROPERTY(int contextSize READ contextSize NOTIFY modelChanged)
+    Q_PROPERTY(bool generating READ generating NOTIFY generatingChanged)
+
+public:
+    explicit InferenceService(QObject* parent = nullptr);
+    // Cancels what runs, then quits and waits for the inference thread.
+    ~InferenceService() override;
+
+    bool loading() const { return loadingRequest_ != 0; }
+    double loadProgress() const { return loadProgress_; }
+    QString loadingName() const;
+    bool modelLoaded() const { return !model_.path.isEmpty(); }
+    QString modelPath() const { return model_.path; }
+    QString modelName() const { return model_.name; }
+    QString modelArchitecture() const { return model_.architecture; }
+    QString modelFileType() const { return model_.fileType; }
+    qint64 modelSizeBytes() const { return model_.fileSizeBytes; }
+    QString modelSizeText() const; // file size for display, in the current locale
+    int contextSize() const { return model_.contextSize; }
+    bool generating() const { return generationRequest_ != 0; }
+    const ModelSummary& model() const { return model_; }
+
+    // Loads a GGUF file in the background, replacing the current model and
+    // stopping a running generation. A load in progress is cancelled.
+    Q_INVOKABLE void loadModel(const QString& path);
+    // Same for a file:// URL, as FileDialog returns.
+    Q_INVOKABLE void loadModelUrl(const QUrl& url);
+    Q_INVOKABLE void cancelLoad();
+
+    // Starts a reply to `messages`; its text arrives through textGenerated()
+    // with the returned request id. Returns 0 when no model is loaded or a
+    // generation runs already.
+    quint64 startGeneration(std::vector<ChatMessage> messages, const GenerationSettings& settings);
+    // Stops the running generation soon; generationFinished() follows.
+    void stopGeneration();
+
+signals:
+    void loadingChanged();
+    void loadProgressChanged();
+    void modelChanged();
+    void generatingChanged();
+    void modelLoadFailed(const QString& path, const QString& message);
+
+    void textGenerated(quint64 requestId, const QString& text);
+    void generationFinished(quint64 requestId, const quanta::GenerationOutcome& outcome);
+    void generationFailed(quint64 requestId, const QString& message);
+
+private:
+    void onLoadProgress(quint64 requestId, double fraction);
+    void onModelLoaded(quint64 requestId, const ModelSummary& summary);
+    void onLoadFailed(quint64 requestId, const QString& path, const QString& message);
+    void onLoadCancelled(quint64 requestId);
+    void onModelUnloaded();
+    void onGenerationFinished(quint64 requestId, const GenerationOutcome& outcome);
+    void onGenerationFailed(quint64 requestId, const QString& message);
+    void finishLoading();
+    void finishGenerating();
+
+    QThread thread_;
+    InferenceWorker* worker_ = nullptr; // lives on thread_, deleted when it finishes
+
+    quint64 nextRequestId_ = 1;  // shared by loads and generations
+    quint64 loadingRequest_ = 0; // 0 when no load runs
+    QString loadingPath_;
+    double loadProgress_ = 0.0;
+    quint64 generationRequest_ = 0; // 0 when no generation runs
+    ModelSummary model_;            // empty path when no model is loaded
+};
+
+} // namespace quanta

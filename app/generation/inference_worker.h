@@ -1,0 +1,93 @@
+// The engine side of the app: owns the loaded model and its session, and runs
+// loading and generation on the inference thread. InferenceService moves it
+// there and is the only caller.
+#pragma once
+
+#include "chat/chat_format.h"
+#include "engine/session.h"
+#include "generation/generation_settings.h"
+
+#include <QObject>
+#include <QString>
+
+#include <atomic>
+#include <memory>
+#include <mutex>
+#include <vector>
+
+namespace quanta {
+
+// What the UI shows about the loaded model.
+struct ModelSummary {
+    QString path;
+    QString name;          // general.name, or the file name
+    QString architecture;  // general.architecture, e.g. "llama"
+    QString fileType;      // dominant weight type, e.g. "Q4_K_M"
+    QString chatFormat;    // the prompt format detected from the chat template
+    qint64 fileSizeBytes = 0;
+    qint64 parameterCount = 0;
+    int contextSize = 0;   // tokens the session holds
+};
+
+struct GenerationJob {
+    quint64 requestId = 0;
+    std::vector<ChatMessage> messages; // the conversation so far, oldest first, without the reply
+    GenerationSettings settings;
+};
+
+struct GenerationOutcome {
+    StopReason reason = StopReason::EndOfGeneration;
+    int promptTokens = 0;    // the whole rendered conversation
+    int reusedTokens = 0;    // of those, taken from the KV cache
+    int generatedTokens = 0;
+    int droppedMessages = 0; // oldest messages left out to fit the context
+    double promptSeconds = 0;
+    double generationSeconds = 0;
+};
+
+class InferenceWorker : public QObject {
+    Q_OBJECT
+
+public:
+    explicit InferenceWorker(QObject* parent = nullptr);
+    ~InferenceWorker() override;
+
+    // These run on the inference thread (queued calls from InferenceService).
+    void loadModel(quint64 requestId, const QString& path);
+    void unloadModel();
+    void generate(const GenerationJob& job);
+
+    // Thread-safe; called on the UI thread. A load or generation whose
+    // request id is at most `requestId` stops soon, or does not start.
+    void cancelLoads(quint64 requestId);
+    void cancelGenerations(quint64 requestId);
+
+signals:
+    void loadProgress(quint64 requestId, double fraction);
+    void modelLoaded(quint64 requestId, const quanta::ModelSummary& summary);
+    void loadFailed(quint64 requestId, const QString& path, const QString& message);
+    void loadCancelled(quint64 requestId);
+    void modelUnloaded();
+
+    void textGenerated(quint64 requestId, const QString& text);
+    void generationFinished(quint64 requestId, const quanta::GenerationOutcome& outcome);
+    void generationFailed(quint64 requestId, const QString& message);
+
+private:
+    bool isLoadCancelled(quint64 requestId) const;
+    bool isGenerationCancelled(quint64 requestId) const;
+    void dropModel();
+
+    // Set on the inference thread only. The session pointer is also read on
+    // the UI thread by cancelGenerations(), so swapping it takes the mutex.
+    std::shared_ptr<Model> model_;
+    std::unique_ptr<Session> session_;
+    std::mutex sessionMutex_;
+    ChatFormat format_ = ChatFormat::Plain;
+
+    std::atomic<bool> loadCancelFlag_{false};     // passed to Model::load
+    std::atomic<quint64> loadsCancelledUpTo_{0};
+    std::atomic<quint64> generationsCancelledUpTo_{0};
+};
+
+} // namespace quanta

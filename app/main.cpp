@@ -1,0 +1,38 @@
+// Quanta: chat with local language models.
+
+#include "app_context.h"
+#include "app_options.h"
+#include "logging/log_categories.h"
+
+#include <QGuiApplication>
+#include <QIcon>
+#include <QQmlApplicationEngine>
+
+#include <cstdio>
+
+int main(int argc, char* argv[])
+{
+    QGuiApplication app(argc, argv);
+    // No organization name, so the files go to ~/.local/share/Quanta and
+    // ~/.config/Quanta on Linux.
+    QGuiApplication::setApplicationName(QStringLiteral("Quanta"));
+    QGuiApplication::setApplicationVersion(QStringLiteral(QUANTA_VERSION));
+    QGuiApplication::setDesktopFileName(QStringLiteral("quanta"));
+    QGuiApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/quanta.png")));
+
+    // Options: the defaults under the per-user data folder, then the command line.
+    quanta::AppOptions options = quanta::AppOptions::defaults();
+    if (const auto error = quanta::parseCommandLine(QGuiApplication::arguments(), options)) {
+        std::fprintf(stderr, "quanta: %s\nTry 'quanta --help'.\n", qPrintable(*error));
+        return 2;
+    }
+
+    // The context outlives the engine, whose QML refers to its services.
+    quanta::AppContext context(options);
+    QQmlApplicationEngine engine;
+    if (!context.start(engine))
+        return 1;
+
+    qCInfo(lcApp) << "Started";
+    return QGuiApplication::exec();
+}

@@ -1,0 +1,57 @@
+#include "core/mapped_file.h"
+
+#include "core/error.h"
+
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace quanta {
+
+MappedFile::MappedFile(const std::string& path)
+    : path_(path)
+{
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        throw IoError(path + ": cannot open: " + std::strerror(errno));
+
+    struct stat info {};
+    if (::fstat(fd, &info) != 0) {
+        const int error = errno;
+        ::close(fd);
+        throw IoError(path + ": cannot stat: " + std::strerror(error));
+    }
+    if (!S_ISREG(info.st_mode)) {
+        ::close(fd);
+        throw IoError(path + ": not a regular file");
+    }
+
+    size_ = static_cast<size_t>(info.st_size);
+    if (size_ > 0) {
+        void* address = ::mmap(nullptr, size_, PROT_READ, MAP_PRIVATE, fd, 0);
+        if (address == MAP_FAILED) {
+            const int error = errno;
+            ::close(fd);
+            throw IoError(path + ": cannot map " + std::to_string(size_) + " bytes: " + std::strerror(error));
+        }
+        data_ = static_cast<const uint8_t*>(address);
+    }
+    ::close(fd);
+}
+
+MappedFile::~MappedFile()
+{
+    if (data_)
+        ::munmap(const_cast<uint8_t*>(data_), size_);
+}
+
+void MappedFile::prefetch() const
+{
+    if (data_)
+        ::madvise(const_cast<uint8_t*>(data_), size_, MADV_WILLNEED);
+}
+
+} // namespace quanta

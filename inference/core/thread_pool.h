@@ -1,0 +1,58 @@
+// A fixed pool of worker threads for data-parallel kernels.
+//
+// The calling thread takes part as thread 0, so a pool of size 1 runs
+// everything inline. Workers spin briefly between jobs, because one decode
+// step dispatches a few hundred short jobs, then sleep on a condition
+// variable when no work arrives.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+namespace quanta {
+
+class ThreadPool {
+public:
+    // `n_threads` counts the caller; values below 1 become 1.
+    explicit ThreadPool(int n_threads);
+    ~ThreadPool();
+
+    ThreadPool(const ThreadPool&) = delete;
+    ThreadPool& operator=(const ThreadPool&) = delete;
+
+    int size() const { return n_threads_; }
+
+    // Runs `job(thread_index, n_threads)` once on every thread and returns
+    // when all have finished. Not reentrant: a job must not call run().
+    void run(const std::function<void(int thread_index, int n_threads)>& job);
+
+    // Splits [0, n) into chunks of at least `grain` items, handed out
+    // dynamically, and calls `body(begin, end)` for each.
+    void parallel_for(int64_t n, int64_t grain, const std::function<void(int64_t begin, int64_t end)>& body);
+
+    // Number of hardware threads, at least 1.
+    static int hardware_threads();
+    // The default thread count for inference: the physical cores we can
+    // estimate (hardware threads, halved when SMT is likely), at least 1.
+    static int default_threads();
+
+private:
+    void worker_loop(int thread_index);
+
+    int n_threads_;
+    std::vector<std::thread> workers_;
+    const std::function<void(int, int)>* job_ = nullptr;
+    std::atomic<uint64_t> generation_{0};
+    std::atomic<int> pending_{0};
+    std::atomic<bool> stop_{false};
+    std::atomic<int> sleeping_{0};
+    std::mutex mutex_;
+    std::condition_variable wake_;
+};
+
+} // namespace quanta

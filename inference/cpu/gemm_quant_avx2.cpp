@@ -1,0 +1,349 @@
+// AVX2 blocked matrix multiplication for the quantized types (Q4_0, Q4_1,
+// Q5_0, Q5_1, Q8_0, Q4_K, Q6_K) against 8-bit activations, for prompt
+// processing.
+//
+// Eight weight rows at a time are decoded into a panel: per 32-element block,
+// 256 quant bytes laid out [group of 4 elements][row][4 bytes], plus a float
+// scale and offset per row (per 16-element half for Q6_K), so that value =
+// scale * q + offset. One 32-byte load then holds four consecutive quants of
+// all eight rows, and vpmaddubsw against four activation quants broadcast
+// to every lane yields per-row sums in each 32-bit lane: the result vector
+// is eight outputs, with no horizontal reduction. A tile holds up to four
+// tokens, so every panel load serves four tokens.
+#include "cpu/kernels_avx2.h"
+#include "cpu/simd_avx2.h"
+
+namespace quanta::cpu::avx2 {
+
+namespace {
+
+constexpr int kPanelRows = 8;
+constexpr int kTileTokens = 4;
+constexpr int kBlockBytes = kPanelRows * 32; // panel bytes per 32-element block
+
+// How the quants of a type combine in vpmaddubsw.
+enum class QuantKind {
+    Unsigned4,      // [0, 15]: eight products fit an int16 sum
+    Unsigned5,      // [0, 31]: four products fit
+    Unsigned6Split, // [0, 63]: two products fit; two scales per block (Q6_K)
+    Signed8,        // [-128, 127]: sign trick, one product per int16
+};
+
+// Groups of four elements whose vpmaddubsw results can add up in int16
+// without overflow: |q| * 127 * 2 per product, 32767 at most.
+constexpr int flush_interval(QuantKind kind)
+{
+    switch (kind) {
+    case QuantKind::Unsigned4: return 8;
+    case QuantKind::Unsigned5: return 4;
+    case QuantKind::Unsigned6Split: return 2;
+    case QuantKind::Signed8: return 1;
+    }
+    return 1;
+}
+
+// A packed panel of eight weight rows.
+struct Panel {
+    uint8_t* q;     // [n_blocks][8 groups][8 rows][4 bytes]
+    float* scale;   // [n_blocks][8 rows], or [n_blocks][2 halves][8 rows] for Q6_K
+    float* offset;  // same shape as scale
+};
+
+// Activation pointers of one token.
+struct TokenActivations {
+    int64_t token;
+    const int8_t* q;       // [n_in]
+    const float* scale32;  // [n_in / 32]
+    const float* sum32;    // [n_in / 32]
+    const float* sum16;    // [n_in / 16]
+};
+
+constexpr int kQ4_KBytes = 144;
+constexpr int kQ6_KBytes = 210;
+
+// Decodes block b of a legacy-type row into 32 quants, scale and offset.
+inline __m256i decode_legacy(GgmlType type, const uint8_t* row, int64_t b, float& scale, float& offset)
+{
+    switch (type) {
+    case GgmlType::Q4_0: {
+        const uint8_t* block = row + b * 18;
+        scale = half_to_float(block);
+        offset = -8.0f * scale;
+        return unpack_nibbles(block + 2);
+    }
+    case GgmlType::Q4_1: {
+        const uint8_t* block = row + b * 20;
+        scale = half_to_float(block);
+        offset = half_to_float(block + 2);
+        return unpack_nibbles(block + 4);
+    }
+    case GgmlType::Q5_0: {
+        const uint8_t* block = row + b * 22;
+        scale = half_to_float(block);
+        offset = -16.0f * scale;
+        return _mm256_or_si256(unpack_nibbles(block + 6), spread_bits_to_0x10(load_u32(block + 2)));
+    }
+    case GgmlType::Q5_1: {
+        const uint8_t* block = row + b * 24;
+        scale = half_to_float(block);
+        offset = half_to_float(block + 2);
+        return _mm256_or_si256(unpack_nibbles(block + 8), spread_bits_to_0x10(load_u32(block + 4)));
+    }
+    default: { // Q8_0
+        const uint8_t* block = row + b * 34;
+        scale = half_to_float(block);
+        offset = 0.0f;
+        return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(block + 2));
+    }
+    }
+}
+
+// Stores eight rows' 32 quants of one block in panel order.
+inline void store_panel_block(__m256i v[kPanelRows], uint8_t* dst)
+{
+    transpose_8x8_epi32(v);
+    for (int g = 0; g < 8; ++g)
+        _mm256_storeu_si256(reinterpret_cast<__m256i*>(dst + 32 * g), v[g]);
+}
+
+void pack_legacy(GgmlType type, const uint8_t* const rows[kPanelRows], int64_t n_blocks, const Panel& panel)
+{
+    for (int64_t b = 0; b < n_blocks; ++b) {
+        __m256i v[kPanelRows];
+        for (int r = 0; r < kPanelRows; ++r)
+            v[r] = decode_legacy(type, rows[r], b, panel.scale[8 * b + r], panel.offset[8 * b + r]);
+        store_panel_block(v, panel.q + b * kBlockBytes);
+    }
+}
+
+void pack_q4_K(const uint8_t* const rows[kPanelRows], int64_t n_super, const Panel& panel)
+{
+    for (int64_t s = 0; s < n_super; ++s) {
+        // Scales and mins of this super-block for all rows.
+        float d[kPanelRows];
+        float dmin[kPanelRows];
+        int sc[kPanelRows][8];
+        int mn[kPanelRows][8];
+        for (int r = 0; r < kPanelRows; ++r) {
+            const uint8_t* block = rows[r] + s * kQ4_KBytes;
+            d[r] = half_to_float(block);
+            dmin[r] = half_to_float(block + 2);
+            const uint8_t* packed = block + 4;
+            for (int j = 0; j < 8; ++j) {
+                sc[r][j] = j < 4 ? (packed[j] & 63) : ((packed[j + 4] & 0x0F) | ((packed[j - 4] >> 6) << 4));
+                mn[r][j] = j < 4 ? (packed[j + 4] & 63) : ((packed[j + 4] >> 4) | ((packed[j] >> 6) << 4));
+            }
+        }
+
+        // Sub-block j: the low (even j) or high (odd j) nibbles of chunk j / 2.
+        for (int j = 0; j < 8; ++j) {
+            const int64_t b = 8 * s + j;
+            __m256i v[kPanelRows];
+            for (int r = 0; r < kPanelRows; ++r) {
+                const uint8_t* qs = rows[r] + s * kQ4_KBytes + 16 + 32 * (j / 2);
+                const __m256i packed = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(qs));
+                v[r] = _mm256_and_si256(shift_right_bytes(packed, 4 * (j % 2)), _mm256_set1_epi8(0x0F));
+                panel.scale[8 * b + r] = d[r] * static_cast<float>(sc[r][j]);
+                panel.offset[8 * b + r] = -(dmin[r] * static_cast<float>(mn[r][j]));
+            }
+            store_panel_block(v, panel.q + b * kBlockBytes);
+        }
+    }
+}
+
+void pack_q6_K(const uint8_t* const rows[kPanelRows], int64_t n_super, const Panel& panel)
+{
+    for (int64_t s = 0; s < n_super; ++s) {
+        for (int j = 0; j < 8; ++j) {
+            // 32-element run j: half h, quarter k (see block_q6_K).
+            const int h = j / 4;
+            const int k = j % 4;
+            const int64_t b = 8 * s + j;
+            __m256i v[kPanelRows];
+            for (int r = 0; r < kPanelRows; ++r) {
+                const uint8_t* block = rows[r] + s * kQ6_KBytes;
+                const __m256i ql = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(block + 64 * h + 32 * (k % 2)));
+                const __m256i qh = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(block + 128 + 32 * h));
+                const __m256i low = _mm256_and_si256(shift_right_bytes(ql, 4 * (k / 2)), _mm256_set1_epi8(0x0F));
+                const __m256i high = _mm256_and_si256(shift_right_bytes(qh, 2 * k), _mm256_set1_epi8(0x03));
+                v[r] = _mm256_or_si256(low, _mm256_slli_epi16(high, 4));
+
+                const float d = half_to_float(block + 208);
+                const auto* sc = reinterpret_cast<const int8_t*>(block + 192);
+                for (int half = 0; half < 2; ++half) {
+                    const float step = d * static_cast<float>(sc[2 * j + half]);
+                    panel.scale[16 * b + 8 * half + r] = step;
+                    panel.offset[16 * b + 8 * half + r] = -32.0f * step;
+                }
+            }
+            store_panel_block(v, panel.q + b * kBlockBytes);
+        }
+    }
+}
+
+// Adds the int32 dot products of groups [G0, G1) of one panel block (eight
+// rows per vector) with RN tokens' activation quants into out[].
+template <QuantKind K, int RN, int G0, int G1>
+inline void group_dots(const uint8_t* wq, const int8_t* const a[RN], __m256i out[RN])
+{
+    constexpr int kFlush = flush_interval(K);
+    const __m256i ones = _mm256_set1_epi16(1);
+
+#pragma GCC unroll 8
+    for (int g0 = G0; g0 < G1; g0 += kFlush) {
+        __m256i sum16[RN];
+#pragma GCC unroll 8
+        for (int g = g0; g < g0 + kFlush; ++g) {
+            const __m256i w = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(wq + 32 * g));
+            const __m256i w_abs = K == QuantKind::Signed8 ? _mm256_sign_epi8(w, w) : w;
+#pragma GCC unroll 4
+            for (int t = 0; t < RN; ++t) {
+                const __m256i av = _mm256_set1_epi32(static_cast<int32_t>(load_u32(a[t] + 4 * g)));
+                const __m256i product = K == QuantKind::Signed8 ? _mm256_maddubs_epi16(w_abs, _mm256_sign_epi8(av, w))
+                                                                : _mm256_maddubs_epi16(w, av);
+                sum16[t] = g == g0 ? product : _mm256_add_epi16(sum16[t], product);
+            }
+        }
+#pragma GCC unroll 4
+        for (int t = 0; t < RN; ++t) {
+            const __m256i sum32 = _mm256_madd_epi16(sum16[t], ones);
+            out[t] = g0 == G0 ? sum32 : _mm256_add_epi32(out[t], sum32);
+        }
+    }
+}
+
+// One tile: the panel's eight rows times RN tokens, over all blocks.
+template <QuantKind K, bool HasOffset, int RN>
+void panel_tile(const Panel& panel, int64_t n_blocks, const TokenActivations* acts, float* y, int64_t n_out,
+                int64_t row0, int valid_rows)
+{
+    __m256 acc[RN];
+    for (int t = 0; t < RN; ++t)
+        acc[t] = _mm256_setzero_ps();
+
+    for (int64_t b = 0; b < n_blocks; ++b) {
+        const uint8_t* wq = panel.q + b * kBlockBytes;
+        const int8_t* a[RN];
+        for (int t = 0; t < RN; ++t)
+            a[t] = acts[t].q + 32 * b;
+
+        if constexpr (K == QuantKind::Unsigned6Split) {
+            // Two 16-element halves with their own scales and offsets.
+            __m256i low[RN];
+            __m256i high[RN];
+            group_dots<K, RN, 0, 4>(wq, a, low);
+            group_dots<K, RN, 4, 8>(wq, a, high);
+            const __m256 scale_low = _mm256_loadu_ps(panel.scale + 16 * b);
+            const __m256 scale_high = _mm256_loadu_ps(panel.scale + 16 * b + 8);
+            const __m256 offset_low = _mm256_loadu_ps(panel.offset + 16 * b);
+            const __m256 offset_high = _mm256_loadu_ps(panel.offset + 16 * b + 8);
+            for (int t = 0; t < RN; ++t) {
+                const __m256 step = _mm256_set1_ps(acts[t].scale32[b]);
+                acc[t] = _mm256_fmadd_ps(scale_low, _mm256_mul_ps(_mm256_cvtepi32_ps(low[t]), step), acc[t]);
+                acc[t] = _mm256_fmadd_ps(scale_high, _mm256_mul_ps(_mm256_cvtepi32_ps(high[t]), step), acc[t]);
+                acc[t] = _mm256_fmadd_ps(offset_low, _mm256_set1_ps(acts[t].sum16[2 * b]), acc[t]);
+                acc[t] = _mm256_fmadd_ps(offset_high, _mm256_set1_ps(acts[t].sum16[2 * b + 1]), acc[t]);
+            }
+        } else {
+            __m256i dots[RN];
+            group_dots<K, RN, 0, 8>(wq, a, dots);
+            const __m256 scale = _mm256_loadu_ps(panel.scale + 8 * b);
+            const __m256 offset = _mm256_loadu_ps(panel.offset + 8 * b);
+            for (int t = 0; t < RN; ++t) {
+                const __m256 step = _mm256_set1_ps(acts[t].scale32[b]);
+                acc[t] = _mm256_fmadd_ps(scale, _mm256_mul_ps(_mm256_cvtepi32_ps(dots[t]), step), acc[t]);
+                if constexpr (HasOffset)
+                    acc[t] = _mm256_fmadd_ps(offset, _mm256_set1_ps(acts[t].sum32[b]), acc[t]);
+            }
+        }
+    }
+
+    // Each accumulator is eight consecutive outputs of one token.
+    for (int t = 0; t < RN; ++t) {
+        float* out = y + acts[t].token * n_out + row0;
+        if (valid_rows == kPanelRows) {
+            _mm256_storeu_ps(out, acc[t]);
+        } else {
+            alignas(32) float values[kPanelRows];
+            _mm256_store_ps(values, acc[t]);
+            for (int r = 0; r < valid_rows; ++r)
+                out[r] = values[r];
+        }
+    }
+}
+
+template <QuantKind K, bool HasOffset>
+void gemm_typed(const MatmulProblem& p, int64_t row_begin, int64_t row_end, int64_t token_begin, int64_t token_end)
+{
+    // Panel storage from this thread's scratch buffers.
+    const int64_t n_blocks = p.n_in / 32;
+    const int64_t floats_per_block = K == QuantKind::Unsigned6Split ? 16 : 8;
+    Panel panel;
+    panel.q = static_cast<uint8_t*>(thread_scratch(0, static_cast<size_t>(n_blocks * kBlockBytes)));
+    panel.scale = static_cast<float*>(thread_scratch(1, static_cast<size_t>(2 * n_blocks * floats_per_block) * 4));
+    panel.offset = panel.scale + n_blocks * floats_per_block;
+
+    // Activation pointers of every token in the range.
+    const QuantizedActivations& qx = *p.qx;
+
+    for (int64_t row0 = row_begin; row0 < row_end; row0 += kPanelRows) {
+        // Pack eight rows; a short last panel repeats its last row.
+        const int valid_rows = static_cast<int>(row_end - row0 < kPanelRows ? row_end - row0 : kPanelRows);
+        const uint8_t* rows[kPanelRows];
+        for (int r = 0; r < kPanelRows; ++r) {
+            const int64_t row = row0 + (r < valid_rows ? r : valid_rows - 1);
+            rows[r] = p.weights + static_cast<size_t>(row) * p.row_bytes;
+        }
+        if (p.type == GgmlType::Q4_K)
+            pack_q4_K(rows, n_blocks / 8, panel);
+        else if (p.type == GgmlType::Q6_K)
+            pack_q6_K(rows, n_blocks / 8, panel);
+        else
+            pack_legacy(p.type, rows, n_blocks, panel);
+
+        // Run the tiles over the tokens.
+        for (int64_t t0 = token_begin; t0 < token_end; t0 += kTileTokens) {
+            const int rn = static_cast<int>(token_end - t0 < kTileTokens ? token_end - t0 : kTileTokens);
+            TokenActivations acts[kTileTokens];
+            for (int t = 0; t < rn; ++t) {
+                const int64_t token = t0 + t;
+                acts[t] = TokenActivations{token, qx.q + token * p.n_in, qx.scale32 + token * n_blocks,
+                                           qx.sum32 + token * n_blocks, qx.sum16 + token * 2 * n_blocks};
+            }
+            switch (rn) {
+            case 4: panel_tile<K, HasOffset, 4>(panel, n_blocks, acts, p.y, p.n_out, row0, valid_rows); break;
+            case 3: panel_tile<K, HasOffset, 3>(panel, n_blocks, acts, p.y, p.n_out, row0, valid_rows); break;
+            case 2: panel_tile<K, HasOffset, 2>(panel, n_blocks, acts, p.y, p.n_out, row0, valid_rows); break;
+            default: panel_tile<K, HasOffset, 1>(panel, n_blocks, acts, p.y, p.n_out, row0, valid_rows); break;
+            }
+        }
+    }
+}
+
+} // namespace
+
+void gemm_quantized(const MatmulProblem& p, int64_t row_begin, int64_t row_end, int64_t token_begin,
+                    int64_t token_end)
+{
+    switch (p.type) {
+    case GgmlType::Q4_0:
+    case GgmlType::Q4_1:
+    case GgmlType::Q4_K:
+        gemm_typed<QuantKind::Unsigned4, true>(p, row_begin, row_end, token_begin, token_end);
+        break;
+    case GgmlType::Q5_0:
+    case GgmlType::Q5_1:
+        gemm_typed<QuantKind::Unsigned5, true>(p, row_begin, row_end, token_begin, token_end);
+        break;
+    case GgmlType::Q6_K:
+        gemm_typed<QuantKind::Unsigned6Split, true>(p, row_begin, row_end, token_begin, token_end);
+        break;
+    case GgmlType::Q8_0:
+        gemm_typed<QuantKind::Signed8, false>(p, row_begin, row_end, token_begin, token_end);
+        break;
+    default:
+        break;
+    }
+}
+
+} // namespace quanta::cpu::avx2

@@ -1,0 +1,168 @@
+// AVX2 matrix-vector products for the 32-element types (Q4_0, Q4_1, Q5_0,
+// Q5_1, Q8_0) against Q8Block32 activations.
+//
+// For one block, sum_i w_i a_i = d_w * d_a * sum_i q_i a'_i + offset_w * sum_a,
+// where q are the weight quants without their bias (unsigned for the 4- and
+// 5-bit types, so vpmaddubsw multiplies them with the signed activation
+// quants directly), offset_w folds the bias or the min (Q4_0: -8 d_w,
+// Q4_1: m, Q5_0: -16 d_w, Q5_1: m) and sum_a = d_a * sum_i a'_i comes
+// precomputed with the activations. Q8_0 weights are signed and use the
+// sign trick: |q| times a' with q's sign.
+#include "cpu/kernels_avx2.h"
+#include "cpu/simd_avx2.h"
+
+namespace quanta::cpu::avx2 {
+
+namespace {
+
+struct Q4_0Block {
+    static constexpr int kBytes = 18;
+    static constexpr bool kSigned = false;
+    static constexpr bool kHasOffset = true;
+    static __m256i quants(const uint8_t* b) { return unpack_nibbles(b + 2); }
+    static float scale(const uint8_t* b) { return half_to_float(b); }
+    static float offset(const uint8_t*, float d) { return -8.0f * d; }
+};
+
+struct Q4_1Block {
+    static constexpr int kBytes = 20;
+    static constexpr bool kSigned = false;
+    static constexpr bool kHasOffset = true;
+    static __m256i quants(const uint8_t* b) { return unpack_nibbles(b + 4); }
+    static float scale(const uint8_t* b) { return half_to_float(b); }
+    static float offset(const uint8_t* b, float) { return half_to_float(b + 2); }
+};
+
+struct Q5_0Block {
+    static constexpr int kBytes = 22;
+    static constexpr bool kSigned = false;
+    static constexpr bool kHasOffset = true;
+    static __m256i quants(const uint8_t* b)
+    {
+        return _mm256_or_si256(unpack_nibbles(b + 6), spread_bits_to_0x10(load_u32(b + 2)));
+    }
+    static float scale(const uint8_t* b) { return half_to_float(b); }
+    static float offset(const uint8_t*, float d) { return -16.0f * d; }
+};
+
+struct Q5_1Block {
+    static constexpr int kBytes = 24;
+    static constexpr bool kSigned = false;
+    static constexpr bool kHasOffset = true;
+    static __m256i quants(const uint8_t* b)
+    {
+        return _mm256_or_si256(unpack_nibbles(b + 8), spread_bits_to_0x10(load_u32(b + 4)));
+    }
+    static float scale(const uint8_t* b) { return half_to_float(b); }
+    static float offset(const uint8_t* b, float) { return half_to_float(b + 2); }
+};
+
+struct Q8_0Block {
+    static constexpr int kBytes = 34;
+    static constexpr bool kSigned = true;
+    static constexpr bool kHasOffset = false;
+    static __m256i quants(const uint8_t* b) { return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(b + 2)); }
+    static float scale(const uint8_t* b) { return half_to_float(b); }
+    static float offset(const uint8_t*, float) { return 0.0f; }
+};
+
+// Eight int32 partial sums of q_i * a_i over one 32-element block.
+template <class Block>
+inline __m256i block_dot(__m256i q, __m256i a)
+{
+    __m256i products;
+    if constexpr (Block::kSigned)
+        products = _mm256_maddubs_epi16(_mm256_sign_epi8(q, q), _mm256_sign_epi8(a, q));
+    else
+        products = _mm256_maddubs_epi16(q, a);
+    return _mm256_madd_epi16(products, _mm256_set1_epi16(1));
+}
+
+// Dot products of rows [row_begin, row_end) with NT tokens from token_begin.
+template <class Block, int NT>
+void gemv_tokens(const MatmulProblem& p, int64_t row_begin, int64_t row_end, int64_t token_begin)
+{
+    const int64_t n_blocks = p.n_in / 32;
+    const QuantizedActivations& qx = *p.qx;
+    const int8_t* act_q[NT];
+    const float* act_scale[NT];
+    const float* act_sum[NT];
+    for (int t = 0; t < NT; ++t) {
+        act_q[t] = qx.q + (token_begin + t) * p.n_in;
+        act_scale[t] = qx.scale32 + (token_begin + t) * n_blocks;
+        act_sum[t] = qx.sum32 + (token_begin + t) * n_blocks;
+    }
+
+    for (int64_t r = row_begin; r < row_end; ++r) {
+        const uint8_t* row = p.weights + static_cast<size_t>(r) * p.row_bytes;
+
+        // Two accumulators per token (even and odd blocks) halve the FMA
+        // dependency chain; the offsets add up in scalars.
+        __m256 acc[2][NT];
+        float offset_sum[NT];
+        for (int t = 0; t < NT; ++t) {
+            acc[0][t] = _mm256_setzero_ps();
+            acc[1][t] = _mm256_setzero_ps();
+            offset_sum[t] = 0.0f;
+        }
+
+        for (int64_t b = 0; b < n_blocks; ++b) {
+            const uint8_t* block = row + b * Block::kBytes;
+            const __m256i q = Block::quants(block);
+            const float d = Block::scale(block);
+            const float offset = Block::offset(block, d);
+            const int parity = static_cast<int>(b & 1);
+            for (int t = 0; t < NT; ++t) {
+                const __m256i a = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(act_q[t] + 32 * b));
+                const __m256 dot = _mm256_cvtepi32_ps(block_dot<Block>(q, a));
+                acc[parity][t] = _mm256_fmadd_ps(_mm256_set1_ps(d * act_scale[t][b]), dot, acc[parity][t]);
+                if constexpr (Block::kHasOffset)
+                    offset_sum[t] += offset * act_sum[t][b];
+            }
+        }
+
+        for (int t = 0; t < NT; ++t)
+            p.y[(token_begin + t) * p.n_out + r] = horizontal_sum(_mm256_add_ps(acc[0][t], acc[1][t])) + offset_sum[t];
+    }
+}
+
+template <class Block>
+void gemv_type(const MatmulProblem& p, int64_t row_begin, int64_t row_end, int64_t token_begin, int64_t token_end)
+{
+    // Groups of up to three tokens share each pass over the weights.
+    int64_t t = token_begin;
+    for (; t + 3 <= token_end; t += 3)
+        gemv_tokens<Block, 3>(p, row_begin, row_end, t);
+    if (token_end - t == 2)
+        gemv_tokens<Block, 2>(p, row_begin, row_end, t);
+    else if (token_end - t == 1)
+        gemv_tokens<Block, 1>(p, row_begin, row_end, t);
+}
+
+} // namespace
+
+void gemv_legacy(const MatmulProblem& p, int64_t row_begin, int64_t row_end, int64_t token_begin,
+                 int64_t token_end)
+{
+    switch (p.type) {
+    case GgmlType::Q4_0:
+        gemv_type<Q4_0Block>(p, row_begin, row_end, token_begin, token_end);
+        break;
+    case GgmlType::Q4_1:
+        gemv_type<Q4_1Block>(p, row_begin, row_end, token_begin, token_end);
+        break;
+    case GgmlType::Q5_0:
+        gemv_type<Q5_0Block>(p, row_begin, row_end, token_begin, token_end);
+        break;
+    case GgmlType::Q5_1:
+        gemv_type<Q5_1Block>(p, row_begin, row_end, token_begin, token_end);
+        break;
+    case GgmlType::Q8_0:
+        gemv_type<Q8_0Block>(p, row_begin, row_end, token_begin, token_end);
+        break;
+    default:
+        break;
+    }
+}
+
+} // namespace quanta::cpu::avx2

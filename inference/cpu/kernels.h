@@ -1,0 +1,117 @@
+// Internal interface between matmul.cpp and the kernel files: the quantized
+// activation layout, the work description of one matmul, and the entry points
+// of the two kernel sets (generic and AVX2). Not part of the engine's API,
+// except that the tests use it to check the kernels one by one.
+//
+// Kernels in *_avx2.cpp files must not use standard-library templates or
+// inline helpers shared with other files: the linker keeps one copy of such a
+// function, and it could be the one compiled for AVX2. They get their scratch
+// memory from thread_scratch() for the same reason.
+#pragma once
+
+#include "gguf/ggml_type.h"
+
+#include <cstddef>
+#include <cstdint>
+
+namespace quanta::cpu {
+
+// How a matmul quantizes its activations.
+enum class ActivationFormat {
+    None,            // F32, F16, BF16 weights: activations stay F32
+    Q8Block32,       // legacy types: one scale per 32 elements (like Q8_0)
+    Q8SuperBlock256, // K-quants: one scale per 256 elements (like Q8_K)
+};
+
+ActivationFormat activation_format(GgmlType weight_type);
+
+// Pointers to the quantized form of one activation row of n_in elements.
+// Both formats fill every array except the last two, which only
+// Q8SuperBlock256 fills; in that format all eight scale32 entries of a
+// super-block repeat its scale256.
+struct QuantizedRow {
+    int8_t* q;         // [n_in] quants in [-127, 127]
+    float* scale32;    // [n_in / 32] step of each 32-element block
+    float* sum32;      // [n_in / 32] scale32 * (sum of the block's quants)
+    float* sum16;      // [n_in / 16] step * (sum of each 16 quants)
+    float* scale256;   // [n_in / 256] step of each super-block
+    int16_t* qsum16;   // [n_in / 16] sum of each 16 quants
+};
+
+// The quantized activations of a matmul: n_tokens rows of QuantizedRow,
+// stored as one array per field, row after row.
+struct QuantizedActivations {
+    int64_t n_in = 0;
+    int8_t* q = nullptr;
+    float* scale32 = nullptr;
+    float* sum32 = nullptr;
+    float* sum16 = nullptr;
+    float* scale256 = nullptr;
+    int16_t* qsum16 = nullptr;
+
+    QuantizedRow row(int64_t token) const
+    {
+        return QuantizedRow{
+            q + token * n_in,
+            scale32 + token * (n_in / 32),
+            sum32 + token * (n_in / 32),
+            sum16 + token * (n_in / 16),
+            scale256 ? scale256 + token * (n_in / 256) : nullptr,
+            qsum16 ? qsum16 + token * (n_in / 16) : nullptr,
+        };
+    }
+};
+
+// One matmul y = x W^T, as the kernels see it.
+struct MatmulProblem {
+    GgmlType type = GgmlType::F32;
+    const uint8_t* weights = nullptr;       // row r starts at weights + r * row_bytes
+    size_t row_bytes = 0;
+    int64_t n_in = 0;
+    int64_t n_out = 0;
+    const float* x = nullptr;               // [n_tokens][n_in] F32 activations
+    const QuantizedActivations* qx = nullptr; // set for quantized weight types
+    float* y = nullptr;                     // [n_tokens][n_out] F32 output
+    // Whether the range kernels use the blocked GEMM or GEMV. Decided once
+    // per matmul from its token count, so that every output is computed the
+    // same way however the work is split between threads.
+    bool use_gemm = false;
+};
+
+// Computes y[t][r] for r in [row_begin, row_end) and t in [token_begin,
+// token_end). Calls for disjoint ranges may run concurrently.
+using MatmulRangeKernel = void (*)(const MatmulProblem& problem, int64_t row_begin, int64_t row_end,
+                                   int64_t token_begin, int64_t token_end);
+
+// Quantizes one activation row of n_in elements (a multiple of 32, or of 256
+// for Q8SuperBlock256). Both kernel sets give bit-identical results.
+using QuantizeActivationsKernel = void (*)(const float* x, int64_t n_in, ActivationFormat format,
+                                           const QuantizedRow& out);
+
+// Dequantizes n elements; bit-identical to dequantize_row_reference().
+using DequantizeKernel = void (*)(GgmlType type, const void* src, float* dst, int64_t n);
+
+// Below this many tokens a matmul streams each weight row once per group of
+// tokens (GEMV); from it on, it packs weight panels and runs the blocked GEMM.
+inline constexpr int64_t kGemmMinTokens = 4;
+
+// Rows per GEMM panel; matmul.cpp hands out row ranges aligned to this.
+inline constexpr int64_t kRowAlignment = 16;
+
+// A buffer of at least `bytes` bytes, 64-byte aligned, owned by the calling
+// thread and reused by its next call with the same `slot`.
+void* thread_scratch(int slot, size_t bytes);
+
+namespace generic {
+MatmulRangeKernel matmul_kernel(GgmlType type); // nullptr when the type has none
+void quantize_activations(const float* x, int64_t n_in, ActivationFormat format, const QuantizedRow& out);
+void dequantize_row(GgmlType type, const void* src, float* dst, int64_t n);
+} // namespace generic
+
+namespace avx2 {
+MatmulRangeKernel matmul_kernel(GgmlType type);
+void quantize_activations(const float* x, int64_t n_in, ActivationFormat format, const QuantizedRow& out);
+void dequantize_row(GgmlType type, const void* src, float* dst, int64_t n);
+} // namespace avx2
+
+} // namespace quanta::cpu

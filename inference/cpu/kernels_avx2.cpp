@@ -1,0 +1,58 @@
+// Chooses the AVX2 kernel for a weight type, and GEMV or the blocked GEMM as
+// MatmulProblem::use_gemm says.
+#include "cpu/kernels_avx2.h"
+
+namespace quanta::cpu::avx2 {
+
+namespace {
+
+void matmul_float(const MatmulProblem& p, int64_t row_begin, int64_t row_end, int64_t token_begin, int64_t token_end)
+{
+    if (!p.use_gemm)
+        gemv_float(p, row_begin, row_end, token_begin, token_end);
+    else
+        gemm_float(p, row_begin, row_end, token_begin, token_end);
+}
+
+void matmul_legacy(const MatmulProblem& p, int64_t row_begin, int64_t row_end, int64_t token_begin,
+                   int64_t token_end)
+{
+    if (!p.use_gemm)
+        gemv_legacy(p, row_begin, row_end, token_begin, token_end);
+    else
+        gemm_quantized(p, row_begin, row_end, token_begin, token_end);
+}
+
+void matmul_kquants(const MatmulProblem& p, int64_t row_begin, int64_t row_end, int64_t token_begin,
+                    int64_t token_end)
+{
+    if (!p.use_gemm)
+        gemv_kquants(p, row_begin, row_end, token_begin, token_end);
+    else
+        gemm_quantized(p, row_begin, row_end, token_begin, token_end);
+}
+
+} // namespace
+
+MatmulRangeKernel matmul_kernel(GgmlType type)
+{
+    switch (type) {
+    case GgmlType::F32:
+    case GgmlType::F16:
+    case GgmlType::BF16:
+        return matmul_float;
+    case GgmlType::Q4_0:
+    case GgmlType::Q4_1:
+    case GgmlType::Q5_0:
+    case GgmlType::Q5_1:
+    case GgmlType::Q8_0:
+        return matmul_legacy;
+    case GgmlType::Q4_K:
+    case GgmlType::Q6_K:
+        return matmul_kquants;
+    default:
+        return nullptr;
+    }
+}
+
+} // namespace quanta::cpu::avx2

@@ -1,0 +1,25 @@
+// Entry points of the AVX2 kernel files, dispatched by kernels_avx2.cpp.
+// Each computes y[t][r] for rows [row_begin, row_end) and tokens
+// [token_begin, token_end) of a MatmulProblem (see kernels.h).
+#pragma once
+
+#include "cpu/kernels.h"
+
+namespace quanta::cpu::avx2 {
+
+// Streams each weight row once per group of up to 4 tokens: for decode.
+void gemv_legacy(const MatmulProblem& p, int64_t row_begin, int64_t row_end, int64_t token_begin,
+                 int64_t token_end);
+void gemv_kquants(const MatmulProblem& p, int64_t row_begin, int64_t row_end, int64_t token_begin,
+                  int64_t token_end);
+void gemv_float(const MatmulProblem& p, int64_t row_begin, int64_t row_end, int64_t token_begin,
+                int64_t token_end);
+
+// Packs panels of weight rows and runs register-blocked tiles over the
+// tokens: for prompt processing.
+void gemm_quantized(const MatmulProblem& p, int64_t row_begin, int64_t row_end, int64_t token_begin,
+                    int64_t token_end);
+void gemm_float(const MatmulProblem& p, int64_t row_begin, int64_t row_end, int64_t token_begin,
+                int64_t token_end);
+
+} // namespace quanta::cpu::avx2

@@ -1,0 +1,246 @@
+// Portable matmul kernels for CPUs without AVX2. Each weight row is decoded
+// once per block of tokens (to F32 for the float types, to 8-bit quants plus
+// per-block scale and offset for the quantized ones) and then dotted with
+// every token of the block; plain loops over independent lanes let the
+// compiler vectorize with the baseline instruction set.
+#include "cpu/kernels.h"
+
+#include "quant/blocks.h"
+#include "quant/reference.h"
+
+#include <algorithm>
+#include <cstring>
+
+namespace quanta::cpu::generic {
+
+namespace {
+
+// Tokens whose activations stay in L2 while the rows of a range pass by.
+constexpr int64_t kTokenBlock = 64;
+// Independent accumulators in the float dot product.
+constexpr int kLanes = 8;
+
+float dot_f32(const float* a, const float* b, int64_t n)
+{
+    float lanes[kLanes] = {};
+    int64_t i = 0;
+    for (; i + kLanes <= n; i += kLanes) {
+        for (int l = 0; l < kLanes; ++l)
+            lanes[l] += a[i + l] * b[i + l];
+    }
+    float sum = 0.0f;
+    for (; i < n; ++i)
+        sum += a[i] * b[i];
+    for (int l = 0; l < kLanes; ++l)
+        sum += lanes[l];
+    return sum;
+}
+
+void matmul_float(const MatmulProblem& p, int64_t row_begin, int64_t row_end, int64_t token_begin,
+                  int64_t token_end)
+{
+    auto* row = static_cast<float*>(thread_scratch(0, static_cast<size_t>(p.n_in) * sizeof(float)));
+    for (int64_t t0 = token_begin; t0 < token_end; t0 += kTokenBlock) {
+        const int64_t t1 = std::min(t0 + kTokenBlock, token_end);
+        for (int64_t r = row_begin; r < row_end; ++r) {
+            const uint8_t* src = p.weights + static_cast<size_t>(r) * p.row_bytes;
+            const float* w = row;
+            if (p.type == GgmlType::F32)
+                w = reinterpret_cast<const float*>(src);
+            else
+                dequantize_row_reference(p.type, src, row, p.n_in);
+            for (int64_t t = t0; t < t1; ++t)
+                p.y[t * p.n_out + r] = dot_f32(w, p.x + t * p.n_in, p.n_in);
+        }
+    }
+}
+
+// A quantized weight row as 8-bit quants q (unsigned, or signed for Q8_0)
+// and, per block of `block` elements, value = scale * q + offset.
+struct DecodedRow {
+    int8_t* q;       // [n_in]
+    float* scale;    // [n_in / block]
+    float* offset;   // [n_in / block]
+    int block;       // 32, or 16 for Q6_K
+};
+
+void decode_row(GgmlType type, const uint8_t* src, int64_t n_in, const DecodedRow& out)
+{
+    switch (type) {
+    case GgmlType::Q4_0:
+    case GgmlType::Q4_1: {
+        const int64_t n_blocks = n_in / 32;
+        for (int64_t b = 0; b < n_blocks; ++b) {
+            // Q4_0 and Q4_1 share the nibble layout after the header.
+            const bool has_min = type == GgmlType::Q4_1;
+            const uint8_t* block = src + b * (has_min ? sizeof(block_q4_1) : sizeof(block_q4_0));
+            uint16_t d;
+            std::memcpy(&d, block, sizeof(d));
+            const uint8_t* qs = block + (has_min ? 4 : 2);
+            for (int j = 0; j < 16; ++j) {
+                out.q[32 * b + j] = static_cast<int8_t>(qs[j] & 0x0F);
+                out.q[32 * b + j + 16] = static_cast<int8_t>(qs[j] >> 4);
+            }
+            out.scale[b] = fp16_to_fp32(d);
+            if (has_min) {
+                uint16_t m;
+                std::memcpy(&m, block + 2, sizeof(m));
+                out.offset[b] = fp16_to_fp32(m);
+            } else {
+                out.offset[b] = -8.0f * out.scale[b];
+            }
+        }
+        break;
+    }
+    case GgmlType::Q5_0:
+    case GgmlType::Q5_1: {
+        const int64_t n_blocks = n_in / 32;
+        for (int64_t b = 0; b < n_blocks; ++b) {
+            const bool has_min = type == GgmlType::Q5_1;
+            const uint8_t* block = src + b * (has_min ? sizeof(block_q5_1) : sizeof(block_q5_0));
+            uint16_t d;
+            std::memcpy(&d, block, sizeof(d));
+            uint32_t qh;
+            std::memcpy(&qh, block + (has_min ? 4 : 2), sizeof(qh));
+            const uint8_t* qs = block + (has_min ? 8 : 6);
+            for (int j = 0; j < 16; ++j) {
+                out.q[32 * b + j] = static_cast<int8_t>((qs[j] & 0x0F) | (((qh >> j) & 1u) << 4));
+                out.q[32 * b + j + 16] = static_cast<int8_t>((qs[j] >> 4) | (((qh >> (j + 16)) & 1u) << 4));
+            }
+            out.scale[b] = fp16_to_fp32(d);
+            if (has_min) {
+                uint16_t m;
+                std::memcpy(&m, block + 2, sizeof(m));
+                out.offset[b] = fp16_to_fp32(m);
+            } else {
+                out.offset[b] = -16.0f * out.scale[b];
+            }
+        }
+        break;
+    }
+    case GgmlType::Q8_0: {
+        const auto* blocks = reinterpret_cast<const block_q8_0*>(src);
+        for (int64_t b = 0; b < n_in / 32; ++b) {
+            std::memcpy(out.q + 32 * b, blocks[b].qs, 32);
+            out.scale[b] = fp16_to_fp32(blocks[b].d);
+            out.offset[b] = 0.0f;
+        }
+        break;
+    }
+    case GgmlType::Q4_K: {
+        const auto* blocks = reinterpret_cast<const block_q4_K*>(src);
+        for (int64_t s = 0; s < n_in / QK_K; ++s) {
+            const float d = fp16_to_fp32(blocks[s].d);
+            const float dmin = fp16_to_fp32(blocks[s].dmin);
+            uint8_t sc[8];
+            uint8_t mn[8];
+            unpack_q4_K_scales(blocks[s].scales, sc, mn);
+            for (int j = 0; j < 8; ++j) {
+                const uint8_t* qs = blocks[s].qs + 32 * (j / 2);
+                const int shift = 4 * (j % 2);
+                for (int l = 0; l < 32; ++l)
+                    out.q[QK_K * s + 32 * j + l] = static_cast<int8_t>((qs[l] >> shift) & 0x0F);
+                out.scale[8 * s + j] = d * static_cast<float>(sc[j]);
+                out.offset[8 * s + j] = -(dmin * static_cast<float>(mn[j]));
+            }
+        }
+        break;
+    }
+    case GgmlType::Q6_K: {
+        const auto* blocks = reinterpret_cast<const block_q6_K*>(src);
+        for (int64_t s = 0; s < n_in / QK_K; ++s) {
+            const float d = fp16_to_fp32(blocks[s].d);
+            int8_t* q = out.q + QK_K * s;
+            for (int half = 0; half < 2; ++half) {
+                const uint8_t* ql = blocks[s].ql + 64 * half;
+                const uint8_t* qh = blocks[s].qh + 32 * half;
+                int8_t* o = q + 128 * half;
+                for (int l = 0; l < 32; ++l) {
+                    o[l] = static_cast<int8_t>((ql[l] & 0x0F) | (((qh[l] >> 0) & 3) << 4));
+                    o[l + 32] = static_cast<int8_t>((ql[l + 32] & 0x0F) | (((qh[l] >> 2) & 3) << 4));
+                    o[l + 64] = static_cast<int8_t>((ql[l] >> 4) | (((qh[l] >> 4) & 3) << 4));
+                    o[l + 96] = static_cast<int8_t>((ql[l + 32] >> 4) | (((qh[l] >> 6) & 3) << 4));
+                }
+            }
+            for (int j = 0; j < 16; ++j) {
+                const float step = d * static_cast<float>(blocks[s].scales[j]);
+                out.scale[16 * s + j] = step;
+                out.offset[16 * s + j] = -32.0f * step;
+            }
+        }
+        break;
+    }
+    default:
+        break;
+    }
+}
+
+int32_t dot_i8(const int8_t* a, const int8_t* b, int n)
+{
+    int32_t sum = 0;
+    for (int i = 0; i < n; ++i)
+        sum += static_cast<int32_t>(a[i]) * static_cast<int32_t>(b[i]);
+    return sum;
+}
+
+float dot_decoded(const DecodedRow& w, int64_t n_in, const QuantizedRow& a)
+{
+    const int64_t n_blocks = n_in / w.block;
+    float sum = 0.0f;
+    for (int64_t b = 0; b < n_blocks; ++b) {
+        const int32_t dot = dot_i8(w.q + b * w.block, a.q + b * w.block, w.block);
+        // A 16-element block shares its activation step with its 32-block.
+        const float act_step = a.scale32[b * w.block / 32];
+        const float act_sum = w.block == 32 ? a.sum32[b] : a.sum16[b];
+        sum += w.scale[b] * (act_step * static_cast<float>(dot)) + w.offset[b] * act_sum;
+    }
+    return sum;
+}
+
+void matmul_quantized(const MatmulProblem& p, int64_t row_begin, int64_t row_end, int64_t token_begin,
+                      int64_t token_end)
+{
+    const int block = p.type == GgmlType::Q6_K ? 16 : 32;
+    const int64_t n_blocks = p.n_in / block;
+    auto* q = static_cast<int8_t*>(thread_scratch(0, static_cast<size_t>(p.n_in)));
+    auto* scales = static_cast<float*>(thread_scratch(1, static_cast<size_t>(2 * n_blocks) * sizeof(float)));
+    const DecodedRow row{q, scales, scales + n_blocks, block};
+
+    for (int64_t t0 = token_begin; t0 < token_end; t0 += kTokenBlock) {
+        const int64_t t1 = std::min(t0 + kTokenBlock, token_end);
+        for (int64_t r = row_begin; r < row_end; ++r) {
+            decode_row(p.type, p.weights + static_cast<size_t>(r) * p.row_bytes, p.n_in, row);
+            for (int64_t t = t0; t < t1; ++t)
+                p.y[t * p.n_out + r] = dot_decoded(row, p.n_in, p.qx->row(t));
+        }
+    }
+}
+
+} // namespace
+
+MatmulRangeKernel matmul_kernel(GgmlType type)
+{
+    switch (type) {
+    case GgmlType::F32:
+    case GgmlType::F16:
+    case GgmlType::BF16:
+        return matmul_float;
+    case GgmlType::Q4_0:
+    case GgmlType::Q4_1:
+    case GgmlType::Q5_0:
+    case GgmlType::Q5_1:
+    case GgmlType::Q8_0:
+    case GgmlType::Q4_K:
+    case GgmlType::Q6_K:
+        return matmul_quantized;
+    default:
+        return nullptr;
+    }
+}
+
+void dequantize_row(GgmlType type, const void* src, float* dst, int64_t n)
+{
+    dequantize_row_reference(type, src, dst, n);
+}
+
+} // namespace quanta::cpu::generic

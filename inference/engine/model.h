@@ -1,0 +1,73 @@
+// A loaded model: weights, hyperparameters and tokenizer. Shared read-only by
+// any number of sessions.
+#pragma once
+
+#include "cpu/matmul.h"
+#include "tokenizer/tokenizer.h"
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+namespace quanta {
+
+class GgufFile;
+class ModelGraph;
+
+struct ModelInfo {
+    std::string path;
+    std::string name;           // general.name, or the file name
+    std::string architecture;   // general.architecture
+    std::string file_type;      // dominant weight type, e.g. "Q4_K_M" or "F16"
+    std::string chat_template;  // tokenizer.chat_template, empty when absent
+    uint64_t file_size = 0;     // bytes
+    uint64_t weight_bytes = 0;  // bytes of all tensors
+    uint64_t n_params = 0;      // elements of all tensors
+    int n_ctx_train = 0;
+    int n_embd = 0;
+    int n_layer = 0;
+    int n_head = 0;
+    int n_head_kv = 0;
+    int n_ff = 0;
+    int n_vocab = 0;
+};
+
+struct LoadOptions {
+    // Threads for this model's kernels; 0 picks ThreadPool::default_threads().
+    int n_threads = 0;
+    KernelMode kernels = KernelMode::Fast;
+    // Called with 0..1 while loading, from the loading thread.
+    std::function<void(float progress)> on_progress;
+    // Checked while loading; when set, load() throws CancelledError.
+    const std::atomic<bool>* cancel = nullptr;
+};
+
+class Model {
+public:
+    // Opens and validates `path` and prepares the weights. Throws IoError,
+    // FormatError, UnsupportedError or CancelledError; the message names the
+    // file and the problem.
+    static std::shared_ptr<Model> load(const std::string& path, const LoadOptions& options = {});
+    ~Model();
+
+    const ModelInfo& info() const { return info_; }
+    const Tokenizer& tokenizer() const { return *tokenizer_; }
+    const GgufFile& file() const { return *file_; }
+    const ModelGraph& graph() const { return *graph_; }
+    int n_threads() const { return n_threads_; }
+    KernelMode kernels() const { return kernels_; }
+
+private:
+    Model() = default;
+
+    ModelInfo info_;
+    std::unique_ptr<GgufFile> file_;
+    std::unique_ptr<Tokenizer> tokenizer_;
+    std::unique_ptr<ModelGraph> graph_;
+    int n_threads_ = 1;
+    KernelMode kernels_ = KernelMode::Fast;
+};
+
+} // namespace quanta

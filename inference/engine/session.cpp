@@ -1,0 +1,212 @@
+#include "engine/session.h"
+
+#include "core/error.h"
+#include "core/log.h"
+#include "core/thread_pool.h"
+#include "engine/text_stream.h"
+#include "model/kv_cache.h"
+#include "model/model_graph.h"
+
+#include <algorithm>
+#include <chrono>
+
+namespace quanta {
+
+namespace {
+
+// Default context when neither the caller nor a small training context
+// limits it: enough for long chats without a large KV cache.
+constexpr int kDefaultContext = 4096;
+
+double seconds_since(std::chrono::steady_clock::time_point start)
+{
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+} // namespace
+
+const char* stop_reason_name(StopReason reason)
+{
+    switch (reason) {
+    case StopReason::EndOfGeneration: return "end of generation";
+    case StopReason::StopString: return "stop string";
+    case StopReason::MaxTokens: return "token limit";
+    case StopReason::Cancelled: return "cancelled";
+    case StopReason::ContextFull: return "context full";
+    }
+    return "?";
+}
+
+Session::Session(std::shared_ptr<const Model> model, const SessionOptions& options)
+    : model_(std::move(model))
+    , options_(options)
+{
+    const Hyperparams& hp = model_->graph().hparams();
+    if (options_.n_ctx <= 0)
+        options_.n_ctx = std::min(hp.n_ctx_train, kDefaultContext);
+    if (options_.n_batch <= 0)
+        options_.n_batch = 512;
+    options_.n_batch = std::min(options_.n_batch, options_.n_ctx);
+
+    kv_ = std::make_unique<KvCache>(hp.n_layer, options_.n_ctx, hp.n_embd_kv(), options_.kv_type);
+    pool_ = std::make_unique<ThreadPool>(model_->n_threads());
+    scratch_ = std::make_unique<ForwardScratch>();
+    QUANTA_LOG_INFO("session: context %d tokens, %s KV cache (%.1f MiB), batch %d, %d threads", options_.n_ctx,
+                    options_.kv_type == KvCacheType::F16 ? "F16" : "F32",
+                    static_cast<double>(kv_->bytes()) / (1 << 20), options_.n_batch, model_->n_threads());
+}
+
+Session::~Session() = default;
+
+int Session::n_ctx() const
+{
+    return options_.n_ctx;
+}
+
+void Session::reset()
+{
+    history_.clear();
+    last_logits_.clear();
+}
+
+void Session::truncate(int n_keep)
+{
+    if (n_keep < 0)
+        n_keep = 0;
+    if (static_cast<size_t>(n_keep) < history_.size()) {
+        history_.resize(static_cast<size_t>(n_keep));
+        last_logits_.clear();
+    }
+}
+
+std::span<const float> Session::decode(std::span<const TokenId> tokens, std::vector<float>* all_logits)
+{
+    const ModelGraph& graph = model_->graph();
+    const size_t n_vocab = static_cast<size_t>(graph.n_vocab());
+    if (tokens.empty()) {
+        if (all_logits)
+            all_logits->clear();
+        return last_logits_;
+    }
+    if (history_.size() + tokens.size() > static_cast<size_t>(options_.n_ctx)) {
+        throw Error("the prompt needs " + std::to_string(history_.size() + tokens.size()) +
+                    " tokens but the context holds " + std::to_string(options_.n_ctx));
+    }
+
+    if (all_logits)
+        all_logits->resize(tokens.size() * n_vocab);
+    last_logits_.resize(n_vocab);
+
+    // Run the tokens in batches; each batch appends to the KV cache.
+    for (size_t begin = 0; begin < tokens.size(); begin += static_cast<size_t>(options_.n_batch)) {
+        if (cancel_.load(std::memory_order_acquire))
+            throw CancelledError("decoding cancelled");
+        const size_t count = std::min(static_cast<size_t>(options_.n_batch), tokens.size() - begin);
+        const std::span<const TokenId> batch = tokens.subspan(begin, count);
+        const bool last_batch = begin + count == tokens.size();
+        float* out = all_logits ? all_logits->data() + begin * n_vocab : last_logits_.data();
+        if (!all_logits && !last_batch) {
+            // Intermediate batches only fill the cache; their last row is discarded.
+            graph.forward(batch, static_cast<int>(history_.size()), *kv_, *scratch_, *pool_, last_logits_.data(),
+                          false);
+        } else {
+            graph.forward(batch, static_cast<int>(history_.size()), *kv_, *scratch_, *pool_, out, all_logits != nullptr);
+        }
+        history_.insert(history_.end(), batch.begin(), batch.end());
+    }
+    if (all_logits)
+        std::copy(all_logits->end() - static_cast<std::ptrdiff_t>(n_vocab), all_logits->end(), last_logits_.begin());
+    return last_logits_;
+}
+
+GenerationResult Session::generate(const GenerationRequest& request, const TokenCallback& on_token)
+{
+    cancel_.store(false, std::memory_order_release);
+    GenerationResult result;
+    const Tokenizer& tokenizer = model_->tokenizer();
+    Sampler sampler(request.sampling);
+    TextStream stream(request.stop_strings);
+
+    auto emit = [&](const std::string& text, TokenId token) {
+        if (!text.empty() && on_token)
+            on_token(text, token);
+    };
+
+    // Prompt processing. A context that cannot hold the prompt is an error;
+    // one that fills up while generating ends the reply.
+    const auto prompt_start = std::chrono::steady_clock::now();
+    if (history_.size() + request.prompt.size() >= static_cast<size_t>(options_.n_ctx)) {
+        throw Error("the prompt needs " + std::to_string(history_.size() + request.prompt.size()) +
+                    " tokens but the context holds " + std::to_string(options_.n_ctx) +
+                    "; start a new chat or shorten the message");
+    }
+    if (history_.empty() && request.prompt.empty())
+        throw Error("cannot generate from an empty prompt");
+    if (!request.prompt.empty()) {
+        try {
+            decode(request.prompt);
+        } catch (const CancelledError&) {
+            result.reason = StopReason::Cancelled;
+            result.prompt_seconds = seconds_since(prompt_start);
+            return result;
+        }
+    } else if (last_logits_.empty()) {
+        // The logits of the cached tail were dropped by truncate(): recompute
+        // them by running the last cached token again.
+        const TokenId last = history_.back();
+        history_.pop_back();
+        const TokenId again[] = {last};
+        decode(again);
+    }
+    result.n_prompt = static_cast<int>(request.prompt.size());
+    result.prompt_seconds = seconds_since(prompt_start);
+
+    // Sample, stream and feed back one token at a time.
+    const auto generation_start = std::chrono::steady_clock::now();
+    for (;;) {
+        if (cancel_.load(std::memory_order_acquire)) {
+            result.reason = StopReason::Cancelled;
+            break;
+        }
+        if (static_cast<int>(result.tokens.size()) >= request.max_tokens) {
+            result.reason = StopReason::MaxTokens;
+            break;
+        }
+
+        const TokenId token = sampler.sample(last_logits_, history_);
+        if (tokenizer.is_end_of_generation(token)) {
+            result.reason = StopReason::EndOfGeneration;
+            break;
+        }
+        result.tokens.push_back(token);
+        emit(stream.push(tokenizer.token_to_piece(token)), token);
+        if (stream.stopped()) {
+            result.reason = StopReason::StopString;
+            break;
+        }
+        if (history_.size() >= static_cast<size_t>(options_.n_ctx)) {
+            result.reason = StopReason::ContextFull;
+            break;
+        }
+
+        const TokenId next[] = {token};
+        try {
+            decode(next);
+        } catch (const CancelledError&) {
+            result.reason = StopReason::Cancelled;
+            break;
+        }
+    }
+    if (!stream.stopped())
+        emit(stream.finish(), -1);
+
+    result.text = stream.text();
+    result.generation_seconds = seconds_since(generation_start);
+    cancel_.store(false, std::memory_order_release);
+    QUANTA_LOG_DEBUG("generated %zu tokens (%s), prompt %d tokens in %.3f s, generation %.3f s", result.tokens.size(),
+                     stop_reason_name(result.reason), result.n_prompt, result.prompt_seconds,
+                     result.generation_seconds);
+    return result;
+}
+
+} // namespace quanta

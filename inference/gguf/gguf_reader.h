@@ -1,0 +1,147 @@
+// Reader for GGUF files (versions 2 and 3), llama.cpp's model format.
+//
+// The whole header (metadata and tensor infos) is parsed and validated when
+// the file is opened; tensor data stays memory-mapped and is read in place.
+// Every count, length, offset, dimension and type id is checked with
+// overflow-safe arithmetic, and a violation throws FormatError naming the
+// file, the key or tensor, and the expected and found values.
+#pragma once
+
+#include "gguf/ggml_type.h"
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <variant>
+#include <vector>
+
+namespace quanta {
+
+class MappedFile;
+
+// Metadata value types as GGUF numbers them.
+enum class GgufValueType : uint32_t {
+    Uint8 = 0,
+    Int8 = 1,
+    Uint16 = 2,
+    Int16 = 3,
+    Uint32 = 4,
+    Int32 = 5,
+    Float32 = 6,
+    Bool = 7,
+    String = 8,
+    Array = 9,
+    Uint64 = 10,
+    Int64 = 11,
+    Float64 = 12,
+};
+
+std::string_view gguf_value_type_name(GgufValueType type);
+
+struct GgufValue;
+
+// A metadata array: every element has `element_type`; nested arrays allowed.
+struct GgufArray {
+    GgufValueType element_type = GgufValueType::Uint8;
+    std::vector<GgufValue> items;
+};
+
+// One metadata value. Integers keep their signedness in `type`, but are
+// stored widened: unsigned in uint64_t, signed in int64_t; floats in double.
+struct GgufValue {
+    GgufValueType type = GgufValueType::Uint8;
+    std::variant<uint64_t, int64_t, double, bool, std::string, GgufArray> value;
+
+    bool is_integer() const;
+    bool is_float() const;
+    // Convert to the requested C++ type; throw FormatError naming `key` and
+    // the stored type when the value does not fit.
+    uint64_t as_uint(std::string_view key) const;
+    int64_t as_int(std::string_view key) const;
+    double as_float(std::string_view key) const;
+    bool as_bool(std::string_view key) const;
+    const std::string& as_string(std::string_view key) const;
+    const GgufArray& as_array(std::string_view key) const;
+
+    // A short human-readable rendering for `quanta-cli inspect`; long arrays
+    // are abbreviated.
+    std::string to_display_string(size_t max_items = 8) const;
+};
+
+struct GgufKeyValue {
+    std::string key;
+    GgufValue value;
+};
+
+// One tensor. `ne[0]` is the innermost (contiguous) dimension, as in ggml:
+// a weight matrix with n_in inputs and n_out outputs is ne = {n_in, n_out}.
+struct GgufTensor {
+    std::string name;
+    GgmlType type = GgmlType::F32;
+    uint32_t n_dims = 0;
+    uint64_t ne[4] = {1, 1, 1, 1};
+    uint64_t offset = 0;          // from the start of the tensor data section
+    uint64_t n_elements = 0;
+    uint64_t n_bytes = 0;
+    const uint8_t* data = nullptr; // points into the mapping
+};
+
+class GgufFile {
+public:
+    // Maps and parses `path`. Throws IoError when the file cannot be opened or
+    // mapped and FormatError when its contents are invalid.
+    static std::unique_ptr<GgufFile> open(const std::string& path);
+    ~GgufFile();
+
+    GgufFile(const GgufFile&) = delete;
+    GgufFile& operator=(const GgufFile&) = delete;
+
+    const std::string& path() const { return path_; }
+    uint32_t version() const { return version_; }
+    uint64_t alignment() const { return alignment_; }
+    uint64_t file_size() const;
+    uint64_t data_offset() const { return data_offset_; }
+
+    const std::vector<GgufKeyValue>& metadata() const { return metadata_; }
+    const GgufValue* find(std::string_view key) const;
+    bool contains(std::string_view key) const { return find(key) != nullptr; }
+
+    // Typed getters. The one-argument forms throw FormatError naming the file
+    // and key when it is missing or has the wrong type; the forms with a
+    // fallback return it only when the key is missing.
+    std::string get_string(std::string_view key) const;
+    std::string get_string(std::string_view key, std::string fallback) const;
+    uint64_t get_uint(std::string_view key) const;
+    uint64_t get_uint(std::string_view key, uint64_t fallback) const;
+    int64_t get_int(std::string_view key, int64_t fallback) const;
+    double get_float(std::string_view key) const;
+    double get_float(std::string_view key, double fallback) const;
+    bool get_bool(std::string_view key, bool fallback) const;
+    const GgufArray& get_array(std::string_view key) const;
+    std::vector<std::string> get_string_array(std::string_view key) const;
+    std::vector<float> get_float_array(std::string_view key) const;
+    std::vector<int32_t> get_int_array(std::string_view key) const;
+
+    const std::vector<GgufTensor>& tensors() const { return tensors_; }
+    const GgufTensor* find_tensor(std::string_view name) const;
+    // Throws FormatError naming the file and tensor when it is missing.
+    const GgufTensor& tensor(std::string_view name) const;
+
+private:
+    GgufFile() = default;
+    void parse();
+
+    std::string path_;
+    std::unique_ptr<MappedFile> mapping_;
+    uint32_t version_ = 0;
+    uint64_t alignment_ = 32;
+    uint64_t data_offset_ = 0;
+    std::vector<GgufKeyValue> metadata_;
+    std::unordered_map<std::string, size_t> metadata_index_;
+    std::vector<GgufTensor> tensors_;
+    std::unordered_map<std::string, size_t> tensor_index_;
+};
+
+} // namespace quanta

@@ -1,0 +1,48 @@
+// Keys and values of past positions, per layer.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+namespace quanta {
+
+enum class KvCacheType;
+
+class KvCache {
+public:
+    // n_ctx positions of n_embd_kv (= n_head_kv * head_dim) values per layer,
+    // stored as F32 or F16.
+    KvCache(int n_layer, int n_ctx, int n_embd_kv, KvCacheType type);
+
+    int n_ctx() const { return n_ctx_; }
+    int n_embd_kv() const { return n_embd_kv_; }
+    KvCacheType type() const { return type_; }
+    size_t bytes() const { return storage_.size(); }
+
+    // Stores the keys and values of one position (n_embd_kv floats each).
+    void store(int layer, int position, const float* key, const float* value);
+
+    // Reads head `kv_head` (head_dim values starting at kv_head * head_dim)
+    // of one position into `out` as F32.
+    void load_key(int layer, int position, int offset, int count, float* out) const;
+    void load_value(int layer, int position, int offset, int count, float* out) const;
+
+    // Raw row pointers for kernels that read the cache directly:
+    // n_embd_kv elements of F32 or F16 (uint16_t bits).
+    const void* key_row(int layer, int position) const;
+    const void* value_row(int layer, int position) const;
+
+private:
+    size_t row_offset(int layer, int position, bool value) const;
+
+    int n_layer_;
+    int n_ctx_;
+    int n_embd_kv_;
+    KvCacheType type_;
+    size_t element_bytes_;
+    // Layout: [layer][key|value][position][n_embd_kv].
+    std::vector<uint8_t> storage_;
+};
+
+} // namespace quanta

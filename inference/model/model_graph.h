@@ -1,0 +1,63 @@
+// The forward pass of one model architecture on the CPU.
+#pragma once
+
+#include "cpu/matmul.h"
+#include "model/hparams.h"
+#include "tokenizer/tokenizer.h"
+
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace quanta {
+
+class GgufFile;
+class KvCache;
+class ThreadPool;
+
+// Activation buffers for one batch, reused across calls. Sized by the graph.
+struct ForwardScratch {
+    int capacity = 0;          // tokens the buffers hold
+    std::vector<float> x;      // [tokens, n_embd] residual stream
+    std::vector<float> norm;   // [tokens, n_embd] normalised input of a block
+    std::vector<float> q;      // [tokens, n_head * head_dim]
+    std::vector<float> k;      // [tokens, n_head_kv * head_dim]
+    std::vector<float> v;      // [tokens, n_head_kv * head_dim]
+    std::vector<float> attn;   // [tokens, n_head * head_dim] attention output
+    std::vector<float> proj;   // [tokens, n_embd] output of attn_output / ffn_down
+    std::vector<float> gate;   // [tokens, n_ff]
+    std::vector<float> up;     // [tokens, n_ff]
+};
+
+class ModelGraph {
+public:
+    virtual ~ModelGraph() = default;
+
+    // Builds the graph for the file's architecture. Throws UnsupportedError
+    // naming the architecture and the supported ones for an unknown one, and
+    // FormatError for missing or misshapen tensors.
+    static std::unique_ptr<ModelGraph> create(const GgufFile& file, KernelMode kernels);
+
+    // Names of the architectures create() accepts.
+    static std::vector<std::string> supported_architectures();
+
+    const Hyperparams& hparams() const { return hparams_; }
+    int n_vocab() const { return hparams_.n_vocab; }
+
+    // Runs `tokens` at positions pos0, pos0 + 1, ... Stores their keys and
+    // values in `kv` and writes logits to `logits`: every position's
+    // ([tokens.size(), n_vocab]) when `all_logits`, otherwise only the last
+    // one's (n_vocab floats).
+    virtual void forward(std::span<const TokenId> tokens, int pos0, KvCache& kv, ForwardScratch& scratch,
+                         ThreadPool& pool, float* logits, bool all_logits) const = 0;
+
+    // Sizes `scratch` for up to `n_tokens` tokens per call.
+    void reserve(ForwardScratch& scratch, int n_tokens) const;
+
+protected:
+    Hyperparams hparams_;
+    KernelMode kernels_ = KernelMode::Fast;
+};
+
+} // namespace quanta

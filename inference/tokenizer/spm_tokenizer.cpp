@@ -1,0 +1,313 @@
+#include "tokenizer/spm_tokenizer.h"
+
+#include "core/error.h"
+#include "core/log.h"
+#include "gguf/gguf_reader.h"
+#include "tokenizer/special_tokens.h"
+
+#include <cstdio>
+#include <limits>
+#include <queue>
+
+namespace quanta {
+
+namespace {
+
+// U+2581 LOWER ONE EIGHTH BLOCK, SentencePiece's visible space.
+constexpr std::string_view kSpaceMarker = "\xE2\x96\x81";
+
+// Defaults of a SentencePiece vocab, as llama.cpp assumes them when the
+// file leaves the keys out.
+constexpr VocabDefaults kSpmDefaults = {
+    .bos = 1,
+    .eos = 2,
+    .unk = 0,
+    .add_bos = true,
+    .add_eos = false,
+    .add_space_prefix = true,
+};
+
+// Length of the UTF-8 sequence that starts with `lead`, from its high four
+// bits. Stray continuation bytes count as one, and the caller clamps the
+// result to the bytes left.
+size_t utf8_length_from_lead(uint8_t lead)
+{
+    constexpr uint8_t kLengths[16] = {1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 2, 2, 3, 4};
+    return kLengths[lead >> 4];
+}
+
+std::string replace_all(std::string_view text, std::string_view from, std::string_view to)
+{
+    std::string result;
+    result.reserve(text.size());
+    size_t start = 0;
+    for (size_t match = text.find(from); match != std::string_view::npos; match = text.find(from, start)) {
+        result.append(text.substr(start, match - start));
+        result.append(to);
+        start = match + from.size();
+    }
+    result.append(text.substr(start));
+    return result;
+}
+
+// Returns the byte value of "<0xXX>" (two hex digits, either case), or -1
+// for any other text.
+int parse_byte_token(std::string_view text)
+{
+    if (text.size() != 6 || text.substr(0, 3) != "<0x" || text[5] != '>')
+        return -1;
+    int value = 0;
+    for (size_t i = 3; i < 5; ++i) {
+        const char digit = text[i];
+        value *= 16;
+        if (digit >= '0' && digit <= '9')
+            value += digit - '0';
+        else if (digit >= 'A' && digit <= 'F')
+            value += digit - 'A' + 10;
+        else if (digit >= 'a' && digit <= 'f')
+            value += digit - 'a' + 10;
+        else
+            return -1;
+    }
+    return value;
+}
+
+// One piece of the text during merging, in a doubly linked list over the
+// initial UTF-8 characters. A piece merged into its left neighbour keeps
+// length 0.
+struct Symbol {
+    int prev = -1;
+    int next = -1;
+    size_t offset = 0;   // bytes from the start of the fragment
+    size_t length = 0;   // bytes
+};
+
+// A candidate merge of two adjacent symbols whose concatenation is a token.
+struct Bigram {
+    int left = 0;
+    int right = 0;
+    float score = 0;
+    size_t length = 0;   // bytes of the merged text when it was queued
+};
+
+// Highest score first; among equal scores the leftmost pair first.
+struct BigramOrder {
+    bool operator()(const Bigram& a, const Bigram& b) const
+    {
+        return a.score < b.score || (a.score == b.score && a.left > b.left);
+    }
+};
+
+} // namespace
+
+SpmTokenizer::SpmTokenizer(const GgufFile& file) : vocab_(load_vocab(file, kSpmDefaults))
+{
+    // Byte tokens: the value each one stands for when decoding.
+    token_bytes_.assign(vocab_.texts.size(), -1);
+    for (TokenId id = 0; id < vocab_.size(); ++id) {
+        if (vocab_.types[static_cast<size_t>(id)] != TokenType::Byte)
+            continue;
+        const int value = parse_byte_token(vocab_.texts[static_cast<size_t>(id)]);
+        if (value < 0)
+            throw FormatError(file.path() + ": token " + std::to_string(id) + " has type byte but its text '" +
+                              vocab_.texts[static_cast<size_t>(id)] +
+                              "' is not of the form <0xXX>; the file is corrupt");
+        token_bytes_[static_cast<size_t>(id)] = static_cast<int16_t>(value);
+    }
+
+    // The fallback token for each byte value, looked up as llama.cpp does.
+    int n_missing = 0;
+    for (int value = 0; value < 256; ++value) {
+        char hex_name[8];
+        std::snprintf(hex_name, sizeof(hex_name), "<0x%02X>", value);
+        const char raw_byte = static_cast<char>(value);
+        TokenId id = vocab_.find(hex_name);
+        if (id < 0)
+            id = vocab_.find(std::string_view(&raw_byte, 1));
+        if (id < 0) {
+            id = vocab_.unk;
+            ++n_missing;
+        }
+        byte_fallback_[static_cast<size_t>(value)] = id;
+    }
+    if (n_missing > 0)
+        QUANTA_LOG_WARN("%s: the vocab has no byte token for %d byte values; text with such bytes that no other "
+                        "token covers becomes %s",
+                        file.path().c_str(), n_missing, vocab_.unk >= 0 ? "<unk>" : "nothing");
+
+    QUANTA_LOG_INFO("%s: SentencePiece vocab of %d tokens (bos %d, eos %d, unk %d, add_bos %s, space prefix %s)",
+                    file.path().c_str(), vocab_.size(), vocab_.bos, vocab_.eos, vocab_.unk,
+                    vocab_.add_bos ? "yes" : "no", vocab_.add_space_prefix ? "yes" : "no");
+}
+
+std::vector<TokenId> SpmTokenizer::encode(std::string_view text, bool add_bos, bool parse_special) const
+{
+    std::vector<TokenId> output;
+
+    // BOS first, when both the caller and the model want it.
+    if (add_bos && vocab_.add_bos && vocab_.bos >= 0)
+        output.push_back(vocab_.bos);
+
+    // Each plain fragment is tokenized on its own. Like llama.cpp, the space
+    // prefix goes before the first fragment and before every fragment that
+    // follows a special token.
+    bool previous_is_special = true;
+    for (const TextFragment& fragment : split_special_tokens(text, vocab_, parse_special)) {
+        if (fragment.token >= 0) {
+            output.push_back(fragment.token);
+            previous_is_special = true;
+            continue;
+        }
+        std::string escaped;
+        if (vocab_.add_space_prefix && previous_is_special)
+            escaped = kSpaceMarker;
+        escaped += replace_all(fragment.text, " ", kSpaceMarker);
+        encode_escaped(escaped, output);
+        previous_is_special = false;
+    }
+
+    if (add_bos && vocab_.add_eos && vocab_.eos >= 0)
+        output.push_back(vocab_.eos);
+    return output;
+}
+
+void SpmTokenizer::encode_escaped(std::string_view text, std::vector<TokenId>& output) const
+{
+    if (text.empty())
+        return;
+    // Symbols are indexed with int, as their links need -1.
+    if (text.size() >= static_cast<size_t>(std::numeric_limits<int>::max()))
+        throw Error("cannot tokenize a text of " + std::to_string(text.size()) + " bytes; the limit is " +
+                    std::to_string(std::numeric_limits<int>::max() - 1));
+
+    // Start with one symbol per UTF-8 character.
+    std::vector<Symbol> symbols;
+    symbols.reserve(text.size());
+    for (size_t offset = 0; offset < text.size();) {
+        Symbol symbol;
+        symbol.offset = offset;
+        symbol.length = std::min(utf8_length_from_lead(static_cast<uint8_t>(text[offset])), text.size() - offset);
+        symbol.prev = static_cast<int>(symbols.size()) - 1;
+        offset += symbol.length;
+        symbol.next = offset == text.size() ? -1 : static_cast<int>(symbols.size()) + 1;
+        symbols.push_back(symbol);
+    }
+
+    // Queue every adjacent pair whose concatenation is a token. Each merge
+    // queues at most two new pairs, so the queue contains O(n) entries and the
+    // whole fragment takes O(n log n).
+    std::priority_queue<Bigram, std::vector<Bigram>, BigramOrder> queue;
+    const auto try_add_bigram = [&](int left, int right) {
+        if (left < 0 || right < 0)
+            return;
+        const size_t length = symbols[left].length + symbols[right].length;
+        const TokenId id = vocab_.find(text.substr(symbols[left].offset, length));
+        if (id < 0)
+            return;
+        queue.push({left, right, vocab_.scores[static_cast<size_t>(id)], length});
+    };
+    for (int i = 1; i < static_cast<int>(symbols.size()); ++i)
+        try_add_bigram(i - 1, i);
+
+    // Merge the best pair until none is left. A queued pair is stale when
+    // either side has since been merged into something else.
+    while (!queue.empty()) {
+        const Bigram bigram = queue.top();
+        queue.pop();
+
+        Symbol& left = symbols[bigram.left];
+        Symbol& right = symbols[bigram.right];
+        if (left.length == 0 || right.length == 0 || left.length + right.length != bigram.length)
+            continue;
+
+        left.length += right.length;
+        right.length = 0;
+        left.next = right.next;
+        if (right.next >= 0)
+            symbols[right.next].prev = bigram.left;
+
+        try_add_bigram(left.prev, bigram.left);
+        try_add_bigram(bigram.left, left.next);
+    }
+
+    // Every merged symbol is a token by construction. A single character
+    // that is not a token falls back to bytes.
+    for (int i = 0; i != -1; i = symbols[i].next) {
+        const std::string_view piece = text.substr(symbols[i].offset, symbols[i].length);
+        const TokenId id = vocab_.find(piece);
+        if (id >= 0)
+            output.push_back(id);
+        else
+            append_byte_fallback(piece, output);
+    }
+}
+
+void SpmTokenizer::append_byte_fallback(std::string_view piece, std::vector<TokenId>& output) const
+{
+    for (const char byte : piece) {
+        const TokenId id = byte_fallback_[static_cast<uint8_t>(byte)];
+        if (id >= 0)
+            output.push_back(id);
+    }
+}
+
+std::string SpmTokenizer::token_to_piece(TokenId id, bool render_special) const
+{
+    vocab_.check_id(id);
+    const std::string& text = vocab_.texts[static_cast<size_t>(id)];
+
+    switch (vocab_.types[static_cast<size_t>(id)]) {
+    case TokenType::Normal:
+        return replace_all(text, kSpaceMarker, " ");
+    case TokenType::Byte:
+        return std::string(1, static_cast<char>(token_bytes_[static_cast<size_t>(id)]));
+    case TokenType::UserDefined:
+        return text;
+    case TokenType::Control:
+    case TokenType::Unknown:
+        return render_special ? text : std::string();
+    case TokenType::Undefined:
+    case TokenType::Unused:
+        break;
+    }
+    // llama.cpp prints nothing for unused and undefined tokens.
+    return {};
+}
+
+std::string SpmTokenizer::decode(const std::vector<TokenId>& ids, bool strip_leading_space) const
+{
+    std::string text;
+    bool strip_pending = strip_leading_space && vocab_.add_space_prefix;
+    for (const TokenId id : ids) {
+        std::string piece = token_to_piece(id);
+        if (piece.empty())
+            continue;
+
+        // The encoder put one space before the first word; take it off the
+        // first piece that prints anything.
+        if (strip_pending && piece.front() == ' ')
+            piece.erase(0, 1);
+        strip_pending = false;
+        text += piece;
+    }
+    return text;
+}
+
+const std::string& SpmTokenizer::token_text(TokenId id) const
+{
+    vocab_.check_id(id);
+    return vocab_.texts[static_cast<size_t>(id)];
+}
+
+TokenType SpmTokenizer::token_type(TokenId id) const
+{
+    vocab_.check_id(id);
+    return vocab_.types[static_cast<size_t>(id)];
+}
+
+bool SpmTokenizer::is_end_of_generation(TokenId id) const
+{
+    return id >= 0 && id < vocab_.size() && vocab_.end_of_generation[static_cast<size_t>(id)] != 0;
+}
+
+} // namespace quanta

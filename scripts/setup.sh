@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Shared by scripts/run and scripts/test: installs the Debian 12 packages
+# Quanta needs (when missing) and builds the project with CMake.
+set -euo pipefail
+
+QUANTA_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+export QUANTA_ROOT
+
+# Build tools, Qt 6 (Quick, Controls, Dialogs, Linguist), the engine's
+# libraries, and a CJK font so the Chinese UI renders.
+QUANTA_PACKAGES=(
+  build-essential cmake ninja-build ccache pkg-config
+  qt6-base-dev qt6-declarative-dev qt6-declarative-dev-tools qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools
+  qml6-module-qtquick qml6-module-qtquick-controls qml6-module-qtquick-layouts qml6-module-qtquick-window
+  qml6-module-qtquick-templates qml6-module-qtquick-dialogs qml6-module-qtqml-workerscript
+  qml6-module-qtqml-models qml6-module-qt-labs-settings qml6-module-qt-labs-platform
+  libgl-dev libsqlite3-dev sqlite3 libhwy-dev nlohmann-json3-dev libpcre2-dev
+  fonts-noto-cjk
+)
+
+install_missing_packages() {
+  local missing=()
+  local package
+  for package in "${QUANTA_PACKAGES[@]}"; do
+    if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then
+      missing+=("$package")
+    fi
+  done
+  if [[ ${#missing[@]} -eq 0 ]]; then
+    return
+  fi
+  echo "Installing missing packages: ${missing[*]}"
+  local sudo=()
+  if [[ $(id -u) -ne 0 ]]; then
+    sudo=(sudo)
+  fi
+  "${sudo[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+}
+
+# configure_and_build BUILD_DIR [CMAKE_ARGS...]
+configure_and_build() {
+  local build_dir="$1"
+  shift
+  cmake -S "$QUANTA_ROOT" -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=Release "$@"
+  cmake --build "$build_dir" --parallel "$(nproc)"
+}

@@ -1,0 +1,101 @@
+// The thread pool and the attention vector helpers against plain loops.
+#include "core/thread_pool.h"
+#include "cpu/vec_f16.h"
+#include "quant/blocks.h"
+
+#include <QtTest>
+
+#include <atomic>
+#include <random>
+
+using namespace quanta;
+
+class CpuHelpersTest : public QObject {
+    Q_OBJECT
+
+private slots:
+    void poolRunsEveryThread();
+    void parallelForCoversRange();
+    void poolRunsManyShortJobs();
+    void vectorHelpersMatchScalar();
+};
+
+void CpuHelpersTest::poolRunsEveryThread()
+{
+    for (int threads : {1, 2, 3, 5}) {
+        ThreadPool pool(threads);
+        std::vector<std::atomic<int>> hits(static_cast<size_t>(threads));
+        pool.run([&](int index, int count) {
+            QCOMPARE(count, threads);
+            hits[static_cast<size_t>(index)]++;
+        });
+        for (auto& hit : hits)
+            QCOMPARE(hit.load(), 1);
+    }
+}
+
+void CpuHelpersTest::parallelForCoversRange()
+{
+    ThreadPool pool(3);
+    for (int64_t n : {int64_t(0), int64_t(1), int64_t(7), int64_t(1000), int64_t(4097)}) {
+        std::vector<std::atomic<int>> seen(static_cast<size_t>(n));
+        pool.parallel_for(n, 3, [&](int64_t begin, int64_t end) {
+            for (int64_t i = begin; i < end; ++i)
+                seen[static_cast<size_t>(i)]++;
+        });
+        for (auto& count : seen)
+            QCOMPARE(count.load(), 1);
+    }
+}
+
+void CpuHelpersTest::poolRunsManyShortJobs()
+{
+    // Thousands of back-to-back jobs, as a decode loop issues them, with a
+    // sleep in between so workers also go through the sleeping path.
+    ThreadPool pool(2);
+    std::atomic<int64_t> total{0};
+    for (int job = 0; job < 3000; ++job) {
+        pool.run([&](int index, int) { total += index + 1; });
+        if (job % 1000 == 999)
+            std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    QCOMPARE(total.load(), int64_t(3000 * 3));
+}
+
+void CpuHelpersTest::vectorHelpersMatchScalar()
+{
+    std::mt19937 rng(11);
+    std::uniform_real_distribution<float> dist(-2.0f, 2.0f);
+    for (int n : {1, 7, 8, 9, 31, 64, 100, 128}) {
+        std::vector<float> a(static_cast<size_t>(n));
+        std::vector<float> b(static_cast<size_t>(n));
+        std::vector<uint16_t> half(static_cast<size_t>(n));
+        for (int i = 0; i < n; ++i) {
+            a[static_cast<size_t>(i)] = dist(rng);
+            b[static_cast<size_t>(i)] = dist(rng);
+            half[static_cast<size_t>(i)] = fp32_to_fp16(a[static_cast<size_t>(i)]);
+        }
+
+        double dot = 0.0;
+        double dot_half = 0.0;
+        for (int i = 0; i < n; ++i) {
+            dot += double(a[static_cast<size_t>(i)]) * b[static_cast<size_t>(i)];
+            dot_half += double(fp16_to_fp32(half[static_cast<size_t>(i)])) * b[static_cast<size_t>(i)];
+        }
+        QVERIFY(std::abs(dot_f32(a.data(), b.data(), n) - dot) < 1e-4 * (1 + n));
+        QVERIFY(std::abs(dot_f16_f32(half.data(), b.data(), n) - dot_half) < 1e-4 * (1 + n));
+
+        std::vector<float> y(b);
+        std::vector<float> y_half(b);
+        axpy_f32(0.75f, a.data(), y.data(), n);
+        axpy_f16(0.75f, half.data(), y_half.data(), n);
+        for (int i = 0; i < n; ++i) {
+            const size_t k = static_cast<size_t>(i);
+            QVERIFY(std::abs(y[k] - (b[k] + 0.75f * a[k])) < 1e-5f);
+            QVERIFY(std::abs(y_half[k] - (b[k] + 0.75f * fp16_to_fp32(half[k]))) < 1e-5f);
+        }
+    }
+}
+
+QTEST_APPLESS_MAIN(CpuHelpersTest)
+#include "test_cpu_helpers.moc"

@@ -1,0 +1,32 @@
+import QtQuick
+import QtQuick.Controls
+
+// The open chat's messages. Follows a streaming reply while the view is
+// scrolled to the bottom, and stays put when the user scrolls up to read.
+ListView {
+    id: list
+
+    property bool followEnd: true
+
+    objectName: "messageList"
+    clip: true
+    spacing: Theme.margin
+    topMargin: Theme.margin * 1.5
+    bottomMargin: Theme.margin * 1.5
+    boundsBehavior: Flickable.StopAtBounds
+    ScrollBar.vertical: ScrollBar {}
+
+    delegate: MessageBubble {
+        width: ListView.view.width
+    }
+
+    onMovementEnded: followEnd = atYEnd
+    onCountChanged: {
+        followEnd = true
+        Qt.callLater(list.positionViewAtEnd)
+    }
+    onContentHeightChanged: {
+        if (followEnd)
+            Qt.callLater(list.positionViewAtEnd)
+    }
+}

@@ -1,0 +1,17 @@
+import QtQuick
+import QtQuick.Dialogs
+
+// Picks a GGUF file from anywhere on disk.
+FileDialog {
+    id: dialog
+
+    property string modelsFolderUrl
+
+    signal modelChosen(url url)
+
+    title: qsTr("Open model file")
+    fileMode: FileDialog.OpenFile
+    currentFolder: modelsFolderUrl
+    nameFilters: [qsTr("GGUF models (*.gguf)"), qsTr("All files (*)")]
+    onAccepted: modelChosen(selectedFile)
+}

@@ -1,0 +1,105 @@
+import QtQuick
+import QtQuick.Controls
+import QtQuick.Layouts
+import Quanta.Core
+
+// A button with the loaded model's name; its menu lists the models folder
+// and offers "Open model file…".
+Button {
+    id: picker
+
+    required property InferenceService inference
+    required property ModelListModel models
+
+    signal openFileRequested()
+
+    objectName: "modelPicker"
+    implicitHeight: 38
+    leftPadding: 14
+    rightPadding: 14
+    text: inference.modelLoaded ? inference.modelName : qsTr("Choose a model")
+    ToolTip.visible: hovered && inference.modelLoaded
+    ToolTip.text: inference.modelPath
+    onClicked: modelMenu.open()
+
+    contentItem: RowLayout {
+        spacing: Theme.spacing
+
+        Rectangle {
+            implicitWidth: 8
+            implicitHeight: 8
+            radius: 4
+            color: picker.inference.modelLoaded ? "#22a06b" : picker.inference.loading ? "#e2a03f" : Theme.disabled
+        }
+
+        Label {
+            Layout.fillWidth: true
+            text: picker.text
+            elide: Text.ElideMiddle
+            color: Theme.textPrimary
+            font.bold: true
+        }
+
+        Label {
+            text: "▾"
+            color: Theme.textSecondary
+        }
+    }
+
+    background: Rectangle {
+        radius: Theme.radius
+        color: picker.down ? Theme.sidebarHover : picker.hovered ? Theme.sidebar : Theme.surface
+        border.color: Theme.border
+    }
+
+    Menu {
+        id: modelMenu
+        y: picker.height + 4
+        width: Math.max(picker.width, 340)
+
+        MenuItem {
+            enabled: false
+            text: qsTr("Models in %1").arg(picker.models.folder)
+        }
+
+        Instantiator {
+            model: picker.models
+            delegate: MenuItem {
+                required property string name
+                required property string path
+                required property string sizeText
+                text: qsTr("%1  (%2)").arg(name).arg(sizeText)
+                checkable: true
+                checked: path === picker.inference.modelPath
+                onTriggered: picker.inference.loadModel(path)
+            }
+            onObjectAdded: (index, object) => modelMenu.insertItem(index + 1, object)
+            onObjectRemoved: (index, object) => modelMenu.removeItem(object)
+        }
+
+        MenuItem {
+            enabled: false
+            visible: picker.models.count === 0
+            height: visible ? implicitHeight : 0
+            text: qsTr("No .gguf files here yet")
+        }
+
+        MenuSeparator {}
+
+        MenuItem {
+            objectName: "openModelFileItem"
+            text: qsTr("Open model file…")
+            onTriggered: picker.openFileRequested()
+        }
+
+        MenuItem {
+            text: qsTr("Show models folder")
+            onTriggered: Qt.openUrlExternally(picker.models.folderUrl)
+        }
+
+        MenuItem {
+            text: qsTr("Refresh list")
+            onTriggered: picker.models.refresh()
+        }
+    }
+}

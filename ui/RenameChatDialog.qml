@@ -1,0 +1,42 @@
+import QtQuick
+import QtQuick.Controls
+import QtQuick.Layouts
+
+// Asks for a chat's new title.
+Dialog {
+    id: dialog
+
+    property double chatId: 0
+
+    signal renameAccepted(double chatId, string title)
+
+    function openFor(id, title) {
+        chatId = id
+        titleField.text = title
+        open()
+        titleField.selectAll()
+        titleField.forceActiveFocus()
+    }
+
+    objectName: "renameChatDialog"
+    title: qsTr("Rename chat")
+    modal: true
+    width: 420
+    standardButtons: Dialog.Ok | Dialog.Cancel
+    onAccepted: {
+        if (titleField.text.trim().length > 0)
+            renameAccepted(chatId, titleField.text)
+    }
+
+    ColumnLayout {
+        anchors.fill: parent
+
+        TextField {
+            id: titleField
+            Layout.fillWidth: true
+            placeholderText: qsTr("Chat title")
+            selectByMouse: true
+            onAccepted: dialog.accept()
+        }
+    }
+}
