@@ -16,8 +16,8 @@
 #include <QQuickStyle>
 #include <QtQml/qqmlextensionplugin.h>
 
-// The QML modules are static libraries; these pull their plugins into the
-// binary that links quanta_app_core.
+// The QML modules are static libraries, so their plugins are imported here,
+// in a file that every binary linking quanta_app_core uses.
 Q_IMPORT_QML_PLUGIN(QuantaCorePlugin)
 Q_IMPORT_QML_PLUGIN(QuantaPlugin)
 
@@ -61,8 +61,8 @@ AppContext::AppContext(const AppOptions& options, QObject* parent)
 
 AppContext::~AppContext()
 {
-    // The controller listens to the inference service; the inference thread
-    // may log until it has stopped, so the log bridge goes last.
+    // The controller listens to the inference service, so it goes first. The
+    // inference thread may log until it has stopped, so the log bridge goes last.
     controller_.reset();
     inference_.reset();
     removeEngineLogBridge();
@@ -98,7 +98,13 @@ bool AppContext::start(QQmlApplicationEngine& engine)
     language_->apply();
 
     // Step 2: the window. The services stay owned by this object.
-    QQuickStyle::setStyle(QStringLiteral("Fusion"));
+    // The style is per process and fixed once any Controls QML has loaded,
+    // which a second context in the same process (the tests) would have done.
+    static const bool styleSet = [] {
+        QQuickStyle::setStyle(QStringLiteral("Fusion"));
+        return true;
+    }();
+    Q_UNUSED(styleSet);
     engine.addImportPath(QStringLiteral("qrc:/qt/qml"));
     const QList<QObject*> services{chats_.get(),     messages_.get(),   models_.get(),
                                    inference_.get(), controller_.get(), language_.get()};

@@ -1,4 +1,4 @@
-// Where the app keeps its files, and the command-line options that change it.
+// File locations of the app, and the command-line options that change them.
 #pragma once
 
 #include <QString>

@@ -3,10 +3,12 @@
 #include "app_context.h"
 #include "app_options.h"
 #include "logging/log_categories.h"
+#include "settings/language_settings.h"
 
 #include <QGuiApplication>
 #include <QIcon>
 #include <QQmlApplicationEngine>
+#include <QSettings>
 
 #include <cstdio>
 
@@ -20,11 +22,18 @@ int main(int argc, char* argv[])
     QGuiApplication::setDesktopFileName(QStringLiteral("quanta"));
     QGuiApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/quanta.png")));
 
-    // Options: the defaults under the per-user data folder, then the command line.
+    // Options: the defaults under the per-user data folder, then the command
+    // line, whose help text is in the UI language.
     quanta::AppOptions options = quanta::AppOptions::defaults();
-    if (const auto error = quanta::parseCommandLine(QGuiApplication::arguments(), options)) {
-        std::fprintf(stderr, "quanta: %s\nTry 'quanta --help'.\n", qPrintable(*error));
-        return 2;
+    {
+        QSettings settings(options.settingsPath, QSettings::IniFormat);
+        quanta::LanguageSettings language(settings);
+        language.apply();
+        if (const auto error = quanta::parseCommandLine(QGuiApplication::arguments(), options)) {
+            std::fprintf(stderr, "quanta: %s\n%s\n", qPrintable(*error),
+                         qPrintable(QCoreApplication::translate("main", "Try 'quanta --help'.")));
+            return 2;
+        }
     }
 
     // The context outlives the engine, whose QML refers to its services.

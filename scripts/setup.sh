@@ -14,6 +14,7 @@ QUANTA_PACKAGES=(
   qml6-module-qtquick qml6-module-qtquick-controls qml6-module-qtquick-layouts qml6-module-qtquick-window
   qml6-module-qtquick-templates qml6-module-qtquick-dialogs qml6-module-qtqml-workerscript
   qml6-module-qtqml-models qml6-module-qt-labs-settings qml6-module-qt-labs-platform
+  qml6-module-qt-labs-folderlistmodel qt6-translations-l10n
   libgl-dev libsqlite3-dev sqlite3 libhwy-dev nlohmann-json3-dev libpcre2-dev
   fonts-noto-cjk
 )

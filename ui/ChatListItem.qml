@@ -36,6 +36,7 @@ ItemDelegate {
 
         ToolButton {
             id: menuButton
+            objectName: "chatMenuButton"
             visible: item.hovered || item.current || chatMenu.visible
             implicitWidth: 28
             implicitHeight: 28
@@ -51,10 +52,12 @@ ItemDelegate {
         id: chatMenu
 
         MenuItem {
+            objectName: "renameChatItem"
             text: qsTr("Rename…")
             onTriggered: item.renameRequested(item.chatId, item.title)
         }
         MenuItem {
+            objectName: "deleteChatItem"
             text: qsTr("Delete…")
             onTriggered: item.deleteRequested(item.chatId, item.title)
         }

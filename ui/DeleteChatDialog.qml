@@ -1,9 +1,8 @@
 import QtQuick
 import QtQuick.Controls
-import QtQuick.Layouts
 
 // Confirms deleting a chat and its messages.
-Dialog {
+AppDialog {
     id: dialog
 
     property double chatId: 0
@@ -19,9 +18,20 @@ Dialog {
 
     objectName: "deleteChatDialog"
     title: qsTr("Delete chat?")
-    modal: true
-    width: 420
-    standardButtons: Dialog.Yes | Dialog.No
+    footer: DialogButtonBox {
+        padding: 12
+        background: null
+
+        Button {
+            objectName: "confirmDeleteButton"
+            text: qsTr("Delete")
+            DialogButtonBox.buttonRole: DialogButtonBox.AcceptRole
+        }
+        Button {
+            text: qsTr("Cancel")
+            DialogButtonBox.buttonRole: DialogButtonBox.RejectRole
+        }
+    }
     onAccepted: deleteAccepted(chatId)
 
     Label {

@@ -64,6 +64,7 @@ Item {
         }
 
         TextField {
+            objectName: "modelsFolderField"
             Layout.fillWidth: true
             visible: !empty.inference.modelLoaded && !empty.inference.loading
             readOnly: true

@@ -2,7 +2,7 @@ import QtQuick
 import QtQuick.Controls
 import QtQuick.Layouts
 
-// A dismissable error message above the chat; hidden while `message` is empty.
+// A dismissable error message above the chat, hidden while `message` is empty.
 Rectangle {
     id: banner
 

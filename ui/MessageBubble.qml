@@ -3,7 +3,7 @@ import QtQuick.Controls
 import QtQuick.Layouts
 
 // One message: the user's on the right in the accent colour, the model's on
-// the left. A streaming reply shows a cursor; an interrupted one says so.
+// the left. A streaming reply shows a cursor, and an interrupted one says so.
 Item {
     id: message
 

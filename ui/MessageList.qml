@@ -29,4 +29,9 @@ ListView {
         if (followEnd)
             Qt.callLater(list.positionViewAtEnd)
     }
+    // The error banner and a growing input box make the view shorter.
+    onHeightChanged: {
+        if (followEnd)
+            Qt.callLater(list.positionViewAtEnd)
+    }
 }

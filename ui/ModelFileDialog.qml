@@ -1,4 +1,3 @@
-import QtQuick
 import QtQuick.Dialogs
 
 // Picks a GGUF file from anywhere on disk.
@@ -9,9 +8,13 @@ FileDialog {
 
     signal modelChosen(url url)
 
+    objectName: "modelFileDialog"
     title: qsTr("Open model file")
     fileMode: FileDialog.OpenFile
     currentFolder: modelsFolderUrl
     nameFilters: [qsTr("GGUF models (*.gguf)"), qsTr("All files (*)")]
-    onAccepted: modelChosen(selectedFile)
+    onAccepted: {
+        if (selectedFile.toString().length > 0)
+            modelChosen(selectedFile)
+    }
 }

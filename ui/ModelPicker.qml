@@ -1,10 +1,11 @@
 import QtQuick
 import QtQuick.Controls
 import QtQuick.Layouts
+import QtQml.Models
 import Quanta.Core
 
-// A button with the loaded model's name; its menu lists the models folder
-// and offers "Open model file…".
+// A button with the loaded model's file name. Its menu lists the models
+// folder and offers "Open model file…".
 Button {
     id: picker
 
@@ -17,7 +18,7 @@ Button {
     implicitHeight: 38
     leftPadding: 14
     rightPadding: 14
-    text: inference.modelLoaded ? inference.modelName : qsTr("Choose a model")
+    text: inference.modelLoaded ? inference.modelFileName : qsTr("Choose a model")
     ToolTip.visible: hovered && inference.modelLoaded
     ToolTip.text: inference.modelPath
     onClicked: modelMenu.open()
@@ -54,12 +55,20 @@ Button {
 
     Menu {
         id: modelMenu
+        objectName: "modelMenu"
         y: picker.height + 4
         width: Math.max(picker.width, 340)
 
         MenuItem {
+            id: folderItem
             enabled: false
             text: qsTr("Models in %1").arg(picker.models.folder)
+            contentItem: Label {
+                text: folderItem.text
+                elide: Text.ElideMiddle
+                color: Theme.textSecondary
+                font.pixelSize: Theme.smallFontSize
+            }
         }
 
         Instantiator {

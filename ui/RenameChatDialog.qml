@@ -1,9 +1,8 @@
-import QtQuick
 import QtQuick.Controls
 import QtQuick.Layouts
 
 // Asks for a chat's new title.
-Dialog {
+AppDialog {
     id: dialog
 
     property double chatId: 0
@@ -20,8 +19,6 @@ Dialog {
 
     objectName: "renameChatDialog"
     title: qsTr("Rename chat")
-    modal: true
-    width: 420
     standardButtons: Dialog.Ok | Dialog.Cancel
     onAccepted: {
         if (titleField.text.trim().length > 0)
@@ -33,6 +30,7 @@ Dialog {
 
         TextField {
             id: titleField
+            objectName: "chatTitleField"
             Layout.fillWidth: true
             placeholderText: qsTr("Chat title")
             selectByMouse: true

@@ -1,18 +1,15 @@
-import QtQuick
 import QtQuick.Controls
 import QtQuick.Layouts
 import Quanta.Core
 
 // Settings: the UI language, applied as soon as it is picked.
-Dialog {
+AppDialog {
     id: dialog
 
     required property LanguageSettings language
 
     objectName: "settingsDialog"
     title: qsTr("Settings")
-    modal: true
-    width: 420
     standardButtons: Dialog.Close
 
     ColumnLayout {

@@ -54,9 +54,16 @@ Rectangle {
                         return qsTr("Loading %1…").arg(bar.inference.loadingName)
                     if (!bar.inference.modelLoaded)
                         return qsTr("No model loaded")
-                    let details = [bar.inference.modelName]
-                    if (bar.inference.modelArchitecture.length > 0)
-                        details.push(bar.inference.modelArchitecture)
+                    // The picker shows the file name, so general.name is added
+                    // only when it differs, and the architecture only when it
+                    // differs from general.name.
+                    let details = []
+                    const name = bar.inference.modelName
+                    const architecture = bar.inference.modelArchitecture
+                    if (name.length > 0 && name !== bar.inference.modelFileName)
+                        details.push(name)
+                    if (architecture.length > 0 && architecture !== name)
+                        details.push(architecture)
                     if (bar.inference.modelFileType.length > 0)
                         details.push(bar.inference.modelFileType)
                     details.push(bar.inference.modelSizeText)

@@ -52,8 +52,9 @@ ChatController::ChatController(ChatStore& store, ChatListModel& chats, MessageLi
     connect(&inference_, &InferenceService::textGenerated, this, &ChatController::onTextGenerated);
     connect(&inference_, &InferenceService::generationFinished, this, &ChatController::onGenerationFinished);
     connect(&inference_, &InferenceService::generationFailed, this, &ChatController::onGenerationFailed);
-    connect(&inference_, &InferenceService::modelLoadFailed, this,
-            [this](const QString&, const QString& message) { showError(message); });
+    connect(&inference_, &InferenceService::modelLoadFailed, this, [this](const QString&, const QString& message) {
+        showError(tr("Loading the model failed: %1").arg(message));
+    });
 }
 
 bool ChatController::canSend() const
@@ -75,7 +76,7 @@ void ChatController::openLatestChat(bool loadItsModel)
 
 void ChatController::newChat()
 {
-    // An empty chat is already a new chat; do not pile up more of them.
+    // An empty chat is already a new chat, so no second one is created.
     if (currentChatId_ != 0 && messages_.rowCount() == 0)
         return;
 
@@ -97,7 +98,7 @@ void ChatController::selectChat(qint64 chatId)
 
 void ChatController::setCurrentChat(qint64 chatId, bool loadItsModel)
 {
-    // Step 1: read the chat and its messages; on failure keep what is shown.
+    // Step 1: read the chat and its messages. On failure, keep what is shown.
     ChatRecord chat;
     QList<MessageRecord> messages;
     if (chatId != 0) {
@@ -160,8 +161,8 @@ void ChatController::renameChat(qint64 chatId, const QString& title)
 
 void ChatController::deleteChat(qint64 chatId)
 {
-    // Step 1: a reply streaming into this chat has nowhere to go: stop it and
-    // forget it, so its last signals are ignored.
+    // Step 1: a reply streaming into this chat has nowhere to go. Stop it and
+    // forget it, so that its last signals are ignored.
     if (reply_.requestId != 0 && reply_.chatId == chatId) {
         inference_.stopGeneration();
         reply_ = StreamingReply{};
@@ -199,7 +200,7 @@ bool ChatController::send(const QString& text)
             renameChat(chatId, titleFromMessage(content));
         }
 
-        // Step 2: save the message and an empty reply; the reply is marked
+        // Step 2: save the message and an empty reply, which stays marked
         // incomplete until generation ends.
         MessageRecord user;
         user.chatId = chatId;
@@ -284,7 +285,21 @@ void ChatController::onGenerationFailed(quint64 requestId, const QString& messag
 {
     if (requestId != reply_.requestId || requestId == 0)
         return;
-    finishReply(false);
+
+    // A reply that failed before its first word is removed; one with text is
+    // kept and marked interrupted.
+    if (reply_.text.isEmpty()) {
+        const qint64 messageId = reply_.messageId;
+        reply_ = StreamingReply{};
+        messages_.remove(messageId);
+        try {
+            store_.deleteMessage(messageId);
+        } catch (const StorageError& error) {
+            reportStorageError(error);
+        }
+    } else {
+        finishReply(false);
+    }
     showError(tr("The reply failed: %1").arg(message));
 }
 

@@ -72,6 +72,17 @@ void MessageListModel::append(const MessageRecord& message, bool streaming)
     emit countChanged();
 }
 
+void MessageListModel::remove(qint64 messageId)
+{
+    const int row = rowOf(messageId);
+    if (row < 0)
+        return;
+    beginRemoveRows({}, row, row);
+    entries_.removeAt(row);
+    endRemoveRows();
+    emit countChanged();
+}
+
 void MessageListModel::appendContent(qint64 messageId, const QString& text)
 {
     const int row = rowOf(messageId);

@@ -35,6 +35,7 @@ public:
     void setMessages(const QList<MessageRecord>& messages);
     void clear();
     void append(const MessageRecord& message, bool streaming = false);
+    void remove(qint64 messageId);
 
     // These do nothing when the message is not in the list (another chat is open).
     void appendContent(qint64 messageId, const QString& text);

@@ -32,8 +32,8 @@ InferenceService::InferenceService(QObject* parent)
 
 InferenceService::~InferenceService()
 {
-    // Cancel everything already sent, so the thread reaches its event loop
-    // soon, then let the loop end; the worker (and the model) is deleted on
+    // Cancel everything already sent, so that the thread returns to its event
+    // loop soon, then end the loop. The worker and its model are deleted on
     // the inference thread as it finishes.
     const quint64 lastRequest = nextRequestId_ - 1;
     worker_->cancelLoads(lastRequest);
@@ -48,6 +48,11 @@ QString InferenceService::loadingName() const
     return loadingPath_.isEmpty() ? QString() : QFileInfo(loadingPath_).completeBaseName();
 }
 
+QString InferenceService::modelFileName() const
+{
+    return modelLoaded() ? QFileInfo(model_.path).completeBaseName() : QString();
+}
+
 QString InferenceService::modelSizeText() const
 {
     return modelLoaded() ? QLocale().formattedDataSize(model_.fileSizeBytes, 1) : QString();
@@ -57,6 +62,9 @@ void InferenceService::loadModel(const QString& path)
 {
     if (path.isEmpty())
         return;
+    const QString absolutePath = QFileInfo(path).absoluteFilePath();
+    if (absolutePath == model_.path && !loading())
+        return;
 
     // A new model replaces whatever runs now.
     stopGeneration();
@@ -65,7 +73,7 @@ void InferenceService::loadModel(const QString& path)
 
     const quint64 requestId = nextRequestId_++;
     loadingRequest_ = requestId;
-    loadingPath_ = QFileInfo(path).absoluteFilePath();
+    loadingPath_ = absolutePath;
     loadProgress_ = 0.0;
     emit loadingChanged();
     emit loadProgressChanged();

@@ -22,6 +22,7 @@ class InferenceService : public QObject {
     Q_PROPERTY(bool modelLoaded READ modelLoaded NOTIFY modelChanged)
     Q_PROPERTY(QString modelPath READ modelPath NOTIFY modelChanged)
     Q_PROPERTY(QString modelName READ modelName NOTIFY modelChanged)
+    Q_PROPERTY(QString modelFileName READ modelFileName NOTIFY modelChanged)
     Q_PROPERTY(QString modelArchitecture READ modelArchitecture NOTIFY modelChanged)
     Q_PROPERTY(QString modelFileType READ modelFileType NOTIFY modelChanged)
     Q_PROPERTY(qint64 modelSizeBytes READ modelSizeBytes NOTIFY modelChanged)
@@ -40,6 +41,7 @@ public:
     bool modelLoaded() const { return !model_.path.isEmpty(); }
     QString modelPath() const { return model_.path; }
     QString modelName() const { return model_.name; }
+    QString modelFileName() const; // the file's name without ".gguf"
     QString modelArchitecture() const { return model_.architecture; }
     QString modelFileType() const { return model_.fileType; }
     qint64 modelSizeBytes() const { return model_.fileSizeBytes; }
@@ -49,17 +51,18 @@ public:
     const ModelSummary& model() const { return model_; }
 
     // Loads a GGUF file in the background, replacing the current model and
-    // stopping a running generation. A load in progress is cancelled.
+    // stopping a running generation. A load in progress is cancelled. The
+    // model that is loaded already is not loaded again.
     Q_INVOKABLE void loadModel(const QString& path);
     // Same for a file:// URL, as FileDialog returns.
     Q_INVOKABLE void loadModelUrl(const QUrl& url);
     Q_INVOKABLE void cancelLoad();
 
-    // Starts a reply to `messages`; its text arrives through textGenerated()
+    // Starts a reply to `messages`. Its text arrives through textGenerated()
     // with the returned request id. Returns 0 when no model is loaded or a
     // generation runs already.
     quint64 startGeneration(std::vector<ChatMessage> messages, const GenerationSettings& settings);
-    // Stops the running generation soon; generationFinished() follows.
+    // Stops the running generation soon, and generationFinished() follows.
     void stopGeneration();
 
 signals:

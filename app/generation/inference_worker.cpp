@@ -118,7 +118,7 @@ void InferenceWorker::loadModel(quint64 requestId, const QString& path)
     }
 
     // Step 3: load, reporting progress in steps of about one percent.
-    qCInfo(lcInference).noquote() << "Loading model" << QDir::toNativeSeparators(path);
+    qCDebug(lcInference).noquote() << "Request" << requestId << ": load" << QDir::toNativeSeparators(path);
     QElapsedTimer timer;
     timer.start();
     double lastReported = -1.0;
@@ -158,7 +158,7 @@ void InferenceWorker::loadModel(quint64 requestId, const QString& path)
         return;
     }
 
-    // Step 4: a newer request may have arrived while this one finished; its
+    // Step 4: a newer request may have arrived while this one finished. Its
     // load comes next, so this model would only be thrown away.
     if (isLoadCancelled(requestId)) {
         emit loadCancelled(requestId);
@@ -215,8 +215,8 @@ void InferenceWorker::generate(const GenerationJob& job)
 
         // Step 4: generate, streaming each piece of text to the UI.
         const GenerationResult result = session_->generate(request, [&](std::string_view text, TokenId) {
-            // A cancel that arrived before generate() cleared the session's
-            // flag would be lost; the request id catches it here.
+            // generate() clears the session's cancel flag when it starts, so a
+            // stop that came earlier is found through the request id.
             if (isGenerationCancelled(job.requestId))
                 session_->cancel();
             if (!text.empty())
@@ -236,7 +236,8 @@ void InferenceWorker::generate(const GenerationJob& job)
                             << outcome.generatedTokens << "tokens in" << result.generation_seconds << "s";
         emit generationFinished(job.requestId, outcome);
     } catch (const std::exception& error) {
-        // The cache may hold part of a failed batch; start the next turn clean.
+        // The cache may contain part of a failed batch, so the next turn
+        // starts from an empty one.
         session_->reset();
         qCWarning(lcInference) << "Request" << job.requestId << "failed:" << error.what();
         emit generationFailed(job.requestId, QString::fromUtf8(error.what()));

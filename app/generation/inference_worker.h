@@ -17,7 +17,7 @@
 
 namespace quanta {
 
-// What the UI shows about the loaded model.
+// Facts about the loaded model, for the UI.
 struct ModelSummary {
     QString path;
     QString name;          // general.name, or the file name
@@ -26,7 +26,7 @@ struct ModelSummary {
     QString chatFormat;    // the prompt format detected from the chat template
     qint64 fileSizeBytes = 0;
     qint64 parameterCount = 0;
-    int contextSize = 0;   // tokens the session holds
+    int contextSize = 0;   // the session's context, in tokens
 };
 
 struct GenerationJob {

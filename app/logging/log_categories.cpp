@@ -1,6 +1,7 @@
 #include "logging/log_categories.h"
 
-Q_LOGGING_CATEGORY(lcInference, "quanta.inference")
-Q_LOGGING_CATEGORY(lcStorage, "quanta.storage")
-Q_LOGGING_CATEGORY(lcUi, "quanta.ui")
-Q_LOGGING_CATEGORY(lcApp, "quanta.app")
+// Debug output is off unless QT_LOGGING_RULES turns it on.
+Q_LOGGING_CATEGORY(lcInference, "quanta.inference", QtInfoMsg)
+Q_LOGGING_CATEGORY(lcStorage, "quanta.storage", QtInfoMsg)
+Q_LOGGING_CATEGORY(lcUi, "quanta.ui", QtInfoMsg)
+Q_LOGGING_CATEGORY(lcApp, "quanta.app", QtInfoMsg)

@@ -70,6 +70,7 @@ void LanguageSettings::setLanguage(const QString& language)
     settings_.setValue(kSettingsKey, language_);
     settings_.sync();
     effective_ = language_ == kSystem ? systemLanguage() : language_;
+    qCInfo(lcUi) << "UI language set to" << language_ << "; showing" << effective_;
     apply();
     emit languageChanged();
 }
@@ -86,23 +87,23 @@ void LanguageSettings::removeTranslators()
 
 void LanguageSettings::apply()
 {
-    // Step 1: drop the previous language's catalogs. English is the source
-    // language, so it needs none of its own.
+    // Step 1: drop the previous language's catalogs.
     removeTranslators();
     QLocale::setDefault(QLocale(effective_));
 
-    if (effective_ != kEnglish) {
-        // Step 2: the app's strings.
-        auto appTranslator = std::make_unique<QTranslator>();
-        if (appTranslator->load(QStringLiteral("quanta_") + effective_, kTranslationsResource)) {
-            QCoreApplication::installTranslator(appTranslator.get());
-            appTranslator_ = std::move(appTranslator);
-        } else {
-            qCWarning(lcUi) << "No translation catalog for" << effective_ << "in" << kTranslationsResource;
-        }
+    // Step 2: the app's strings. English is the source language, so its
+    // catalog contains only the plural forms.
+    auto appTranslator = std::make_unique<QTranslator>();
+    if (appTranslator->load(QStringLiteral("quanta_") + effective_, kTranslationsResource)) {
+        QCoreApplication::installTranslator(appTranslator.get());
+        appTranslator_ = std::move(appTranslator);
+    } else {
+        qCWarning(lcUi) << "No translation catalog for" << effective_ << "in" << kTranslationsResource;
+    }
 
-        // Step 3: Qt's own strings (dialog buttons, the file dialog), when the
-        // system has Qt's translations installed.
+    // Step 3: Qt's own strings (dialog buttons, the file dialog), when the
+    // system has Qt's translations installed.
+    if (effective_ != kEnglish) {
         auto qtTranslator = std::make_unique<QTranslator>();
         const QString qtDir = QLibraryInfo::path(QLibraryInfo::TranslationsPath);
         if (qtTranslator->load(QStringLiteral("qt_") + effective_, qtDir)) {
@@ -118,7 +119,7 @@ void LanguageSettings::apply()
         engine_->setUiLanguage(effective_);
         engine_->retranslate();
     }
-    qCInfo(lcUi) << "UI language:" << effective_ << "(setting:" << language_ << ")";
+    qCDebug(lcUi) << "UI language:" << effective_ << "(setting:" << language_ << ")";
 }
 
 } // namespace quanta

@@ -1,5 +1,5 @@
-// The UI language: English, Simplified Chinese, or whatever the system
-// locale asks for. Persisted in QSettings and applied at once.
+// The UI language setting: English, Simplified Chinese, or the system
+// locale's choice between them. Persisted in QSettings and applied at once.
 #pragma once
 
 #include <QObject>

@@ -341,7 +341,8 @@ void ChatStore::migrate()
             const QByteArray setVersion = QByteArrayLiteral("PRAGMA user_version = ") + QByteArray::number(step.toVersion);
             exec(db_, path_, setVersion.constData(), "upgrading the schema");
         });
-        qCInfo(lcStorage).noquote() << "Chat database" << QDir::toNativeSeparators(path_) << "upgraded to schema version"
+        qCInfo(lcStorage).noquote() << "Chat database" << QDir::toNativeSeparators(path_)
+                                    << (current == 0 ? "created with schema version" : "upgraded to schema version")
                                     << step.toVersion;
     }
 }

@@ -43,6 +43,49 @@ ThreadPool::~ThreadPool()
         worker.join();
 }
 
+namespace {
+
+// Spins on `done` with pause instructions, yielding the core now and then so
+// a worker that shares it with the caller can run.
+template <typename Predicate>
+void spin_until(Predicate done)
+{
+    for (uint32_t spins = 1; !done(); ++spins) {
+        QUANTA_CPU_RELAX();
+        if ((spins & 255) == 0)
+            std::this_thread::yield();
+    }
+}
+
+} // namespace
+
+uint64_t ThreadPool::open_job(const std::function<void(int, int)>& job)
+{
+    job_ = &job;
+    uint64_t generation;
+    {
+        // Publishing the generation under the mutex pairs with the check in
+        // worker_loop, so a worker about to sleep cannot miss the wake-up.
+        std::lock_guard lock(mutex_);
+        generation = generation_.load(std::memory_order_relaxed) + 1;
+        open_generation_.store(generation, std::memory_order_seq_cst);
+        generation_.store(generation, std::memory_order_seq_cst);
+    }
+    if (sleeping_.load(std::memory_order_seq_cst) > 0)
+        wake_.notify_all();
+    return generation;
+}
+
+void ThreadPool::close_job()
+{
+    // A worker registers in active_ before it checks open_generation_, and
+    // both sides use sequentially consistent operations, so either the
+    // worker sees the job closed or this loop sees the worker registered.
+    open_generation_.store(0, std::memory_order_seq_cst);
+    spin_until([&] { return active_.load(std::memory_order_seq_cst) == 0; });
+    job_ = nullptr;
+}
+
 void ThreadPool::run(const std::function<void(int, int)>& job)
 {
     if (n_threads_ == 1) {
@@ -50,22 +93,16 @@ void ThreadPool::run(const std::function<void(int, int)>& job)
         return;
     }
 
-    job_ = &job;
-    pending_.store(n_threads_ - 1, std::memory_order_release);
-    {
-        // Publishing the generation under the mutex pairs with the check in
-        // worker_loop, so a worker about to sleep cannot miss the wake-up.
-        std::lock_guard lock(mutex_);
-        generation_.fetch_add(1, std::memory_order_acq_rel);
-    }
-    if (sleeping_.load(std::memory_order_acquire) > 0)
-        wake_.notify_all();
-
+    // Every thread must run the job once, so wait for all of them.
+    std::atomic<int> pending{n_threads_ - 1};
+    const std::function<void(int, int)> counted = [&](int index, int count) {
+        job(index, count);
+        pending.fetch_sub(1, std::memory_order_acq_rel);
+    };
+    open_job(counted);
     job(0, n_threads_);
-
-    while (pending_.load(std::memory_order_acquire) > 0)
-        QUANTA_CPU_RELAX();
-    job_ = nullptr;
+    spin_until([&] { return pending.load(std::memory_order_acquire) == 0; });
+    close_job();
 }
 
 void ThreadPool::parallel_for(int64_t n, int64_t grain, const std::function<void(int64_t, int64_t)>& body)
@@ -84,15 +121,23 @@ void ThreadPool::parallel_for(int64_t n, int64_t grain, const std::function<void
     if (chunk < grain)
         chunk = grain;
     std::atomic<int64_t> next{0};
-    run([&](int, int) {
+    std::atomic<int64_t> finished{0};
+    const std::function<void(int, int)> job = [&](int, int) {
         for (;;) {
             const int64_t begin = next.fetch_add(chunk, std::memory_order_relaxed);
             if (begin >= n)
                 break;
             const int64_t end = begin + chunk < n ? begin + chunk : n;
             body(begin, end);
+            finished.fetch_add(end - begin, std::memory_order_acq_rel);
         }
-    });
+    };
+
+    // The caller works too; then it waits only for chunks already taken.
+    open_job(job);
+    job(0, n_threads_);
+    spin_until([&] { return finished.load(std::memory_order_acquire) == n; });
+    close_job();
 }
 
 void ThreadPool::worker_loop(int thread_index)
@@ -100,23 +145,26 @@ void ThreadPool::worker_loop(int thread_index)
     uint64_t seen = 0;
     for (;;) {
         // Spin, then sleep, until a new generation is published.
-        const auto spin_until = std::chrono::steady_clock::now() + kSpinDuration;
+        const auto spin_deadline = std::chrono::steady_clock::now() + kSpinDuration;
         uint32_t spins = 0;
         while (generation_.load(std::memory_order_acquire) == seen) {
             QUANTA_CPU_RELAX();
-            if ((++spins & 1023) == 0 && std::chrono::steady_clock::now() > spin_until) {
+            if ((++spins & 1023) == 0 && std::chrono::steady_clock::now() > spin_deadline) {
                 std::unique_lock lock(mutex_);
-                sleeping_.fetch_add(1, std::memory_order_acq_rel);
+                sleeping_.fetch_add(1, std::memory_order_seq_cst);
                 wake_.wait(lock, [&] { return generation_.load(std::memory_order_acquire) != seen; });
-                sleeping_.fetch_sub(1, std::memory_order_acq_rel);
+                sleeping_.fetch_sub(1, std::memory_order_seq_cst);
             }
         }
         seen = generation_.load(std::memory_order_acquire);
         if (stop_.load(std::memory_order_acquire))
             return;
 
-        (*job_)(thread_index, n_threads_);
-        pending_.fetch_sub(1, std::memory_order_acq_rel);
+        // Join the job only while it is still open for this generation.
+        active_.fetch_add(1, std::memory_order_seq_cst);
+        if (open_generation_.load(std::memory_order_seq_cst) == seen)
+            (*job_)(thread_index, n_threads_);
+        active_.fetch_sub(1, std::memory_order_seq_cst);
     }
 }
 

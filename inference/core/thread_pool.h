@@ -4,6 +4,12 @@
 // everything inline. Workers spin briefly between jobs, because one decode
 // step dispatches a few hundred short jobs, then sleep on a condition
 // variable when no work arrives.
+//
+// parallel_for() does not wait for workers that have not started when the
+// work runs out: on a busy machine a descheduled worker would otherwise
+// stall every dispatch for a whole scheduler time slice. A job is "open"
+// while it may be joined; workers register in `active_` before they look at
+// it, and the caller closes the job and waits only for registered workers.
 #pragma once
 
 #include <atomic>
@@ -43,12 +49,17 @@ public:
 
 private:
     void worker_loop(int thread_index);
+    // Publishes `job` to the workers and returns its generation.
+    uint64_t open_job(const std::function<void(int, int)>& job);
+    // Stops new workers from joining the open job and waits for those that did.
+    void close_job();
 
     int n_threads_;
     std::vector<std::thread> workers_;
     const std::function<void(int, int)>* job_ = nullptr;
     std::atomic<uint64_t> generation_{0};
-    std::atomic<int> pending_{0};
+    std::atomic<uint64_t> open_generation_{0}; // generation that may be joined; 0 when none
+    std::atomic<int> active_{0};               // workers inside the open job
     std::atomic<bool> stop_{false};
     std::atomic<int> sleeping_{0};
     std::mutex mutex_;

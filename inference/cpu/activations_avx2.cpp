@@ -38,6 +38,7 @@ inline void quantize_block(const float* x, __m256 inverse, int8_t* q, int& sum_l
     const __m256 low = _mm256_set1_ps(-127.0f);
     const __m256 high = _mm256_set1_ps(127.0f);
     __m256i v[4];
+#pragma GCC unroll 16
     for (int i = 0; i < 4; ++i) {
         // max_ps(scaled, low) maps NaN to -127, as fmax(NaN, -127) does.
         const __m256 scaled = _mm256_mul_ps(_mm256_loadu_ps(x + 8 * i), inverse);
@@ -79,6 +80,7 @@ void quantize_activations(const float* x, int64_t n_in, ActivationFormat format,
         const float inverse = m > 0.0f ? 127.0f / m : 0.0f;
         const float step = m > 0.0f ? 1.0f / inverse : 0.0f;
         out.scale256[s] = step;
+#pragma GCC unroll 16
         for (int j = 0; j < 8; ++j) {
             const int64_t b = 8 * s + j;
             int low = 0;

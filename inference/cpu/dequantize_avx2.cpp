@@ -23,8 +23,10 @@ inline void store_block(__m256i q, bool is_signed, int bias, float d, const floa
 {
     const __m128i halves[2] = {_mm256_castsi256_si128(q), _mm256_extracti128_si256(q, 1)};
     const __m256 scale = _mm256_set1_ps(d);
+#pragma GCC unroll 16
     for (int h = 0; h < 2; ++h) {
         const __m128i bytes[2] = {halves[h], _mm_srli_si128(halves[h], 8)};
+#pragma GCC unroll 16
         for (int i = 0; i < 2; ++i) {
             __m256i ints = is_signed ? _mm256_cvtepi8_epi32(bytes[i]) : _mm256_cvtepu8_epi32(bytes[i]);
             ints = _mm256_add_epi32(ints, _mm256_set1_epi32(bias));
@@ -84,6 +86,7 @@ void dequantize_q4_K(const uint8_t* src, float* y, int64_t n_blocks)
         const float dmin = half_to_float(block + 2);
         const uint8_t* scales = block + 4;
         const uint8_t* qs = block + 16;
+#pragma GCC unroll 16
         for (int j = 0; j < 8; ++j) {
             // The 6-bit scale and min of sub-block j (see block_q4_K).
             const int sc = j < 4 ? (scales[j] & 63) : ((scales[j + 4] & 0x0F) | ((scales[j - 4] >> 6) << 4));
@@ -94,6 +97,7 @@ void dequantize_q4_K(const uint8_t* src, float* y, int64_t n_blocks)
             const __m256i q = shift_right_bytes(packed, 4 * (j % 2));
             const __m256i nibbles = _mm256_and_si256(q, _mm256_set1_epi8(0x0F));
             const __m128i halves[2] = {_mm256_castsi256_si128(nibbles), _mm256_extracti128_si256(nibbles, 1)};
+#pragma GCC unroll 16
             for (int i = 0; i < 4; ++i) {
                 const __m128i bytes = i % 2 ? _mm_srli_si128(halves[i / 2], 8) : halves[i / 2];
                 const __m256 value = _mm256_mul_ps(_mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(bytes)), _mm256_set1_ps(step));
@@ -109,6 +113,7 @@ void dequantize_q6_K(const uint8_t* src, float* y, int64_t n_blocks)
         const uint8_t* block = src + s * kQ6_KBytes;
         const float d = half_to_float(block + 208);
         const auto* sc = reinterpret_cast<const int8_t*>(block + 192);
+#pragma GCC unroll 16
         for (int j = 0; j < 8; ++j) {
             // 32-element run j: half h, quarter k (see block_q6_K).
             const int h = j / 4;
@@ -119,6 +124,7 @@ void dequantize_q6_K(const uint8_t* src, float* y, int64_t n_blocks)
             const __m256i high = _mm256_and_si256(shift_right_bytes(qh, 2 * k), _mm256_set1_epi8(0x03));
             const __m256i q = _mm256_or_si256(low, _mm256_slli_epi16(high, 4));
             const __m128i halves[2] = {_mm256_castsi256_si128(q), _mm256_extracti128_si256(q, 1)};
+#pragma GCC unroll 16
             for (int i = 0; i < 4; ++i) {
                 const __m128i bytes = i % 2 ? _mm_srli_si128(halves[i / 2], 8) : halves[i / 2];
                 const __m256i ints = _mm256_sub_epi32(_mm256_cvtepu8_epi32(bytes), _mm256_set1_epi32(32));

@@ -18,7 +18,7 @@ namespace quanta::cpu::avx2 {
 namespace {
 
 constexpr int kPanelRows = 8;
-constexpr int kTileTokens = 4;
+constexpr int kTileTokens = static_cast<int>(kGemmTokenGroup);
 constexpr int kBlockBytes = kPanelRows * 32; // panel bytes per 32-element block
 
 // How the quants of a type combine in vpmaddubsw.
@@ -49,14 +49,13 @@ struct Panel {
     float* offset;  // same shape as scale
 };
 
-// Activation pointers of one token.
-struct TokenActivations {
-    int64_t token;
-    const int8_t* q;       // [n_in]
-    const float* scale32;  // [n_in / 32]
-    const float* sum32;    // [n_in / 32]
-    const float* sum16;    // [n_in / 16]
-};
+// Activations of a group of kTileTokens tokens, interleaved per 32-element
+// block so that a tile streams them from one pointer. One record per block:
+constexpr int kRecordQuants = 0;      // int8 [4 tokens][32] quants
+constexpr int kRecordScale = 128;     // float [4 tokens] step of the block
+constexpr int kRecordSum32 = 144;     // float [4 tokens] step * sum of the 32 quants
+constexpr int kRecordSum16 = 160;     // float [4 tokens][2] step * sum of each 16 quants
+constexpr int kRecordBytes = 192;
 
 constexpr int kQ4_KBytes = 144;
 constexpr int kQ6_KBytes = 210;
@@ -102,6 +101,7 @@ inline __m256i decode_legacy(GgmlType type, const uint8_t* row, int64_t b, float
 inline void store_panel_block(__m256i v[kPanelRows], uint8_t* dst)
 {
     transpose_8x8_epi32(v);
+#pragma GCC unroll 16
     for (int g = 0; g < 8; ++g)
         _mm256_storeu_si256(reinterpret_cast<__m256i*>(dst + 32 * g), v[g]);
 }
@@ -110,6 +110,7 @@ void pack_legacy(GgmlType type, const uint8_t* const rows[kPanelRows], int64_t n
 {
     for (int64_t b = 0; b < n_blocks; ++b) {
         __m256i v[kPanelRows];
+#pragma GCC unroll 16
         for (int r = 0; r < kPanelRows; ++r)
             v[r] = decode_legacy(type, rows[r], b, panel.scale[8 * b + r], panel.offset[8 * b + r]);
         store_panel_block(v, panel.q + b * kBlockBytes);
@@ -124,11 +125,13 @@ void pack_q4_K(const uint8_t* const rows[kPanelRows], int64_t n_super, const Pan
         float dmin[kPanelRows];
         int sc[kPanelRows][8];
         int mn[kPanelRows][8];
+#pragma GCC unroll 16
         for (int r = 0; r < kPanelRows; ++r) {
             const uint8_t* block = rows[r] + s * kQ4_KBytes;
             d[r] = half_to_float(block);
             dmin[r] = half_to_float(block + 2);
             const uint8_t* packed = block + 4;
+#pragma GCC unroll 16
             for (int j = 0; j < 8; ++j) {
                 sc[r][j] = j < 4 ? (packed[j] & 63) : ((packed[j + 4] & 0x0F) | ((packed[j - 4] >> 6) << 4));
                 mn[r][j] = j < 4 ? (packed[j + 4] & 63) : ((packed[j + 4] >> 4) | ((packed[j] >> 6) << 4));
@@ -136,9 +139,11 @@ void pack_q4_K(const uint8_t* const rows[kPanelRows], int64_t n_super, const Pan
         }
 
         // Sub-block j: the low (even j) or high (odd j) nibbles of chunk j / 2.
+#pragma GCC unroll 16
         for (int j = 0; j < 8; ++j) {
             const int64_t b = 8 * s + j;
             __m256i v[kPanelRows];
+#pragma GCC unroll 16
             for (int r = 0; r < kPanelRows; ++r) {
                 const uint8_t* qs = rows[r] + s * kQ4_KBytes + 16 + 32 * (j / 2);
                 const __m256i packed = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(qs));
@@ -154,12 +159,14 @@ void pack_q4_K(const uint8_t* const rows[kPanelRows], int64_t n_super, const Pan
 void pack_q6_K(const uint8_t* const rows[kPanelRows], int64_t n_super, const Panel& panel)
 {
     for (int64_t s = 0; s < n_super; ++s) {
+#pragma GCC unroll 16
         for (int j = 0; j < 8; ++j) {
             // 32-element run j: half h, quarter k (see block_q6_K).
             const int h = j / 4;
             const int k = j % 4;
             const int64_t b = 8 * s + j;
             __m256i v[kPanelRows];
+#pragma GCC unroll 16
             for (int r = 0; r < kPanelRows; ++r) {
                 const uint8_t* block = rows[r] + s * kQ6_KBytes;
                 const __m256i ql = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(block + 64 * h + 32 * (k % 2)));
@@ -170,6 +177,7 @@ void pack_q6_K(const uint8_t* const rows[kPanelRows], int64_t n_super, const Pan
 
                 const float d = half_to_float(block + 208);
                 const auto* sc = reinterpret_cast<const int8_t*>(block + 192);
+#pragma GCC unroll 16
                 for (int half = 0; half < 2; ++half) {
                     const float step = d * static_cast<float>(sc[2 * j + half]);
                     panel.scale[16 * b + 8 * half + r] = step;
@@ -181,115 +189,132 @@ void pack_q6_K(const uint8_t* const rows[kPanelRows], int64_t n_super, const Pan
     }
 }
 
-// Adds the int32 dot products of groups [G0, G1) of one panel block (eight
-// rows per vector) with RN tokens' activation quants into out[].
-template <QuantKind K, int RN, int G0, int G1>
-inline void group_dots(const uint8_t* wq, const int8_t* const a[RN], __m256i out[RN])
+// Stops the compiler from reassociating a chain of vector adds into a tree,
+// which would keep every partial product alive and spill registers.
+inline void keep_in_register(__m256i& v)
+{
+    asm("" : "+x"(v));
+}
+
+inline float load_f32(const uint8_t* p)
+{
+    float value;
+    std::memcpy(&value, p, sizeof(value));
+    return value;
+}
+
+// Computes the int32 dot products of groups [G0, G1) of one panel block
+// (eight rows per vector) with the four tokens of an activation record.
+template <QuantKind K, int G0, int G1>
+inline void group_dots(const uint8_t* wq, const uint8_t* record, __m256i out[kTileTokens])
 {
     constexpr int kFlush = flush_interval(K);
     const __m256i ones = _mm256_set1_epi16(1);
 
 #pragma GCC unroll 8
     for (int g0 = G0; g0 < G1; g0 += kFlush) {
-        __m256i sum16[RN];
+        __m256i sum16[kTileTokens];
 #pragma GCC unroll 8
         for (int g = g0; g < g0 + kFlush; ++g) {
             const __m256i w = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(wq + 32 * g));
             const __m256i w_abs = K == QuantKind::Signed8 ? _mm256_sign_epi8(w, w) : w;
-#pragma GCC unroll 4
-            for (int t = 0; t < RN; ++t) {
-                const __m256i av = _mm256_set1_epi32(static_cast<int32_t>(load_u32(a[t] + 4 * g)));
+#pragma GCC unroll 16
+            for (int t = 0; t < kTileTokens; ++t) {
+                // Four activation quants of token t, broadcast to every row's lane.
+                const uint8_t* a = record + kRecordQuants + 32 * t + 4 * g;
+                const __m256i av = _mm256_set1_epi32(static_cast<int32_t>(load_u32(a)));
                 const __m256i product = K == QuantKind::Signed8 ? _mm256_maddubs_epi16(w_abs, _mm256_sign_epi8(av, w))
                                                                 : _mm256_maddubs_epi16(w, av);
                 sum16[t] = g == g0 ? product : _mm256_add_epi16(sum16[t], product);
+                keep_in_register(sum16[t]);
             }
         }
-#pragma GCC unroll 4
-        for (int t = 0; t < RN; ++t) {
+#pragma GCC unroll 16
+        for (int t = 0; t < kTileTokens; ++t) {
             const __m256i sum32 = _mm256_madd_epi16(sum16[t], ones);
             out[t] = g0 == G0 ? sum32 : _mm256_add_epi32(out[t], sum32);
         }
     }
 }
 
-// One tile: the panel's eight rows times RN tokens, over all blocks.
-template <QuantKind K, bool HasOffset, int RN>
-void panel_tile(const Panel& panel, int64_t n_blocks, const TokenActivations* acts, float* y, int64_t n_out,
-                int64_t row0, int valid_rows)
+// One tile: the panel's eight rows times one group of four tokens, over all
+// blocks. Writes out[t][row].
+template <QuantKind K, bool HasOffset>
+void panel_tile(const Panel& panel, int64_t n_blocks, const uint8_t* records, float out[kTileTokens][kPanelRows])
 {
-    __m256 acc[RN];
-    for (int t = 0; t < RN; ++t)
+    __m256 acc[kTileTokens];
+#pragma GCC unroll 16
+    for (int t = 0; t < kTileTokens; ++t)
         acc[t] = _mm256_setzero_ps();
 
     for (int64_t b = 0; b < n_blocks; ++b) {
         const uint8_t* wq = panel.q + b * kBlockBytes;
-        const int8_t* a[RN];
-        for (int t = 0; t < RN; ++t)
-            a[t] = acts[t].q + 32 * b;
+        const uint8_t* record = records + b * kRecordBytes;
 
         if constexpr (K == QuantKind::Unsigned6Split) {
             // Two 16-element halves with their own scales and offsets.
-            __m256i low[RN];
-            __m256i high[RN];
-            group_dots<K, RN, 0, 4>(wq, a, low);
-            group_dots<K, RN, 4, 8>(wq, a, high);
+            __m256i low[kTileTokens];
+            __m256i high[kTileTokens];
+            group_dots<K, 0, 4>(wq, record, low);
+            group_dots<K, 4, 8>(wq, record, high);
             const __m256 scale_low = _mm256_loadu_ps(panel.scale + 16 * b);
             const __m256 scale_high = _mm256_loadu_ps(panel.scale + 16 * b + 8);
             const __m256 offset_low = _mm256_loadu_ps(panel.offset + 16 * b);
             const __m256 offset_high = _mm256_loadu_ps(panel.offset + 16 * b + 8);
-            for (int t = 0; t < RN; ++t) {
-                const __m256 step = _mm256_set1_ps(acts[t].scale32[b]);
+#pragma GCC unroll 16
+            for (int t = 0; t < kTileTokens; ++t) {
+                const __m256 step = _mm256_set1_ps(load_f32(record + kRecordScale + 4 * t));
+                const __m256 sum_low = _mm256_set1_ps(load_f32(record + kRecordSum16 + 8 * t));
+                const __m256 sum_high = _mm256_set1_ps(load_f32(record + kRecordSum16 + 8 * t + 4));
                 acc[t] = _mm256_fmadd_ps(scale_low, _mm256_mul_ps(_mm256_cvtepi32_ps(low[t]), step), acc[t]);
                 acc[t] = _mm256_fmadd_ps(scale_high, _mm256_mul_ps(_mm256_cvtepi32_ps(high[t]), step), acc[t]);
-                acc[t] = _mm256_fmadd_ps(offset_low, _mm256_set1_ps(acts[t].sum16[2 * b]), acc[t]);
-                acc[t] = _mm256_fmadd_ps(offset_high, _mm256_set1_ps(acts[t].sum16[2 * b + 1]), acc[t]);
+                acc[t] = _mm256_fmadd_ps(offset_low, sum_low, acc[t]);
+                acc[t] = _mm256_fmadd_ps(offset_high, sum_high, acc[t]);
             }
         } else {
-            __m256i dots[RN];
-            group_dots<K, RN, 0, 8>(wq, a, dots);
+            __m256i dots[kTileTokens];
+            group_dots<K, 0, 8>(wq, record, dots);
             const __m256 scale = _mm256_loadu_ps(panel.scale + 8 * b);
-            const __m256 offset = _mm256_loadu_ps(panel.offset + 8 * b);
-            for (int t = 0; t < RN; ++t) {
-                const __m256 step = _mm256_set1_ps(acts[t].scale32[b]);
+#pragma GCC unroll 16
+            for (int t = 0; t < kTileTokens; ++t) {
+                const __m256 step = _mm256_set1_ps(load_f32(record + kRecordScale + 4 * t));
                 acc[t] = _mm256_fmadd_ps(scale, _mm256_mul_ps(_mm256_cvtepi32_ps(dots[t]), step), acc[t]);
-                if constexpr (HasOffset)
-                    acc[t] = _mm256_fmadd_ps(offset, _mm256_set1_ps(acts[t].sum32[b]), acc[t]);
+            }
+            if constexpr (HasOffset) {
+                const __m256 offset = _mm256_loadu_ps(panel.offset + 8 * b);
+#pragma GCC unroll 16
+                for (int t = 0; t < kTileTokens; ++t) {
+                    const __m256 sum = _mm256_set1_ps(load_f32(record + kRecordSum32 + 4 * t));
+                    acc[t] = _mm256_fmadd_ps(offset, sum, acc[t]);
+                }
             }
         }
     }
 
-    // Each accumulator is eight consecutive outputs of one token.
-    for (int t = 0; t < RN; ++t) {
-        float* out = y + acts[t].token * n_out + row0;
-        if (valid_rows == kPanelRows) {
-            _mm256_storeu_ps(out, acc[t]);
-        } else {
-            alignas(32) float values[kPanelRows];
-            _mm256_store_ps(values, acc[t]);
-            for (int r = 0; r < valid_rows; ++r)
-                out[r] = values[r];
-        }
-    }
+#pragma GCC unroll 16
+    for (int t = 0; t < kTileTokens; ++t)
+        _mm256_storeu_ps(out[t], acc[t]);
 }
 
 template <QuantKind K, bool HasOffset>
 void gemm_typed(const MatmulProblem& p, int64_t row_begin, int64_t row_end, int64_t token_begin, int64_t token_end)
 {
-    // Panel storage from this thread's scratch buffers.
+    // Panel and activation records in this thread's scratch buffers.
     const int64_t n_blocks = p.n_in / 32;
     const int64_t floats_per_block = K == QuantKind::Unsigned6Split ? 16 : 8;
     Panel panel;
     panel.q = static_cast<uint8_t*>(thread_scratch(0, static_cast<size_t>(n_blocks * kBlockBytes)));
     panel.scale = static_cast<float*>(thread_scratch(1, static_cast<size_t>(2 * n_blocks * floats_per_block) * 4));
     panel.offset = panel.scale + n_blocks * floats_per_block;
-
-    // Activation pointers of every token in the range.
-    const QuantizedActivations& qx = *p.qx;
+    // The records of this token range; matmul.cpp starts ranges on group boundaries.
+    const int64_t n_groups = (token_end - token_begin + kTileTokens - 1) / kTileTokens;
+    const uint8_t* records = p.gemm_records + token_begin / kTileTokens * n_blocks * kRecordBytes;
 
     for (int64_t row0 = row_begin; row0 < row_end; row0 += kPanelRows) {
         // Pack eight rows; a short last panel repeats its last row.
         const int valid_rows = static_cast<int>(row_end - row0 < kPanelRows ? row_end - row0 : kPanelRows);
         const uint8_t* rows[kPanelRows];
+#pragma GCC unroll 16
         for (int r = 0; r < kPanelRows; ++r) {
             const int64_t row = row0 + (r < valid_rows ? r : valid_rows - 1);
             rows[r] = p.weights + static_cast<size_t>(row) * p.row_bytes;
@@ -301,26 +326,63 @@ void gemm_typed(const MatmulProblem& p, int64_t row_begin, int64_t row_end, int6
         else
             pack_legacy(p.type, rows, n_blocks, panel);
 
-        // Run the tiles over the tokens.
-        for (int64_t t0 = token_begin; t0 < token_end; t0 += kTileTokens) {
-            const int rn = static_cast<int>(token_end - t0 < kTileTokens ? token_end - t0 : kTileTokens);
-            TokenActivations acts[kTileTokens];
-            for (int t = 0; t < rn; ++t) {
-                const int64_t token = t0 + t;
-                acts[t] = TokenActivations{token, qx.q + token * p.n_in, qx.scale32 + token * n_blocks,
-                                           qx.sum32 + token * n_blocks, qx.sum16 + token * 2 * n_blocks};
-            }
-            switch (rn) {
-            case 4: panel_tile<K, HasOffset, 4>(panel, n_blocks, acts, p.y, p.n_out, row0, valid_rows); break;
-            case 3: panel_tile<K, HasOffset, 3>(panel, n_blocks, acts, p.y, p.n_out, row0, valid_rows); break;
-            case 2: panel_tile<K, HasOffset, 2>(panel, n_blocks, acts, p.y, p.n_out, row0, valid_rows); break;
-            default: panel_tile<K, HasOffset, 1>(panel, n_blocks, acts, p.y, p.n_out, row0, valid_rows); break;
+        // Run the tiles over the token groups and store the valid outputs.
+        for (int64_t group = 0; group < n_groups; ++group) {
+            alignas(32) float out[kTileTokens][kPanelRows];
+            panel_tile<K, HasOffset>(panel, n_blocks, records + group * n_blocks * kRecordBytes, out);
+            const int64_t t0 = token_begin + group * kTileTokens;
+            const int valid_tokens = static_cast<int>(token_end - t0 < kTileTokens ? token_end - t0 : kTileTokens);
+            for (int t = 0; t < valid_tokens; ++t) {
+                float* y = p.y + (t0 + t) * p.n_out + row0;
+                if (valid_rows == kPanelRows) {
+                    _mm256_storeu_ps(y, _mm256_load_ps(out[t]));
+                } else {
+                    for (int r = 0; r < valid_rows; ++r)
+                        y[r] = out[t][r];
+                }
             }
         }
     }
 }
 
 } // namespace
+
+size_t gemm_records_bytes(int64_t n_tokens, int64_t n_in)
+{
+    const int64_t n_groups = (n_tokens + kTileTokens - 1) / kTileTokens;
+    return static_cast<size_t>(n_groups * (n_in / 32) * kRecordBytes);
+}
+
+void pack_gemm_records(const QuantizedActivations& qx, int64_t n_tokens, int64_t group_begin, int64_t group_end,
+                       uint8_t* records)
+{
+    const int64_t n_in = qx.n_in;
+    const int64_t n_blocks = n_in / 32;
+    for (int64_t group = group_begin; group < group_end; ++group) {
+        uint8_t* group_records = records + group * n_blocks * kRecordBytes;
+        for (int t = 0; t < kTileTokens; ++t) {
+            // Tokens past the end get zero quants and scales.
+            const int64_t token = group * kTileTokens + t;
+            const bool valid = token < n_tokens;
+            const int64_t source = valid ? token : 0;
+            const int8_t* q = qx.q + source * n_in;
+            const float* scale = qx.scale32 + source * n_blocks;
+            const float* sum32 = qx.sum32 + source * n_blocks;
+            const float* sum16 = qx.sum16 + source * 2 * n_blocks;
+            for (int64_t b = 0; b < n_blocks; ++b) {
+                uint8_t* record = group_records + b * kRecordBytes;
+                const __m256i quants =
+                    valid ? _mm256_loadu_si256(reinterpret_cast<const __m256i*>(q + 32 * b)) : _mm256_setzero_si256();
+                _mm256_storeu_si256(reinterpret_cast<__m256i*>(record + kRecordQuants + 32 * t), quants);
+                const float values[4] = {valid ? scale[b] : 0.0f, valid ? sum32[b] : 0.0f,
+                                         valid ? sum16[2 * b] : 0.0f, valid ? sum16[2 * b + 1] : 0.0f};
+                std::memcpy(record + kRecordScale + 4 * t, &values[0], 4);
+                std::memcpy(record + kRecordSum32 + 4 * t, &values[1], 4);
+                std::memcpy(record + kRecordSum16 + 8 * t, &values[2], 8);
+            }
+        }
+    }
+}
 
 void gemm_quantized(const MatmulProblem& p, int64_t row_begin, int64_t row_end, int64_t token_begin,
                     int64_t token_end)

@@ -55,6 +55,7 @@ void gemv_q4_K(const MatmulProblem& p, int64_t row_begin, int64_t row_end, const
         const uint8_t* row = p.weights + static_cast<size_t>(r) * p.row_bytes;
         __m256 acc[NT];
         __m256 acc_min[NT];
+#pragma GCC unroll 16
         for (int t = 0; t < NT; ++t) {
             acc[t] = _mm256_setzero_ps();
             acc_min[t] = _mm256_setzero_ps();
@@ -74,14 +75,17 @@ void gemv_q4_K(const MatmulProblem& p, int64_t row_begin, int64_t row_end, const
             const __m256i mn_pairs = _mm256_set_m128i(_mm_unpackhi_epi16(mn16, mn16), _mm_unpacklo_epi16(mn16, mn16));
 
             __m256i dot[NT];
+#pragma GCC unroll 16
             for (int t = 0; t < NT; ++t)
                 dot[t] = _mm256_setzero_si256();
+#pragma GCC unroll 16
             for (int c = 0; c < 4; ++c) {
                 const __m256i packed = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(qs + 32 * c));
                 const __m256i q_low = _mm256_and_si256(packed, low_nibbles);
                 const __m256i q_high = _mm256_and_si256(_mm256_srli_epi16(packed, 4), low_nibbles);
                 const __m256i scale_low = _mm256_set1_epi16(sc[2 * c]);
                 const __m256i scale_high = _mm256_set1_epi16(sc[2 * c + 1]);
+#pragma GCC unroll 16
                 for (int t = 0; t < NT; ++t) {
                     const int8_t* a = acts[t].q + 256 * s + 64 * c;
                     const __m256i a_low = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(a));
@@ -92,6 +96,7 @@ void gemv_q4_K(const MatmulProblem& p, int64_t row_begin, int64_t row_end, const
                 }
             }
 
+#pragma GCC unroll 16
             for (int t = 0; t < NT; ++t) {
                 const float step = acts[t].scale[s];
                 const __m256i sums =
@@ -102,6 +107,7 @@ void gemv_q4_K(const MatmulProblem& p, int64_t row_begin, int64_t row_end, const
             }
         }
 
+#pragma GCC unroll 16
         for (int t = 0; t < NT; ++t)
             p.y[acts[t].token * p.n_out + r] = horizontal_sum(_mm256_sub_ps(acc[t], acc_min[t]));
     }
@@ -117,6 +123,7 @@ void gemv_q6_K(const MatmulProblem& p, int64_t row_begin, int64_t row_end, const
     for (int64_t r = row_begin; r < row_end; ++r) {
         const uint8_t* row = p.weights + static_cast<size_t>(r) * p.row_bytes;
         __m256 acc[NT];
+#pragma GCC unroll 16
         for (int t = 0; t < NT; ++t)
             acc[t] = _mm256_setzero_ps();
 
@@ -128,6 +135,7 @@ void gemv_q6_K(const MatmulProblem& p, int64_t row_begin, int64_t row_end, const
             // The -32 bias: sum_j sc_j * asum_j over the 16 sub-blocks.
             const __m256i scales16 = _mm256_cvtepi8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(sc)));
             __m256i dot[NT];
+#pragma GCC unroll 16
             for (int t = 0; t < NT; ++t) {
                 const __m256i sums =
                     _mm256_loadu_si256(reinterpret_cast<const __m256i*>(acts[t].qsum16 + 16 * s));
@@ -135,6 +143,7 @@ void gemv_q6_K(const MatmulProblem& p, int64_t row_begin, int64_t row_end, const
                 dot[t] = _mm256_sub_epi32(_mm256_setzero_si256(), dot[t]);
             }
 
+#pragma GCC unroll 16
             for (int h = 0; h < 2; ++h) {
                 const __m256i ql0 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(block + 64 * h));
                 const __m256i ql1 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(block + 64 * h + 32));
@@ -151,10 +160,12 @@ void gemv_q6_K(const MatmulProblem& p, int64_t row_begin, int64_t row_end, const
                 q[3] = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(ql1, 4), low_nibbles),
                                        _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(qh, 6), two_bits), 4));
 
+#pragma GCC unroll 16
                 for (int k = 0; k < 4; ++k) {
                     // Run 4h + k covers sub-blocks 8h + 2k (first 16) and 8h + 2k + 1.
                     const int j = 8 * h + 2 * k;
                     const __m256i scale = _mm256_set_m128i(_mm_set1_epi16(sc[j + 1]), _mm_set1_epi16(sc[j]));
+#pragma GCC unroll 16
                     for (int t = 0; t < NT; ++t) {
                         const int8_t* a = acts[t].q + 256 * s + 128 * h + 32 * k;
                         const __m256i av = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(a));
@@ -164,10 +175,12 @@ void gemv_q6_K(const MatmulProblem& p, int64_t row_begin, int64_t row_end, const
                 }
             }
 
+#pragma GCC unroll 16
             for (int t = 0; t < NT; ++t)
                 acc[t] = _mm256_fmadd_ps(_mm256_set1_ps(d * acts[t].scale[s]), _mm256_cvtepi32_ps(dot[t]), acc[t]);
         }
 
+#pragma GCC unroll 16
         for (int t = 0; t < NT; ++t)
             p.y[acts[t].token * p.n_out + r] = horizontal_sum(acc[t]);
     }
@@ -178,6 +191,7 @@ void gemv_group(const MatmulProblem& p, int64_t row_begin, int64_t row_end, int6
 {
     const QuantizedActivations& qx = *p.qx;
     TokenActivations acts[NT];
+#pragma GCC unroll 16
     for (int t = 0; t < NT; ++t) {
         const int64_t token = token_begin + t;
         acts[t] = TokenActivations{token, qx.q + token * p.n_in, qx.scale256 + token * (p.n_in / 256),

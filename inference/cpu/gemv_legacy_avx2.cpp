@@ -78,6 +78,25 @@ inline __m256i block_dot(__m256i q, __m256i a)
     return _mm256_madd_epi16(products, _mm256_set1_epi16(1));
 }
 
+// Adds block b of one row, times NT tokens' activations, to acc[] and offset_sum[].
+template <class Block, int NT>
+inline void accumulate_block(const uint8_t* block, int64_t b, const int8_t* const act_q[NT],
+                             const float* const act_scale[NT], const float* const act_sum[NT], __m256 acc[NT],
+                             float offset_sum[NT])
+{
+    const __m256i q = Block::quants(block);
+    const float d = Block::scale(block);
+    const float offset = Block::offset(block, d);
+#pragma GCC unroll 16
+    for (int t = 0; t < NT; ++t) {
+        const __m256i a = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(act_q[t] + 32 * b));
+        const __m256 dot = _mm256_cvtepi32_ps(block_dot<Block>(q, a));
+        acc[t] = _mm256_fmadd_ps(_mm256_set1_ps(d * act_scale[t][b]), dot, acc[t]);
+        if constexpr (Block::kHasOffset)
+            offset_sum[t] += offset * act_sum[t][b];
+    }
+}
+
 // Dot products of rows [row_begin, row_end) with NT tokens from token_begin.
 template <class Block, int NT>
 void gemv_tokens(const MatmulProblem& p, int64_t row_begin, int64_t row_end, int64_t token_begin)
@@ -87,6 +106,7 @@ void gemv_tokens(const MatmulProblem& p, int64_t row_begin, int64_t row_end, int
     const int8_t* act_q[NT];
     const float* act_scale[NT];
     const float* act_sum[NT];
+#pragma GCC unroll 16
     for (int t = 0; t < NT; ++t) {
         act_q[t] = qx.q + (token_begin + t) * p.n_in;
         act_scale[t] = qx.scale32 + (token_begin + t) * n_blocks;
@@ -98,31 +118,30 @@ void gemv_tokens(const MatmulProblem& p, int64_t row_begin, int64_t row_end, int
 
         // Two accumulators per token (even and odd blocks) halve the FMA
         // dependency chain; the offsets add up in scalars.
-        __m256 acc[2][NT];
+        __m256 acc_even[NT];
+        __m256 acc_odd[NT];
         float offset_sum[NT];
+#pragma GCC unroll 16
         for (int t = 0; t < NT; ++t) {
-            acc[0][t] = _mm256_setzero_ps();
-            acc[1][t] = _mm256_setzero_ps();
+            acc_even[t] = _mm256_setzero_ps();
+            acc_odd[t] = _mm256_setzero_ps();
             offset_sum[t] = 0.0f;
         }
 
-        for (int64_t b = 0; b < n_blocks; ++b) {
-            const uint8_t* block = row + b * Block::kBytes;
-            const __m256i q = Block::quants(block);
-            const float d = Block::scale(block);
-            const float offset = Block::offset(block, d);
-            const int parity = static_cast<int>(b & 1);
-            for (int t = 0; t < NT; ++t) {
-                const __m256i a = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(act_q[t] + 32 * b));
-                const __m256 dot = _mm256_cvtepi32_ps(block_dot<Block>(q, a));
-                acc[parity][t] = _mm256_fmadd_ps(_mm256_set1_ps(d * act_scale[t][b]), dot, acc[parity][t]);
-                if constexpr (Block::kHasOffset)
-                    offset_sum[t] += offset * act_sum[t][b];
-            }
+        int64_t b = 0;
+        for (; b + 2 <= n_blocks; b += 2) {
+            accumulate_block<Block, NT>(row + b * Block::kBytes, b, act_q, act_scale, act_sum, acc_even, offset_sum);
+            accumulate_block<Block, NT>(row + (b + 1) * Block::kBytes, b + 1, act_q, act_scale, act_sum, acc_odd,
+                                        offset_sum);
         }
+        if (b < n_blocks)
+            accumulate_block<Block, NT>(row + b * Block::kBytes, b, act_q, act_scale, act_sum, acc_even, offset_sum);
 
-        for (int t = 0; t < NT; ++t)
-            p.y[(token_begin + t) * p.n_out + r] = horizontal_sum(_mm256_add_ps(acc[0][t], acc[1][t])) + offset_sum[t];
+#pragma GCC unroll 16
+        for (int t = 0; t < NT; ++t) {
+            const float sum = horizontal_sum(_mm256_add_ps(acc_even[t], acc_odd[t]));
+            p.y[(token_begin + t) * p.n_out + r] = sum + offset_sum[t];
+        }
     }
 }
 

@@ -71,6 +71,9 @@ struct MatmulProblem {
     int64_t n_out = 0;
     const float* x = nullptr;               // [n_tokens][n_in] F32 activations
     const QuantizedActivations* qx = nullptr; // set for quantized weight types
+    // AVX2 GEMM over quantized weights: qx repacked by avx2::pack_gemm_records()
+    // for every token of the matmul; token ranges then start at multiples of 4.
+    const uint8_t* gemm_records = nullptr;
     float* y = nullptr;                     // [n_tokens][n_out] F32 output
     // Whether the range kernels use the blocked GEMM or GEMV. Decided once
     // per matmul from its token count, so that every output is computed the
@@ -110,6 +113,14 @@ void dequantize_row(GgmlType type, const void* src, float* dst, int64_t n);
 
 namespace avx2 {
 MatmulRangeKernel matmul_kernel(GgmlType type);
+// Tokens per activation record group of the quantized GEMM.
+inline constexpr int64_t kGemmTokenGroup = 4;
+// Bytes of the records for n_tokens tokens of n_in elements.
+size_t gemm_records_bytes(int64_t n_tokens, int64_t n_in);
+// Interleaves the activations of token groups [group_begin, group_end) into
+// `records`, padding the last group of n_tokens with zero tokens.
+void pack_gemm_records(const QuantizedActivations& qx, int64_t n_tokens, int64_t group_begin, int64_t group_end,
+                       uint8_t* records);
 void quantize_activations(const float* x, int64_t n_in, ActivationFormat format, const QuantizedRow& out);
 void dequantize_row(GgmlType type, const void* src, float* dst, int64_t n);
 } // namespace avx2

@@ -165,6 +165,26 @@ cpu::QuantizedActivations quantize_activations(const float* x, int64_t n_tokens,
     return qa;
 }
 
+// The AVX2 GEMM's interleaved copy of the activations, in a buffer of the
+// calling thread reused across matmuls.
+thread_local std::unique_ptr<uint8_t[]> t_gemm_records;
+thread_local size_t t_gemm_records_capacity = 0;
+
+const uint8_t* pack_gemm_records(const cpu::QuantizedActivations& qa, int64_t n_tokens, ThreadPool& pool)
+{
+    const size_t bytes = cpu::avx2::gemm_records_bytes(n_tokens, qa.n_in);
+    if (t_gemm_records_capacity < bytes) {
+        t_gemm_records = std::make_unique<uint8_t[]>(bytes);
+        t_gemm_records_capacity = bytes;
+    }
+    uint8_t* records = t_gemm_records.get();
+    const int64_t n_groups = (n_tokens + cpu::avx2::kGemmTokenGroup - 1) / cpu::avx2::kGemmTokenGroup;
+    pool.parallel_for(n_groups, 1, [&](int64_t begin, int64_t end) {
+        cpu::avx2::pack_gemm_records(qa, n_tokens, begin, end, records);
+    });
+    return records;
+}
+
 void matmul_fast(const WeightMatrix& w, const float* x, int64_t n_tokens, float* y, ThreadPool& pool)
 {
     const cpu::MatmulRangeKernel kernel = fast_kernel(w.type);
@@ -180,9 +200,12 @@ void matmul_fast(const WeightMatrix& w, const float* x, int64_t n_tokens, float*
     problem.y = y;
     problem.use_gemm = n_tokens >= cpu::kGemmMinTokens;
     cpu::QuantizedActivations qa;
+    const bool avx2 = cpu::active_kernel_set() == cpu::KernelSet::Avx2;
     if (format != ActivationFormat::None) {
         qa = quantize_activations(x, n_tokens, w.n_in, format, pool);
         problem.qx = &qa;
+        if (avx2 && problem.use_gemm)
+            problem.gemm_records = pack_gemm_records(qa, n_tokens, pool);
     }
 
     // Split the rows into about four ranges per thread, aligned to the GEMM
@@ -194,10 +217,13 @@ void matmul_fast(const WeightMatrix& w, const float* x, int64_t n_tokens, float*
     const int64_t n_row_chunks = (w.n_out + row_chunk - 1) / row_chunk;
 
     // A matrix with few rows and many tokens also splits the tokens.
+    // Token ranges start on multiples of the AVX2 GEMM's record group.
     int64_t n_token_chunks = 1;
     while (n_row_chunks * n_token_chunks < 2 * n_threads && n_tokens / (2 * n_token_chunks) >= cpu::kGemmMinTokens)
         n_token_chunks *= 2;
-    const int64_t token_chunk = (n_tokens + n_token_chunks - 1) / n_token_chunks;
+    const int64_t group = cpu::avx2::kGemmTokenGroup;
+    const int64_t token_chunk = ((n_tokens + n_token_chunks - 1) / n_token_chunks + group - 1) / group * group;
+    n_token_chunks = (n_tokens + token_chunk - 1) / token_chunk;
 
     pool.parallel_for(n_row_chunks * n_token_chunks, 1, [&](int64_t begin, int64_t end) {
         for (int64_t i = begin; i < end; ++i) {

@@ -1,9 +1,10 @@
 // AVX2/FMA/F16C matmul for F32, F16 and BF16 weights with F32 activations.
 //
 // GEMV converts each weight row to F32 in registers as it streams by. GEMM
-// converts a panel of 16 rows x kKc columns to F32 once, transposed so that
-// one 32-byte load holds eight rows at one k, and runs 6-token x 16-row tiles:
-// twelve accumulators, two panel loads and six activation broadcasts per k.
+// converts panels of 16 rows x kKc columns to F32 once per column block,
+// transposed so that one 32-byte load holds eight rows at one k, and runs
+// 6-token x 16-row tiles: twelve accumulators, two panel loads and six
+// activation broadcasts per k. The tiles add their partial sums into y.
 #include "cpu/kernels_avx2.h"
 #include "cpu/simd_avx2.h"
 
@@ -53,6 +54,7 @@ void gemv_tokens(const MatmulProblem& p, int64_t row_begin, int64_t row_end, int
 {
     const int64_t n = p.n_in;
     const float* x[NT];
+#pragma GCC unroll 16
     for (int t = 0; t < NT; ++t)
         x[t] = p.x + (token_begin + t) * n;
 
@@ -61,6 +63,7 @@ void gemv_tokens(const MatmulProblem& p, int64_t row_begin, int64_t row_end, int
 
         // Two accumulators per token hide the FMA latency.
         __m256 acc[2][NT];
+#pragma GCC unroll 16
         for (int t = 0; t < NT; ++t) {
             acc[0][t] = _mm256_setzero_ps();
             acc[1][t] = _mm256_setzero_ps();
@@ -69,6 +72,7 @@ void gemv_tokens(const MatmulProblem& p, int64_t row_begin, int64_t row_end, int
         for (; i + 16 <= n; i += 16) {
             const __m256 w0 = load8<T>(row, i);
             const __m256 w1 = load8<T>(row, i + 8);
+#pragma GCC unroll 16
             for (int t = 0; t < NT; ++t) {
                 acc[0][t] = _mm256_fmadd_ps(w0, _mm256_loadu_ps(x[t] + i), acc[0][t]);
                 acc[1][t] = _mm256_fmadd_ps(w1, _mm256_loadu_ps(x[t] + i + 8), acc[1][t]);
@@ -76,10 +80,12 @@ void gemv_tokens(const MatmulProblem& p, int64_t row_begin, int64_t row_end, int
         }
         for (; i + 8 <= n; i += 8) {
             const __m256 w = load8<T>(row, i);
+#pragma GCC unroll 16
             for (int t = 0; t < NT; ++t)
                 acc[0][t] = _mm256_fmadd_ps(w, _mm256_loadu_ps(x[t] + i), acc[0][t]);
         }
 
+#pragma GCC unroll 16
         for (int t = 0; t < NT; ++t) {
             float sum = horizontal_sum(_mm256_add_ps(acc[0][t], acc[1][t]));
             for (int64_t k = i; k < n; ++k)
@@ -107,26 +113,34 @@ void pack_panel(const uint8_t* const rows[kPanelRows], int64_t k0, int64_t kc, f
 {
     int64_t k = 0;
     for (; k + 8 <= kc; k += 8) {
+#pragma GCC unroll 16
         for (int group = 0; group < 2; ++group) {
             __m256i v[8];
+#pragma GCC unroll 16
             for (int r = 0; r < 8; ++r)
                 v[r] = _mm256_castps_si256(load8<T>(rows[8 * group + r], k0 + k));
             transpose_8x8_epi32(v);
+#pragma GCC unroll 16
             for (int i = 0; i < 8; ++i)
                 _mm256_storeu_ps(panel + (k + i) * kPanelRows + 8 * group, _mm256_castsi256_ps(v[i]));
         }
     }
     for (; k < kc; ++k) {
+#pragma GCC unroll 16
         for (int r = 0; r < kPanelRows; ++r)
             panel[k * kPanelRows + r] = load1<T>(rows[r], k0 + k);
     }
 }
 
-// Adds panel x activations for RN tokens over kc columns into c[t][16].
+// Multiplies a panel with RN tokens over kc columns and stores the 16-row
+// results to y[t][0..16) (adding to what is there when `accumulate`); only
+// the first valid_rows rows are touched.
 template <int RN>
-void float_tile(const float* panel, int64_t kc, const float* const x[RN], float* c)
+void float_tile(const float* panel, int64_t kc, const float* const x[RN], float* const y[RN], bool accumulate,
+                __m256i mask_low, __m256i mask_high, bool full)
 {
     __m256 acc[RN][2];
+#pragma GCC unroll 16
     for (int t = 0; t < RN; ++t) {
         acc[t][0] = _mm256_setzero_ps();
         acc[t][1] = _mm256_setzero_ps();
@@ -134,64 +148,101 @@ void float_tile(const float* panel, int64_t kc, const float* const x[RN], float*
     for (int64_t k = 0; k < kc; ++k) {
         const __m256 w0 = _mm256_loadu_ps(panel + k * kPanelRows);
         const __m256 w1 = _mm256_loadu_ps(panel + k * kPanelRows + 8);
+#pragma GCC unroll 16
         for (int t = 0; t < RN; ++t) {
             const __m256 xb = _mm256_broadcast_ss(x[t] + k);
             acc[t][0] = _mm256_fmadd_ps(w0, xb, acc[t][0]);
             acc[t][1] = _mm256_fmadd_ps(w1, xb, acc[t][1]);
         }
     }
+
+#pragma GCC unroll 16
     for (int t = 0; t < RN; ++t) {
-        float* out = c + t * kPanelRows;
-        _mm256_storeu_ps(out, _mm256_add_ps(_mm256_loadu_ps(out), acc[t][0]));
-        _mm256_storeu_ps(out + 8, _mm256_add_ps(_mm256_loadu_ps(out + 8), acc[t][1]));
+        if (full) {
+            if (accumulate) {
+                acc[t][0] = _mm256_add_ps(acc[t][0], _mm256_loadu_ps(y[t]));
+                acc[t][1] = _mm256_add_ps(acc[t][1], _mm256_loadu_ps(y[t] + 8));
+            }
+            _mm256_storeu_ps(y[t], acc[t][0]);
+            _mm256_storeu_ps(y[t] + 8, acc[t][1]);
+        } else {
+            // Masked accesses leave the rows of the next range alone.
+            if (accumulate) {
+                acc[t][0] = _mm256_add_ps(acc[t][0], _mm256_maskload_ps(y[t], mask_low));
+                acc[t][1] = _mm256_add_ps(acc[t][1], _mm256_maskload_ps(y[t] + 8, mask_high));
+            }
+            _mm256_maskstore_ps(y[t], mask_low, acc[t][0]);
+            _mm256_maskstore_ps(y[t] + 8, mask_high, acc[t][1]);
+        }
     }
 }
+
+// Rows packed together for one column block: 16 panels of 16 rows, 256 KiB
+// of F32 for kKc columns, stay in L2 while token blocks pass over them.
+constexpr int64_t kRowGroup = 256;
+// Tokens whose activation columns (kKc floats each, 96 KiB in all) stay in
+// L2 while every panel of the group runs over them.
+constexpr int64_t kTokenBlock = 96;
 
 template <GgmlType T>
 void gemm_type(const MatmulProblem& p, int64_t row_begin, int64_t row_end, int64_t token_begin, int64_t token_end)
 {
-    // This thread's panel [kKc][16] and output tile [tokens][16].
-    const int64_t n_tokens = token_end - token_begin;
-    auto* panel = static_cast<float*>(thread_scratch(0, static_cast<size_t>(kKc * kPanelRows) * sizeof(float)));
-    auto* c = static_cast<float*>(thread_scratch(1, static_cast<size_t>(n_tokens * kPanelRows) * sizeof(float)));
+    auto* panels = static_cast<float*>(thread_scratch(0, static_cast<size_t>(kRowGroup * kKc) * sizeof(float)));
 
-    for (int64_t row0 = row_begin; row0 < row_end; row0 += kPanelRows) {
-        // Rows of this panel; a short last panel repeats its last row.
-        const int valid_rows = static_cast<int>(row_end - row0 < kPanelRows ? row_end - row0 : kPanelRows);
-        const uint8_t* rows[kPanelRows];
-        for (int r = 0; r < kPanelRows; ++r) {
-            const int64_t row = row0 + (r < valid_rows ? r : valid_rows - 1);
-            rows[r] = p.weights + static_cast<size_t>(row) * p.row_bytes;
-        }
-        for (int64_t i = 0; i < n_tokens * kPanelRows; ++i)
-            c[i] = 0.0f;
+    for (int64_t group0 = row_begin; group0 < row_end; group0 += kRowGroup) {
+        const int64_t group_end = row_end - group0 < kRowGroup ? row_end : group0 + kRowGroup;
+        const int64_t n_panels = (group_end - group0 + kPanelRows - 1) / kPanelRows;
 
-        // Accumulate over column blocks; each panel serves every token.
         for (int64_t k0 = 0; k0 < p.n_in; k0 += kKc) {
             const int64_t kc = p.n_in - k0 < kKc ? p.n_in - k0 : kKc;
-            pack_panel<T>(rows, k0, kc, panel);
-            for (int64_t t0 = 0; t0 < n_tokens; t0 += kTileTokens) {
-                const int rn = static_cast<int>(n_tokens - t0 < kTileTokens ? n_tokens - t0 : kTileTokens);
-                const float* x[kTileTokens];
-                for (int t = 0; t < rn; ++t)
-                    x[t] = p.x + (token_begin + t0 + t) * p.n_in + k0;
-                float* tile = c + t0 * kPanelRows;
-                switch (rn) {
-                case 6: float_tile<6>(panel, kc, x, tile); break;
-                case 5: float_tile<5>(panel, kc, x, tile); break;
-                case 4: float_tile<4>(panel, kc, x, tile); break;
-                case 3: float_tile<3>(panel, kc, x, tile); break;
-                case 2: float_tile<2>(panel, kc, x, tile); break;
-                default: float_tile<1>(panel, kc, x, tile); break;
+
+            // Convert this column block of every panel of the group to F32;
+            // a short last panel repeats its last row.
+            for (int64_t panel = 0; panel < n_panels; ++panel) {
+                const int64_t row0 = group0 + panel * kPanelRows;
+                const uint8_t* rows[kPanelRows];
+#pragma GCC unroll 16
+                for (int r = 0; r < kPanelRows; ++r) {
+                    const int64_t row = row0 + r < group_end ? row0 + r : group_end - 1;
+                    rows[r] = p.weights + static_cast<size_t>(row) * p.row_bytes;
+                }
+                pack_panel<T>(rows, k0, kc, panels + panel * kKc * kPanelRows);
+            }
+
+            // Run every panel over each block of tokens.
+            for (int64_t tb = token_begin; tb < token_end; tb += kTokenBlock) {
+                const int64_t tb_end = token_end - tb < kTokenBlock ? token_end : tb + kTokenBlock;
+                for (int64_t panel = 0; panel < n_panels; ++panel) {
+                    const int64_t row0 = group0 + panel * kPanelRows;
+                    const int valid_rows = static_cast<int>(group_end - row0 < kPanelRows ? group_end - row0 : kPanelRows);
+                    alignas(32) int32_t mask[kPanelRows];
+                    for (int r = 0; r < kPanelRows; ++r)
+                        mask[r] = r < valid_rows ? -1 : 0;
+                    const __m256i mask_low = _mm256_load_si256(reinterpret_cast<const __m256i*>(mask));
+                    const __m256i mask_high = _mm256_load_si256(reinterpret_cast<const __m256i*>(mask + 8));
+                    const bool full = valid_rows == kPanelRows;
+                    const float* panel_data = panels + panel * kKc * kPanelRows;
+
+                    for (int64_t t0 = tb; t0 < tb_end; t0 += kTileTokens) {
+                        const int rn = static_cast<int>(tb_end - t0 < kTileTokens ? tb_end - t0 : kTileTokens);
+                        const float* x[kTileTokens];
+                        float* y[kTileTokens];
+                        for (int t = 0; t < rn; ++t) {
+                            x[t] = p.x + (t0 + t) * p.n_in + k0;
+                            y[t] = p.y + (t0 + t) * p.n_out + row0;
+                        }
+                        const bool accumulate = k0 > 0;
+                        switch (rn) {
+                        case 6: float_tile<6>(panel_data, kc, x, y, accumulate, mask_low, mask_high, full); break;
+                        case 5: float_tile<5>(panel_data, kc, x, y, accumulate, mask_low, mask_high, full); break;
+                        case 4: float_tile<4>(panel_data, kc, x, y, accumulate, mask_low, mask_high, full); break;
+                        case 3: float_tile<3>(panel_data, kc, x, y, accumulate, mask_low, mask_high, full); break;
+                        case 2: float_tile<2>(panel_data, kc, x, y, accumulate, mask_low, mask_high, full); break;
+                        default: float_tile<1>(panel_data, kc, x, y, accumulate, mask_low, mask_high, full); break;
+                        }
+                    }
                 }
             }
-        }
-
-        // Write the valid rows of the tile to y.
-        for (int64_t t = 0; t < n_tokens; ++t) {
-            float* out = p.y + (token_begin + t) * p.n_out + row0;
-            for (int r = 0; r < valid_rows; ++r)
-                out[r] = c[t * kPanelRows + r];
         }
     }
 }

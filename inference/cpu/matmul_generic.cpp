@@ -9,6 +9,7 @@
 #include "quant/reference.h"
 
 #include <algorithm>
+#include <bit>
 #include <cstring>
 
 namespace quanta::cpu::generic {
@@ -36,6 +37,30 @@ float dot_f32(const float* a, const float* b, int64_t n)
     return sum;
 }
 
+// Converts n halves to floats like fp16_to_fp32(), without branches so the
+// loop vectorizes: shifting the exponent and mantissa into float position
+// and multiplying by 2^112 rebiases normals and normalizes subnormals
+// exactly; infinities and NaNs get the all-ones exponent instead.
+void fp16_row_to_fp32(const uint16_t* __restrict src, float* __restrict dst, int64_t n)
+{
+    for (int64_t i = 0; i < n; ++i) {
+        const uint32_t h = src[i];
+        const uint32_t shifted = (h & 0x7FFFu) << 13;
+        const uint32_t finite = std::bit_cast<uint32_t>(std::bit_cast<float>(shifted) * 0x1p112f);
+        const uint32_t special_mask = 0u - static_cast<uint32_t>((h & 0x7C00u) == 0x7C00u);
+        const uint32_t quiet = static_cast<uint32_t>((h & 0x03FFu) != 0) << 22;
+        const uint32_t special = shifted | 0x7F800000u | quiet;
+        const uint32_t magnitude = (finite & ~special_mask) | (special & special_mask);
+        dst[i] = std::bit_cast<float>(magnitude | ((h & 0x8000u) << 16));
+    }
+}
+
+void bf16_row_to_fp32(const uint16_t* __restrict src, float* __restrict dst, int64_t n)
+{
+    for (int64_t i = 0; i < n; ++i)
+        dst[i] = std::bit_cast<float>(static_cast<uint32_t>(src[i]) << 16);
+}
+
 void matmul_float(const MatmulProblem& p, int64_t row_begin, int64_t row_end, int64_t token_begin,
                   int64_t token_end)
 {
@@ -47,8 +72,10 @@ void matmul_float(const MatmulProblem& p, int64_t row_begin, int64_t row_end, in
             const float* w = row;
             if (p.type == GgmlType::F32)
                 w = reinterpret_cast<const float*>(src);
+            else if (p.type == GgmlType::F16)
+                fp16_row_to_fp32(reinterpret_cast<const uint16_t*>(src), row, p.n_in);
             else
-                dequantize_row_reference(p.type, src, row, p.n_in);
+                bf16_row_to_fp32(reinterpret_cast<const uint16_t*>(src), row, p.n_in);
             for (int64_t t = t0; t < t1; ++t)
                 p.y[t * p.n_out + r] = dot_f32(w, p.x + t * p.n_in, p.n_in);
         }
@@ -77,10 +104,10 @@ void decode_row(GgmlType type, const uint8_t* src, int64_t n_in, const DecodedRo
             uint16_t d;
             std::memcpy(&d, block, sizeof(d));
             const uint8_t* qs = block + (has_min ? 4 : 2);
-            for (int j = 0; j < 16; ++j) {
+            for (int j = 0; j < 16; ++j)
                 out.q[32 * b + j] = static_cast<int8_t>(qs[j] & 0x0F);
+            for (int j = 0; j < 16; ++j)
                 out.q[32 * b + j + 16] = static_cast<int8_t>(qs[j] >> 4);
-            }
             out.scale[b] = fp16_to_fp32(d);
             if (has_min) {
                 uint16_t m;

@@ -31,7 +31,7 @@ enum class StopReason { EndOfGeneration, StopString, MaxTokens, Cancelled, Conte
 const char* stop_reason_name(StopReason reason);
 
 struct GenerationRequest {
-    std::vector<TokenId> prompt;   // tokens to append after what the session holds
+    std::vector<TokenId> prompt;   // tokens to append after the cached ones
     int max_tokens = 256;
     std::vector<std::string> stop_strings;
     SamplingParams sampling;
@@ -83,7 +83,7 @@ public:
 
     // Requests that the running decode()/generate() stop soon. Thread-safe.
     // generate() then returns StopReason::Cancelled; decode() throws
-    // CancelledError. The flag clears when the next call starts.
+    // CancelledError. The flag clears when the next generate() starts.
     void cancel() { cancel_.store(true, std::memory_order_release); }
 
 private:

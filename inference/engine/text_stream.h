@@ -33,7 +33,7 @@ private:
     std::string take_releasable();
 
     std::vector<std::string> stop_strings_;
-    Utf8StreamDecoder decoder_; // holds an incomplete UTF-8 sequence at the end
+    Utf8StreamDecoder decoder_; // keeps an incomplete UTF-8 sequence at the end
     std::string pending_;       // complete UTF-8 not yet released
     std::string released_;
     bool stopped_ = false;

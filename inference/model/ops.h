@@ -13,11 +13,11 @@ class ThreadPool;
 // `n` values. `out` may alias `x`.
 void rms_norm(const float* x, const float* weight, float* out, int64_t n_tokens, int64_t n, float eps);
 
-// Rotary position embedding in the "normal" layout (adjacent pairs rotate
-// together), in place on `n_tokens` rows of `n_heads` heads of `head_dim`
-// values; only the first `n_rot` values of each head rotate. Token t is at
-// position pos0 + t. `freq_factors` (n_rot / 2 values, may be null) divides
-// each pair's frequency, as Llama 3.1's rope_freqs tensor does.
+// Rotary position embedding in the "normal" layout, where adjacent pairs
+// rotate together. It works in place on `n_tokens` rows of `n_heads` heads of
+// `head_dim` values, and only the first `n_rot` values of each head rotate.
+// Token t is at position pos0 + t. `freq_factors` (n_rot / 2 values, may be
+// null) divides each pair's frequency, as Llama 3.1's rope_freqs tensor does.
 struct RopeParams {
     int n_rot = 0;
     float freq_base = 10000.0f;
@@ -34,7 +34,7 @@ void add_in_place(float* x, const float* y, int64_t n);
 
 // Causal grouped-query attention of `n_tokens` queries at positions pos0,
 // pos0 + 1, ... over the keys and values of layer `layer` in `kv`, which
-// already holds these tokens. q: [n_tokens, n_head * head_dim];
+// already contains these tokens. q: [n_tokens, n_head * head_dim];
 // out: [n_tokens, n_head * head_dim]. Query head h reads KV head
 // h / (n_head / n_head_kv).
 struct AttentionShape {

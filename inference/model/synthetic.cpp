@@ -130,7 +130,7 @@ void write_synthetic_llama(const std::string& path, const SyntheticModelOptions&
     writer.add_uint32("tokenizer.ggml.eos_token_id", 2);
 
     // Tensors. Each weight gets its own seed so the data does not depend on
-    // the order the writer asks for it.
+    // the order in which the writer requests it.
     uint64_t total_elements = 0;
     uint64_t written_elements = 0;
     uint64_t tensor_index = 0;

@@ -23,13 +23,13 @@ using quanta::StorageError;
 namespace {
 
 // Runs one query that returns one integer, on a connection of its own, so the
-// test sees what is in the file and not what ChatStore reports.
+// test reads what is in the file and not what ChatStore reports.
 qint64 queryInteger(const QString& path, const char* sql)
 {
     sqlite3* db = nullptr;
     if (sqlite3_open_v2(QFile::encodeName(path).constData(), &db, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) {
         sqlite3_close(db);
-        throw std::runtime_error("cannot open " + path.toStdString());
+        throw std::runtime_error("failed to open " + path.toStdString());
     }
     sqlite3_stmt* stmt = nullptr;
     qint64 value = -1;
@@ -47,7 +47,7 @@ void execute(const QString& path, const char* sql)
     const int rc = sqlite3_exec(db, sql, nullptr, nullptr, nullptr);
     sqlite3_close(db);
     if (rc != SQLITE_OK)
-        throw std::runtime_error(std::string("cannot run ") + sql);
+        throw std::runtime_error(std::string("failed to run ") + sql);
 }
 
 QByteArray readAll(const QString& path)
@@ -260,7 +260,7 @@ void TestChatStore::newFileGetsCurrentSchema()
         QCOMPARE(store.schemaVersion(), ChatStore::kSchemaVersion);
     }
     QCOMPARE(queryInteger(databasePath(), "PRAGMA user_version"), ChatStore::kSchemaVersion);
-    // WAL is a property of the file, so a second connection sees it.
+    // WAL is a property of the file, so a second connection reads it too.
     sqlite3* db = nullptr;
     QCOMPARE(sqlite3_open_v2(QFile::encodeName(databasePath()).constData(), &db, SQLITE_OPEN_READONLY, nullptr),
              SQLITE_OK);
@@ -374,8 +374,8 @@ void TestChatStore::newerSchemaRejectedAndKept()
 void TestChatStore::unwritableFolderRaisesStorageError()
 {
     // A folder without write permission stops everyone but root. Root (as in
-    // CI containers) ignores permission bits, so there /proc stands in: no one
-    // can create files in it.
+    // CI containers) ignores permission bits, so it gets a folder under /proc,
+    // where no one can create files.
     const QString folder = dir_->filePath(QStringLiteral("readonly"));
     QVERIFY(QDir().mkpath(folder));
     QVERIFY(QFile::setPermissions(folder, QFileDevice::ReadOwner | QFileDevice::ExeOwner));
