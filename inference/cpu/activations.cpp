@@ -1,5 +1,5 @@
 // Portable activation quantization: F32 rows to 8-bit quants with one scale
-// per 32 elements (legacy weight types) or per 256 elements (K-quants).
+// per 32 elements.
 #include "cpu/kernels.h"
 
 #include <cmath>
@@ -14,10 +14,9 @@ ActivationFormat activation_format(GgmlType weight_type)
     case GgmlType::Q5_0:
     case GgmlType::Q5_1:
     case GgmlType::Q8_0:
-        return ActivationFormat::Q8Block32;
     case GgmlType::Q4_K:
     case GgmlType::Q6_K:
-        return ActivationFormat::Q8SuperBlock256;
+        return ActivationFormat::Q8Block32;
     default:
         return ActivationFormat::None;
     }
@@ -52,37 +51,17 @@ int sum_quants(const int8_t* q, int n)
 
 } // namespace
 
-void quantize_activations(const float* x, int64_t n_in, ActivationFormat format, const QuantizedRow& out)
+void quantize_activations(const float* x, int64_t n_in, const QuantizedRow& out)
 {
-    if (format == ActivationFormat::Q8Block32) {
-        for (int64_t b = 0; b < n_in / 32; ++b) {
-            int8_t* q = out.q + 32 * b;
-            const float step = quantize_run(x + 32 * b, 32, q);
-            const int low = sum_quants(q, 16);
-            const int high = sum_quants(q + 16, 16);
-            out.scale32[b] = step;
-            out.sum32[b] = step * static_cast<float>(low + high);
-            out.sum16[2 * b] = step * static_cast<float>(low);
-            out.sum16[2 * b + 1] = step * static_cast<float>(high);
-        }
-        return;
-    }
-
-    for (int64_t s = 0; s < n_in / 256; ++s) {
-        int8_t* q = out.q + 256 * s;
-        const float step = quantize_run(x + 256 * s, 256, q);
-        out.scale256[s] = step;
-        for (int b = 0; b < 8; ++b) {
-            const int low = sum_quants(q + 32 * b, 16);
-            const int high = sum_quants(q + 32 * b + 16, 16);
-            const int64_t block = 8 * s + b;
-            out.scale32[block] = step;
-            out.sum32[block] = step * static_cast<float>(low + high);
-            out.sum16[2 * block] = step * static_cast<float>(low);
-            out.sum16[2 * block + 1] = step * static_cast<float>(high);
-            out.qsum16[2 * block] = static_cast<int16_t>(low);
-            out.qsum16[2 * block + 1] = static_cast<int16_t>(high);
-        }
+    for (int64_t b = 0; b < n_in / 32; ++b) {
+        int8_t* q = out.q + 32 * b;
+        const float step = quantize_run(x + 32 * b, 32, q);
+        const int low = sum_quants(q, 16);
+        const int high = sum_quants(q + 16, 16);
+        out.scale32[b] = step;
+        out.sum32[b] = step * static_cast<float>(low + high);
+        out.sum16[2 * b] = step * static_cast<float>(low);
+        out.sum16[2 * b + 1] = step * static_cast<float>(high);
     }
 }
 

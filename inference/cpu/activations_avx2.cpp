@@ -57,42 +57,19 @@ inline void quantize_block(const float* x, __m256 inverse, int8_t* q, int& sum_l
 
 } // namespace
 
-void quantize_activations(const float* x, int64_t n_in, ActivationFormat format, const QuantizedRow& out)
+void quantize_activations(const float* x, int64_t n_in, const QuantizedRow& out)
 {
-    if (format == ActivationFormat::Q8Block32) {
-        for (int64_t b = 0; b < n_in / 32; ++b) {
-            const float m = max_abs(x + 32 * b, 32);
-            const float inverse = m > 0.0f ? 127.0f / m : 0.0f;
-            const float step = m > 0.0f ? 1.0f / inverse : 0.0f;
-            int low = 0;
-            int high = 0;
-            quantize_block(x + 32 * b, _mm256_set1_ps(inverse), out.q + 32 * b, low, high);
-            out.scale32[b] = step;
-            out.sum32[b] = step * static_cast<float>(low + high);
-            out.sum16[2 * b] = step * static_cast<float>(low);
-            out.sum16[2 * b + 1] = step * static_cast<float>(high);
-        }
-        return;
-    }
-
-    for (int64_t s = 0; s < n_in / 256; ++s) {
-        const float m = max_abs(x + 256 * s, 256);
+    for (int64_t b = 0; b < n_in / 32; ++b) {
+        const float m = max_abs(x + 32 * b, 32);
         const float inverse = m > 0.0f ? 127.0f / m : 0.0f;
         const float step = m > 0.0f ? 1.0f / inverse : 0.0f;
-        out.scale256[s] = step;
-#pragma GCC unroll 16
-        for (int j = 0; j < 8; ++j) {
-            const int64_t b = 8 * s + j;
-            int low = 0;
-            int high = 0;
-            quantize_block(x + 32 * b, _mm256_set1_ps(inverse), out.q + 32 * b, low, high);
-            out.scale32[b] = step;
-            out.sum32[b] = step * static_cast<float>(low + high);
-            out.sum16[2 * b] = step * static_cast<float>(low);
-            out.sum16[2 * b + 1] = step * static_cast<float>(high);
-            out.qsum16[2 * b] = static_cast<int16_t>(low);
-            out.qsum16[2 * b + 1] = static_cast<int16_t>(high);
-        }
+        int low = 0;
+        int high = 0;
+        quantize_block(x + 32 * b, _mm256_set1_ps(inverse), out.q + 32 * b, low, high);
+        out.scale32[b] = step;
+        out.sum32[b] = step * static_cast<float>(low + high);
+        out.sum16[2 * b] = step * static_cast<float>(low);
+        out.sum16[2 * b + 1] = step * static_cast<float>(high);
     }
 }
 

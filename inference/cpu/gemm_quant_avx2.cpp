@@ -5,11 +5,12 @@
 // Eight weight rows at a time are decoded into a panel: per 32-element block,
 // 256 quant bytes laid out [group of 4 elements][row][4 bytes], plus a float
 // scale and offset per row (per 16-element half for Q6_K), so that value =
-// scale * q + offset. One 32-byte load then holds four consecutive quants of
-// all eight rows, and vpmaddubsw against four activation quants broadcast
+// scale * q + offset. One 32-byte load then contains four consecutive quants
+// of all eight rows, and vpmaddubsw against four activation quants broadcast
 // to every lane yields per-row sums in each 32-bit lane: the result vector
-// is eight outputs, with no horizontal reduction. A tile holds up to four
-// tokens, so every panel load serves four tokens.
+// is eight outputs, with no horizontal reduction. A tile covers a group of
+// four tokens, so every panel load serves four tokens. matmul.cpp packs the
+// activations into per-group records (pack_gemm_records) once per matmul.
 #include "cpu/kernels_avx2.h"
 #include "cpu/simd_avx2.h"
 
@@ -21,7 +22,7 @@ constexpr int kPanelRows = 8;
 constexpr int kTileTokens = static_cast<int>(kGemmTokenGroup);
 constexpr int kBlockBytes = kPanelRows * 32; // panel bytes per 32-element block
 
-// How the quants of a type combine in vpmaddubsw.
+// Range and sign of a type's quants, which set how vpmaddubsw sums them.
 enum class QuantKind {
     Unsigned4,      // [0, 15]: eight products fit an int16 sum
     Unsigned5,      // [0, 31]: four products fit

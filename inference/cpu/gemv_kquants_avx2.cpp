@@ -1,12 +1,14 @@
-// AVX2 matrix-vector products for Q4_K and Q6_K against Q8SuperBlock256
-// activations (one step d_a per 256 elements, like ggml's Q8_K).
+// AVX2 matrix-vector products for Q4_K and Q6_K against Q8Block32
+// activations (one step d_a per 32 elements).
 //
-// With one activation step per super-block, the sub-block scales stay
-// integers: a super-block contributes
-//   Q4_K: d_a * (d * sum_j sc_j * dot_j - dmin * sum_j mn_j * asum_j)
-//   Q6_K: d_a * d * sum_j sc_j * (dot_j - 32 * asum_j)
-// where dot_j sums q * a' over sub-block j (q unsigned) and asum_j sums its
-// activation quants; everything inside the sums is int32 arithmetic.
+// A super-block contributes
+//   Q4_K: sum_j (d sc_j) d_a,j dot_j - (dmin mn_j) s_a,j     (8 sub-blocks of 32)
+//   Q6_K: sum_j (d sc_j) d_a,j/2 dot_j - 32 (d sc_j) s_a,j    (16 sub-blocks of 16)
+// where dot_j sums q * a' over sub-block j (q unsigned), d_a the activation
+// step of the 32-block and s_a = d_a * (sum of the sub-block's activation
+// quants). The integer dot products of all sub-blocks are folded into one
+// vector, so one conversion and one FMA against a vector of the combined
+// scales serve a whole super-block.
 #include "cpu/kernels_avx2.h"
 #include "cpu/simd_avx2.h"
 
@@ -19,10 +21,11 @@ constexpr int kQ6_KBytes = 210;
 
 // Activation pointers of one token.
 struct TokenActivations {
-    int64_t token;         // row of y to write
-    const int8_t* q;       // [n_in]
-    const float* scale;    // [n_in / 256]
-    const int16_t* qsum16; // [n_in / 16]
+    int64_t token;       // row of y to write
+    const int8_t* q;     // [n_in]
+    const float* scale;  // [n_in / 32]
+    const float* sum32;  // [n_in / 32]
+    const float* sum16;  // [n_in / 16]
 };
 
 // The eight 6-bit scales and mins of a Q4_K super-block (see block_q4_K),
@@ -45,6 +48,26 @@ inline void unpack_scales_q4_K(const uint8_t* packed, uint8_t sc[8], uint8_t mn[
     std::memcpy(mn + 4, &mn_high, 4);
 }
 
+// Eight unsigned bytes as floats.
+inline __m256 bytes_to_floats(const uint8_t* bytes)
+{
+    return _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(bytes))));
+}
+
+// Eight int32 partial sums of q * a over 32 elements.
+inline __m256i dot32(__m256i q, const int8_t* a)
+{
+    const __m256i av = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(a));
+    return _mm256_madd_epi16(_mm256_maddubs_epi16(q, av), _mm256_set1_epi16(1));
+}
+
+// Folds eight vectors into one: lanes 0-3 of the result are the sums of the
+// low 128-bit halves of v0-v3, lanes 4-7 those of their high halves.
+inline __m256i fold4(__m256i v0, __m256i v1, __m256i v2, __m256i v3)
+{
+    return _mm256_hadd_epi32(_mm256_hadd_epi32(v0, v1), _mm256_hadd_epi32(v2, v3));
+}
+
 template <int NT>
 void gemv_q4_K(const MatmulProblem& p, int64_t row_begin, int64_t row_end, const TokenActivations* acts)
 {
@@ -54,62 +77,48 @@ void gemv_q4_K(const MatmulProblem& p, int64_t row_begin, int64_t row_end, const
     for (int64_t r = row_begin; r < row_end; ++r) {
         const uint8_t* row = p.weights + static_cast<size_t>(r) * p.row_bytes;
         __m256 acc[NT];
-        __m256 acc_min[NT];
 #pragma GCC unroll 16
-        for (int t = 0; t < NT; ++t) {
+        for (int t = 0; t < NT; ++t)
             acc[t] = _mm256_setzero_ps();
-            acc_min[t] = _mm256_setzero_ps();
-        }
 
         for (int64_t s = 0; s < n_super; ++s) {
+            // Scales and mins of the eight sub-blocks as float vectors.
             const uint8_t* block = row + s * kQ4_KBytes;
-            const float d = half_to_float(block);
-            const float dmin = half_to_float(block + 2);
             alignas(16) uint8_t sc[8];
             alignas(16) uint8_t mn[8];
             unpack_scales_q4_K(block + 4, sc, mn);
+            const __m256 scales = _mm256_mul_ps(bytes_to_floats(sc), _mm256_set1_ps(half_to_float(block)));
+            const __m256 mins = _mm256_mul_ps(bytes_to_floats(mn), _mm256_set1_ps(half_to_float(block + 2)));
+
+            // Sub-block 2c in the low nibbles of chunk c, 2c + 1 in the high ones.
             const uint8_t* qs = block + 16;
-
-            // Mins pair with the activation sums: each mn_j twice, once per 16-element half.
-            const __m128i mn16 = _mm_cvtepu8_epi16(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(mn)));
-            const __m256i mn_pairs = _mm256_set_m128i(_mm_unpackhi_epi16(mn16, mn16), _mm_unpacklo_epi16(mn16, mn16));
-
-            __m256i dot[NT];
-#pragma GCC unroll 16
-            for (int t = 0; t < NT; ++t)
-                dot[t] = _mm256_setzero_si256();
-#pragma GCC unroll 16
+            __m256i q[8];
+#pragma GCC unroll 4
             for (int c = 0; c < 4; ++c) {
                 const __m256i packed = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(qs + 32 * c));
-                const __m256i q_low = _mm256_and_si256(packed, low_nibbles);
-                const __m256i q_high = _mm256_and_si256(_mm256_srli_epi16(packed, 4), low_nibbles);
-                const __m256i scale_low = _mm256_set1_epi16(sc[2 * c]);
-                const __m256i scale_high = _mm256_set1_epi16(sc[2 * c + 1]);
-#pragma GCC unroll 16
-                for (int t = 0; t < NT; ++t) {
-                    const int8_t* a = acts[t].q + 256 * s + 64 * c;
-                    const __m256i a_low = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(a));
-                    const __m256i a_high = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(a + 32));
-                    const __m256i p_low = _mm256_madd_epi16(_mm256_maddubs_epi16(q_low, a_low), scale_low);
-                    const __m256i p_high = _mm256_madd_epi16(_mm256_maddubs_epi16(q_high, a_high), scale_high);
-                    dot[t] = _mm256_add_epi32(dot[t], _mm256_add_epi32(p_low, p_high));
-                }
+                q[2 * c] = _mm256_and_si256(packed, low_nibbles);
+                q[2 * c + 1] = _mm256_and_si256(_mm256_srli_epi16(packed, 4), low_nibbles);
             }
 
 #pragma GCC unroll 16
             for (int t = 0; t < NT; ++t) {
-                const float step = acts[t].scale[s];
-                const __m256i sums =
-                    _mm256_loadu_si256(reinterpret_cast<const __m256i*>(acts[t].qsum16 + 16 * s));
-                const __m256i min_dot = _mm256_madd_epi16(sums, mn_pairs);
-                acc[t] = _mm256_fmadd_ps(_mm256_set1_ps(d * step), _mm256_cvtepi32_ps(dot[t]), acc[t]);
-                acc_min[t] = _mm256_fmadd_ps(_mm256_set1_ps(dmin * step), _mm256_cvtepi32_ps(min_dot), acc_min[t]);
+                const int8_t* a = acts[t].q + 256 * s;
+                const __m256i first = fold4(dot32(q[0], a), dot32(q[1], a + 32), dot32(q[2], a + 64),
+                                            dot32(q[3], a + 96));
+                const __m256i second = fold4(dot32(q[4], a + 128), dot32(q[5], a + 160), dot32(q[6], a + 192),
+                                             dot32(q[7], a + 224));
+                // Lane j: the full dot product of sub-block j.
+                const __m256i dots = _mm256_add_epi32(_mm256_permute2x128_si256(first, second, 0x20),
+                                                      _mm256_permute2x128_si256(first, second, 0x31));
+                const __m256 steps = _mm256_mul_ps(scales, _mm256_loadu_ps(acts[t].scale + 8 * s));
+                acc[t] = _mm256_fmadd_ps(steps, _mm256_cvtepi32_ps(dots), acc[t]);
+                acc[t] = _mm256_fnmadd_ps(mins, _mm256_loadu_ps(acts[t].sum32 + 8 * s), acc[t]);
             }
         }
 
 #pragma GCC unroll 16
         for (int t = 0; t < NT; ++t)
-            p.y[acts[t].token * p.n_out + r] = horizontal_sum(_mm256_sub_ps(acc[t], acc_min[t]));
+            p.y[acts[t].token * p.n_out + r] = horizontal_sum(acc[t]);
     }
 }
 
@@ -119,6 +128,8 @@ void gemv_q6_K(const MatmulProblem& p, int64_t row_begin, int64_t row_end, const
     const int64_t n_super = p.n_in / 256;
     const __m256i low_nibbles = _mm256_set1_epi8(0x0F);
     const __m256i two_bits = _mm256_set1_epi8(0x03);
+    // Folded lanes hold sub-blocks 0, 2, 4, 6, 1, 3, 5, 7 (see below).
+    const __m256i folded_order = _mm256_setr_epi32(0, 2, 4, 6, 1, 3, 5, 7);
 
     for (int64_t r = row_begin; r < row_end; ++r) {
         const uint8_t* row = p.weights + static_cast<size_t>(r) * p.row_bytes;
@@ -130,54 +141,56 @@ void gemv_q6_K(const MatmulProblem& p, int64_t row_begin, int64_t row_end, const
         for (int64_t s = 0; s < n_super; ++s) {
             const uint8_t* block = row + s * kQ6_KBytes;
             const auto* sc = reinterpret_cast<const int8_t*>(block + 192);
-            const float d = half_to_float(block + 208);
+            const __m256 d = _mm256_set1_ps(half_to_float(block + 208));
 
-            // The -32 bias: sum_j sc_j * asum_j over the 16 sub-blocks.
-            const __m256i scales16 = _mm256_cvtepi8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(sc)));
-            __m256i dot[NT];
-#pragma GCC unroll 16
-            for (int t = 0; t < NT; ++t) {
-                const __m256i sums =
-                    _mm256_loadu_si256(reinterpret_cast<const __m256i*>(acts[t].qsum16 + 16 * s));
-                dot[t] = _mm256_slli_epi32(_mm256_madd_epi16(sums, scales16), 5);
-                dot[t] = _mm256_sub_epi32(_mm256_setzero_si256(), dot[t]);
+            // Steps d * sc_j of the 16 sub-blocks, in natural order for the
+            // -32 bias and in folded order for the dot products.
+            __m256 steps[2];
+            __m256 folded_steps[2];
+#pragma GCC unroll 2
+            for (int half = 0; half < 2; ++half) {
+                const __m256i sc32 = _mm256_cvtepi8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(sc + 8 * half)));
+                steps[half] = _mm256_mul_ps(_mm256_cvtepi32_ps(sc32), d);
+                folded_steps[half] = _mm256_permutevar8x32_ps(steps[half], folded_order);
             }
 
-#pragma GCC unroll 16
+            // The eight 32-element runs of the super-block (see block_q6_K).
+            __m256i q[8];
+#pragma GCC unroll 2
             for (int h = 0; h < 2; ++h) {
                 const __m256i ql0 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(block + 64 * h));
                 const __m256i ql1 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(block + 64 * h + 32));
                 const __m256i qh = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(block + 128 + 32 * h));
-
-                // The four 32-element runs of this half (see block_q6_K).
-                __m256i q[4];
-                q[0] = _mm256_or_si256(_mm256_and_si256(ql0, low_nibbles),
-                                       _mm256_slli_epi16(_mm256_and_si256(qh, two_bits), 4));
-                q[1] = _mm256_or_si256(_mm256_and_si256(ql1, low_nibbles),
-                                       _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(qh, 2), two_bits), 4));
-                q[2] = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(ql0, 4), low_nibbles),
-                                       _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(qh, 4), two_bits), 4));
-                q[3] = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(ql1, 4), low_nibbles),
-                                       _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(qh, 6), two_bits), 4));
-
-#pragma GCC unroll 16
-                for (int k = 0; k < 4; ++k) {
-                    // Run 4h + k covers sub-blocks 8h + 2k (first 16) and 8h + 2k + 1.
-                    const int j = 8 * h + 2 * k;
-                    const __m256i scale = _mm256_set_m128i(_mm_set1_epi16(sc[j + 1]), _mm_set1_epi16(sc[j]));
-#pragma GCC unroll 16
-                    for (int t = 0; t < NT; ++t) {
-                        const int8_t* a = acts[t].q + 256 * s + 128 * h + 32 * k;
-                        const __m256i av = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(a));
-                        const __m256i products = _mm256_madd_epi16(_mm256_maddubs_epi16(q[k], av), scale);
-                        dot[t] = _mm256_add_epi32(dot[t], products);
-                    }
-                }
+                q[4 * h + 0] = _mm256_or_si256(_mm256_and_si256(ql0, low_nibbles),
+                                               _mm256_slli_epi16(_mm256_and_si256(qh, two_bits), 4));
+                q[4 * h + 1] = _mm256_or_si256(_mm256_and_si256(ql1, low_nibbles),
+                                               _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(qh, 2), two_bits), 4));
+                q[4 * h + 2] = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(ql0, 4), low_nibbles),
+                                               _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(qh, 4), two_bits), 4));
+                q[4 * h + 3] = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(ql1, 4), low_nibbles),
+                                               _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(qh, 6), two_bits), 4));
             }
 
 #pragma GCC unroll 16
-            for (int t = 0; t < NT; ++t)
-                acc[t] = _mm256_fmadd_ps(_mm256_set1_ps(d * acts[t].scale[s]), _mm256_cvtepi32_ps(dot[t]), acc[t]);
+            for (int t = 0; t < NT; ++t) {
+                // Each 128-bit half of a run's partial sums is one 16-element
+                // sub-block, so folding runs 0-3 gives sub-blocks 0, 2, 4, 6
+                // in the low lanes and 1, 3, 5, 7 in the high ones.
+                const int8_t* a = acts[t].q + 256 * s;
+                const float* act_scale = acts[t].scale + 8 * s;
+#pragma GCC unroll 2
+                for (int half = 0; half < 2; ++half) {
+                    const int8_t* ah = a + 128 * half;
+                    const __m256i dots = fold4(dot32(q[4 * half], ah), dot32(q[4 * half + 1], ah + 32),
+                                               dot32(q[4 * half + 2], ah + 64), dot32(q[4 * half + 3], ah + 96));
+                    // Sub-blocks 2k and 2k + 1 share the step of 32-block k.
+                    const __m256 act_steps = _mm256_broadcast_ps(reinterpret_cast<const __m128*>(act_scale + 4 * half));
+                    acc[t] = _mm256_fmadd_ps(_mm256_mul_ps(folded_steps[half], act_steps), _mm256_cvtepi32_ps(dots),
+                                             acc[t]);
+                    const __m256 sums = _mm256_loadu_ps(acts[t].sum16 + 16 * s + 8 * half);
+                    acc[t] = _mm256_fmadd_ps(_mm256_mul_ps(steps[half], _mm256_set1_ps(-32.0f)), sums, acc[t]);
+                }
+            }
         }
 
 #pragma GCC unroll 16
@@ -190,12 +203,13 @@ template <int NT>
 void gemv_group(const MatmulProblem& p, int64_t row_begin, int64_t row_end, int64_t token_begin)
 {
     const QuantizedActivations& qx = *p.qx;
+    const int64_t n_blocks = p.n_in / 32;
     TokenActivations acts[NT];
 #pragma GCC unroll 16
     for (int t = 0; t < NT; ++t) {
         const int64_t token = token_begin + t;
-        acts[t] = TokenActivations{token, qx.q + token * p.n_in, qx.scale256 + token * (p.n_in / 256),
-                                   qx.qsum16 + token * (p.n_in / 16)};
+        acts[t] = TokenActivations{token, qx.q + token * p.n_in, qx.scale32 + token * n_blocks,
+                                   qx.sum32 + token * n_blocks, qx.sum16 + token * 2 * n_blocks};
     }
     if (p.type == GgmlType::Q4_K)
         gemv_q4_K<NT>(p, row_begin, row_end, acts);

@@ -15,8 +15,13 @@ namespace quanta::cpu::avx2 {
 
 namespace {
 
+// Per type: block size, quant decoding, and where the F16 scale and the
+// offset come from (kMinField: byte offset of an F16 min, or kOffsetFactor
+// times the scale when the type has no min field).
 struct Q4_0Block {
     static constexpr int kBytes = 18;
+    static constexpr int kMinField = -1;
+    static constexpr float kOffsetFactor = -8.0f;
     static constexpr bool kSigned = false;
     static constexpr bool kHasOffset = true;
     static __m256i quants(const uint8_t* b) { return unpack_nibbles(b + 2); }
@@ -26,6 +31,8 @@ struct Q4_0Block {
 
 struct Q4_1Block {
     static constexpr int kBytes = 20;
+    static constexpr int kMinField = 2;
+    static constexpr float kOffsetFactor = 0.0f;
     static constexpr bool kSigned = false;
     static constexpr bool kHasOffset = true;
     static __m256i quants(const uint8_t* b) { return unpack_nibbles(b + 4); }
@@ -35,6 +42,8 @@ struct Q4_1Block {
 
 struct Q5_0Block {
     static constexpr int kBytes = 22;
+    static constexpr int kMinField = -1;
+    static constexpr float kOffsetFactor = -16.0f;
     static constexpr bool kSigned = false;
     static constexpr bool kHasOffset = true;
     static __m256i quants(const uint8_t* b)
@@ -47,6 +56,8 @@ struct Q5_0Block {
 
 struct Q5_1Block {
     static constexpr int kBytes = 24;
+    static constexpr int kMinField = 2;
+    static constexpr float kOffsetFactor = 0.0f;
     static constexpr bool kSigned = false;
     static constexpr bool kHasOffset = true;
     static __m256i quants(const uint8_t* b)
@@ -59,6 +70,8 @@ struct Q5_1Block {
 
 struct Q8_0Block {
     static constexpr int kBytes = 34;
+    static constexpr int kMinField = -1;
+    static constexpr float kOffsetFactor = 0.0f;
     static constexpr bool kSigned = true;
     static constexpr bool kHasOffset = false;
     static __m256i quants(const uint8_t* b) { return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(b + 2)); }
@@ -97,7 +110,32 @@ inline void accumulate_block(const uint8_t* block, int64_t b, const int8_t* cons
     }
 }
 
+// The F16 fields at byte `field` of four consecutive blocks, as floats.
+template <class Block>
+inline __m128 load_four_halves(const uint8_t* block, int field)
+{
+    uint64_t packed = 0;
+#pragma GCC unroll 4
+    for (int j = 0; j < 4; ++j) {
+        uint16_t h;
+        std::memcpy(&h, block + j * Block::kBytes + field, sizeof(h));
+        packed |= static_cast<uint64_t>(h) << (16 * j);
+    }
+    return _mm_cvtph_ps(_mm_cvtsi64_si128(static_cast<long long>(packed)));
+}
+
+inline float horizontal_sum(__m128 v)
+{
+    v = _mm_add_ps(v, _mm_movehl_ps(v, v));
+    v = _mm_add_ss(v, _mm_movehdup_ps(v));
+    return _mm_cvtss_f32(v);
+}
+
 // Dot products of rows [row_begin, row_end) with NT tokens from token_begin.
+// The loop takes four blocks at a time and folds their integer sums into one
+// vector (lanes: blocks 0-3 of the low halves, then of the high halves). One
+// conversion and one FMA with the four blocks' combined scales then serve
+// all four, and the offsets add up in a 4-lane vector.
 template <class Block, int NT>
 void gemv_tokens(const MatmulProblem& p, int64_t row_begin, int64_t row_end, int64_t token_begin)
 {
@@ -115,32 +153,53 @@ void gemv_tokens(const MatmulProblem& p, int64_t row_begin, int64_t row_end, int
 
     for (int64_t r = row_begin; r < row_end; ++r) {
         const uint8_t* row = p.weights + static_cast<size_t>(r) * p.row_bytes;
-
-        // Two accumulators per token (even and odd blocks) halve the FMA
-        // dependency chain; the offsets add up in scalars.
-        __m256 acc_even[NT];
-        __m256 acc_odd[NT];
-        float offset_sum[NT];
+        __m256 acc[NT];
+        __m128 offset_acc[NT];
+        float offset_tail[NT];
 #pragma GCC unroll 16
         for (int t = 0; t < NT; ++t) {
-            acc_even[t] = _mm256_setzero_ps();
-            acc_odd[t] = _mm256_setzero_ps();
-            offset_sum[t] = 0.0f;
+            acc[t] = _mm256_setzero_ps();
+            offset_acc[t] = _mm_setzero_ps();
+            offset_tail[t] = 0.0f;
         }
 
         int64_t b = 0;
-        for (; b + 2 <= n_blocks; b += 2) {
-            accumulate_block<Block, NT>(row + b * Block::kBytes, b, act_q, act_scale, act_sum, acc_even, offset_sum);
-            accumulate_block<Block, NT>(row + (b + 1) * Block::kBytes, b + 1, act_q, act_scale, act_sum, acc_odd,
-                                        offset_sum);
+        for (; b + 4 <= n_blocks; b += 4) {
+            // Decode four blocks and their scales and offsets.
+            const uint8_t* block = row + b * Block::kBytes;
+            __m256i q[4];
+#pragma GCC unroll 4
+            for (int j = 0; j < 4; ++j)
+                q[j] = Block::quants(block + j * Block::kBytes);
+            const __m128 scale = load_four_halves<Block>(block, 0);
+            __m128 offset = _mm_setzero_ps();
+            if constexpr (Block::kMinField >= 0)
+                offset = load_four_halves<Block>(block, Block::kMinField);
+            else if constexpr (Block::kHasOffset)
+                offset = _mm_mul_ps(scale, _mm_set1_ps(Block::kOffsetFactor));
+
+#pragma GCC unroll 16
+            for (int t = 0; t < NT; ++t) {
+                const int8_t* a = act_q[t] + 32 * b;
+                __m256i dots[4];
+#pragma GCC unroll 4
+                for (int j = 0; j < 4; ++j)
+                    dots[j] = block_dot<Block>(q[j], _mm256_loadu_si256(reinterpret_cast<const __m256i*>(a + 32 * j)));
+                const __m256i sums = _mm256_hadd_epi32(_mm256_hadd_epi32(dots[0], dots[1]),
+                                                       _mm256_hadd_epi32(dots[2], dots[3]));
+                const __m128 step = _mm_mul_ps(scale, _mm_loadu_ps(act_scale[t] + b));
+                acc[t] = _mm256_fmadd_ps(_mm256_set_m128(step, step), _mm256_cvtepi32_ps(sums), acc[t]);
+                if constexpr (Block::kHasOffset)
+                    offset_acc[t] = _mm_fmadd_ps(offset, _mm_loadu_ps(act_sum[t] + b), offset_acc[t]);
+            }
         }
-        if (b < n_blocks)
-            accumulate_block<Block, NT>(row + b * Block::kBytes, b, act_q, act_scale, act_sum, acc_even, offset_sum);
+        for (; b < n_blocks; ++b)
+            accumulate_block<Block, NT>(row + b * Block::kBytes, b, act_q, act_scale, act_sum, acc, offset_tail);
 
 #pragma GCC unroll 16
         for (int t = 0; t < NT; ++t) {
-            const float sum = horizontal_sum(_mm256_add_ps(acc_even[t], acc_odd[t]));
-            p.y[(token_begin + t) * p.n_out + r] = sum + offset_sum[t];
+            const float offsets = horizontal_sum(offset_acc[t]) + offset_tail[t];
+            p.y[(token_begin + t) * p.n_out + r] = horizontal_sum(acc[t]) + offsets;
         }
     }
 }

@@ -4,9 +4,10 @@
 // except that the tests use it to check the kernels one by one.
 //
 // Kernels in *_avx2.cpp files must not use standard-library templates or
-// inline helpers shared with other files: the linker keeps one copy of such a
-// function, and it could be the one compiled for AVX2. They get their scratch
-// memory from thread_scratch() for the same reason.
+// inline helpers shared with other files (QuantizedActivations::row() and
+// quant/blocks.h included): the linker keeps one copy of such a function,
+// and it could be the one compiled for AVX2. They get their scratch memory
+// from thread_scratch() for the same reason.
 #pragma once
 
 #include "gguf/ggml_type.h"
@@ -16,26 +17,23 @@
 
 namespace quanta::cpu {
 
-// How a matmul quantizes its activations.
+// Activation quantization scheme of a matmul.
+// NOTE: K-quant weights also get one activation scale per 32 elements, where
+// llama.cpp uses Q8_K (one per 256). The finer steps keep the logits of
+// Q4_K and Q6_K models closer to F32 than llama.cpp's own.
 enum class ActivationFormat {
-    None,            // F32, F16, BF16 weights: activations stay F32
-    Q8Block32,       // legacy types: one scale per 32 elements (like Q8_0)
-    Q8SuperBlock256, // K-quants: one scale per 256 elements (like Q8_K)
+    None,      // F32, F16, BF16 weights: activations stay F32
+    Q8Block32, // quantized weights: 8-bit quants, one scale per 32 elements (like Q8_0)
 };
 
 ActivationFormat activation_format(GgmlType weight_type);
 
 // Pointers to the quantized form of one activation row of n_in elements.
-// Both formats fill every array except the last two, which only
-// Q8SuperBlock256 fills; in that format all eight scale32 entries of a
-// super-block repeat its scale256.
 struct QuantizedRow {
     int8_t* q;         // [n_in] quants in [-127, 127]
     float* scale32;    // [n_in / 32] step of each 32-element block
     float* sum32;      // [n_in / 32] scale32 * (sum of the block's quants)
     float* sum16;      // [n_in / 16] step * (sum of each 16 quants)
-    float* scale256;   // [n_in / 256] step of each super-block
-    int16_t* qsum16;   // [n_in / 16] sum of each 16 quants
 };
 
 // The quantized activations of a matmul: n_tokens rows of QuantizedRow,
@@ -46,8 +44,6 @@ struct QuantizedActivations {
     float* scale32 = nullptr;
     float* sum32 = nullptr;
     float* sum16 = nullptr;
-    float* scale256 = nullptr;
-    int16_t* qsum16 = nullptr;
 
     QuantizedRow row(int64_t token) const
     {
@@ -56,8 +52,6 @@ struct QuantizedActivations {
             scale32 + token * (n_in / 32),
             sum32 + token * (n_in / 32),
             sum16 + token * (n_in / 16),
-            scale256 ? scale256 + token * (n_in / 256) : nullptr,
-            qsum16 ? qsum16 + token * (n_in / 16) : nullptr,
         };
     }
 };
@@ -86,16 +80,16 @@ struct MatmulProblem {
 using MatmulRangeKernel = void (*)(const MatmulProblem& problem, int64_t row_begin, int64_t row_end,
                                    int64_t token_begin, int64_t token_end);
 
-// Quantizes one activation row of n_in elements (a multiple of 32, or of 256
-// for Q8SuperBlock256). Both kernel sets give bit-identical results.
-using QuantizeActivationsKernel = void (*)(const float* x, int64_t n_in, ActivationFormat format,
-                                           const QuantizedRow& out);
+// Quantizes one activation row of n_in elements (a multiple of 32). Both
+// kernel sets give bit-identical results.
+using QuantizeActivationsKernel = void (*)(const float* x, int64_t n_in, const QuantizedRow& out);
 
 // Dequantizes n elements; bit-identical to dequantize_row_reference().
 using DequantizeKernel = void (*)(GgmlType type, const void* src, float* dst, int64_t n);
 
 // Below this many tokens a matmul streams each weight row once per group of
-// tokens (GEMV); from it on, it packs weight panels and runs the blocked GEMM.
+// tokens (GEMV). From this count on, it packs weight panels and runs the
+// blocked GEMM.
 inline constexpr int64_t kGemmMinTokens = 4;
 
 // Rows per GEMM panel; matmul.cpp hands out row ranges aligned to this.
@@ -107,7 +101,7 @@ void* thread_scratch(int slot, size_t bytes);
 
 namespace generic {
 MatmulRangeKernel matmul_kernel(GgmlType type); // nullptr when the type has none
-void quantize_activations(const float* x, int64_t n_in, ActivationFormat format, const QuantizedRow& out);
+void quantize_activations(const float* x, int64_t n_in, const QuantizedRow& out);
 void dequantize_row(GgmlType type, const void* src, float* dst, int64_t n);
 } // namespace generic
 
@@ -121,7 +115,7 @@ size_t gemm_records_bytes(int64_t n_tokens, int64_t n_in);
 // `records`, padding the last group of n_tokens with zero tokens.
 void pack_gemm_records(const QuantizedActivations& qx, int64_t n_tokens, int64_t group_begin, int64_t group_end,
                        uint8_t* records);
-void quantize_activations(const float* x, int64_t n_in, ActivationFormat format, const QuantizedRow& out);
+void quantize_activations(const float* x, int64_t n_in, const QuantizedRow& out);
 void dequantize_row(GgmlType type, const void* src, float* dst, int64_t n);
 } // namespace avx2
 

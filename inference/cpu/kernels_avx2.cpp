@@ -1,5 +1,5 @@
-// Chooses the AVX2 kernel for a weight type, and GEMV or the blocked GEMM as
-// MatmulProblem::use_gemm says.
+// Selects the AVX2 kernel for a weight type, and GEMV or the blocked GEMM
+// following MatmulProblem::use_gemm.
 #include "cpu/kernels_avx2.h"
 
 namespace quanta::cpu::avx2 {

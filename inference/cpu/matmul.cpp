@@ -110,23 +110,19 @@ void matmul_reference(const WeightMatrix& w, const float* x, int64_t n_tokens, f
 struct ActivationStorage {
     std::unique_ptr<int8_t[]> q;
     std::unique_ptr<float[]> floats;
-    std::unique_ptr<int16_t[]> qsum16;
     size_t q_capacity = 0;
     size_t float_capacity = 0;
-    size_t qsum_capacity = 0;
 };
 
 thread_local ActivationStorage t_activations;
 
-cpu::QuantizedActivations quantize_activations(const float* x, int64_t n_tokens, int64_t n_in,
-                                               ActivationFormat format, ThreadPool& pool)
+cpu::QuantizedActivations quantize_activations(const float* x, int64_t n_tokens, int64_t n_in, ThreadPool& pool)
 {
-    // Size the arrays: per token n_in quants, n_in / 32 scales and sums,
-    // n_in / 16 half-block sums, and for K-quants the super-block scales.
+    // Size the arrays: per token n_in quants, n_in / 32 scales and sums and
+    // n_in / 16 half-block sums.
     const size_t tokens = static_cast<size_t>(n_tokens);
     const size_t n = static_cast<size_t>(n_in);
-    const bool super_blocks = format == ActivationFormat::Q8SuperBlock256;
-    const size_t floats_per_token = n / 32 * 2 + n / 16 + (super_blocks ? n / 256 : 0);
+    const size_t floats_per_token = n / 32 * 2 + n / 16;
     ActivationStorage& s = t_activations;
     if (s.q_capacity < tokens * n) {
         s.q = std::make_unique<int8_t[]>(tokens * n);
@@ -136,10 +132,6 @@ cpu::QuantizedActivations quantize_activations(const float* x, int64_t n_tokens,
         s.floats = std::make_unique<float[]>(tokens * floats_per_token);
         s.float_capacity = tokens * floats_per_token;
     }
-    if (super_blocks && s.qsum_capacity < tokens * (n / 16)) {
-        s.qsum16 = std::make_unique<int16_t[]>(tokens * (n / 16));
-        s.qsum_capacity = tokens * (n / 16);
-    }
 
     cpu::QuantizedActivations qa;
     qa.n_in = n_in;
@@ -147,19 +139,17 @@ cpu::QuantizedActivations quantize_activations(const float* x, int64_t n_tokens,
     qa.scale32 = s.floats.get();
     qa.sum32 = qa.scale32 + tokens * (n / 32);
     qa.sum16 = qa.sum32 + tokens * (n / 32);
-    qa.scale256 = super_blocks ? qa.sum16 + tokens * (n / 16) : nullptr;
-    qa.qsum16 = super_blocks ? s.qsum16.get() : nullptr;
 
     // Quantize the rows, in parallel when there are several.
     const cpu::QuantizeActivationsKernel kernel = cpu::active_kernel_set() == cpu::KernelSet::Avx2
                                                       ? cpu::avx2::quantize_activations
                                                       : cpu::generic::quantize_activations;
     if (n_tokens == 1) {
-        kernel(x, n_in, format, qa.row(0));
+        kernel(x, n_in, qa.row(0));
     } else {
         pool.parallel_for(n_tokens, 1, [&](int64_t begin, int64_t end) {
             for (int64_t t = begin; t < end; ++t)
-                kernel(x + t * n_in, n_in, format, qa.row(t));
+                kernel(x + t * n_in, n_in, qa.row(t));
         });
     }
     return qa;
@@ -202,7 +192,7 @@ void matmul_fast(const WeightMatrix& w, const float* x, int64_t n_tokens, float*
     cpu::QuantizedActivations qa;
     const bool avx2 = cpu::active_kernel_set() == cpu::KernelSet::Avx2;
     if (format != ActivationFormat::None) {
-        qa = quantize_activations(x, n_tokens, w.n_in, format, pool);
+        qa = quantize_activations(x, n_tokens, w.n_in, pool);
         problem.qx = &qa;
         if (avx2 && problem.use_gemm)
             problem.gemm_records = pack_gemm_records(qa, n_tokens, pool);

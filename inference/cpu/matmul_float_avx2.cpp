@@ -2,9 +2,9 @@
 //
 // GEMV converts each weight row to F32 in registers as it streams by. GEMM
 // converts panels of 16 rows x kKc columns to F32 once per column block,
-// transposed so that one 32-byte load holds eight rows at one k, and runs
-// 6-token x 16-row tiles: twelve accumulators, two panel loads and six
-// activation broadcasts per k. The tiles add their partial sums into y.
+// transposed so that one 32-byte load contains eight rows at one k. It then
+// runs 6-token x 16-row tiles, with twelve accumulators, two panel loads and
+// six activation broadcasts per k. The tiles add their partial sums into y.
 #include "cpu/kernels_avx2.h"
 #include "cpu/simd_avx2.h"
 
@@ -133,7 +133,7 @@ void pack_panel(const uint8_t* const rows[kPanelRows], int64_t k0, int64_t kc, f
 }
 
 // Multiplies a panel with RN tokens over kc columns and stores the 16-row
-// results to y[t][0..16) (adding to what is there when `accumulate`); only
+// results to y[t][0..16), adding to what is there when `accumulate`. Only
 // the first valid_rows rows are touched.
 template <int RN>
 void float_tile(const float* panel, int64_t kc, const float* const x[RN], float* const y[RN], bool accumulate,

@@ -55,9 +55,11 @@ inline __m256 no_contract(__m256 v)
 // elements 0-15, the high nibbles elements 16-31 (the Q4_0 / Q4_1 order).
 inline __m256i unpack_nibbles(const uint8_t* qs)
 {
-    const __m128i packed = _mm_loadu_si128(reinterpret_cast<const __m128i*>(qs));
-    const __m256i both = _mm256_set_m128i(_mm_srli_epi16(packed, 4), packed);
-    return _mm256_and_si256(both, _mm256_set1_epi8(0x0F));
+    // Load the 16 bytes into both halves, shift only the upper half right by
+    // 4 (bits crossing into a byte's top nibble are masked off), keep 4 bits.
+    const __m256i both = _mm256_broadcastsi128_si256(_mm_loadu_si128(reinterpret_cast<const __m128i*>(qs)));
+    const __m256i shifted = _mm256_srlv_epi64(both, _mm256_setr_epi64x(0, 0, 4, 4));
+    return _mm256_and_si256(shifted, _mm256_set1_epi8(0x0F));
 }
 
 // Bit i of `bits` to 0x10 in byte i (0 otherwise): the fifth bit of Q5 quants.

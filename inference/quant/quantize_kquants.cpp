@@ -1,8 +1,8 @@
 // Reference quantizers for Q4_K and Q6_K. Each sub-block gets the scale (and
-// for Q4_K the min) that minimizes the squared error over a small grid of
-// candidate step counts, each refined by a least-squares fit; the sub-block
-// scales are then quantized against one F16 super-block scale, and the quants
-// are recomputed with the scales as the decoder will see them.
+// for Q4_K the min) with the smallest squared error over a small grid of
+// candidate step counts, each refined by a least-squares fit. The sub-block
+// scales are then quantized against one F16 super-block scale, and the
+// quants are recomputed with the scales as the decoder will see them.
 #include "quant/blocks.h"
 #include "quant/reference_internal.h"
 
