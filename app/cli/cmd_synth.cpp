@@ -24,7 +24,7 @@ const char* const kSynthUsage =
     "  --n-ctx N           training context written to the metadata (default 4096)\n"
     "  --tied              share the token embedding with the output projection\n"
     "  --seed N            seed of the weights (default 1)\n"
-    "The defaults give a 1.1 B-parameter model shaped like TinyLlama 1.1B.\n";
+    "The defaults give a 0.85 B-parameter llama with TinyLlama 1.1B's layer shape and 16 layers.\n";
 
 } // namespace
 
