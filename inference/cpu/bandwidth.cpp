@@ -1,6 +1,7 @@
 #include "cpu/bandwidth.h"
 
 #include "core/thread_pool.h"
+#include "cpu/cpu_features.h"
 
 #include <algorithm>
 #include <chrono>
@@ -41,7 +42,7 @@ double measure_read_bandwidth(ThreadPool& pool, size_t bytes, int repetitions)
     uint8_t* data = storage.get() + (kAlignment - reinterpret_cast<uintptr_t>(storage.get()) % kAlignment);
     std::memset(data, 1, bytes); // fault the pages in before timing
 
-    const bool avx2 = __builtin_cpu_supports("avx2");
+    const bool avx2 = cpu::active_kernel_set() == cpu::KernelSet::Avx2;
     double best = 0.0;
     volatile uint64_t sink = 0;
     for (int rep = 0; rep < std::max(repetitions, 1); ++rep) {

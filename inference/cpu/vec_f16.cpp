@@ -1,5 +1,6 @@
 #include "cpu/vec_f16.h"
 
+#include "cpu/cpu_features.h"
 #include "quant/blocks.h"
 
 namespace quanta {
@@ -15,9 +16,7 @@ namespace {
 
 bool use_avx2()
 {
-    static const bool supported = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") &&
-                                  __builtin_cpu_supports("f16c");
-    return supported;
+    return cpu::active_kernel_set() == cpu::KernelSet::Avx2;
 }
 
 } // namespace

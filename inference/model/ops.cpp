@@ -1,6 +1,8 @@
 #include "model/ops.h"
 
 #include "core/thread_pool.h"
+#include "cpu/attention.h"
+#include "cpu/cpu_features.h"
 #include "cpu/vec_f16.h"
 #include "engine/session.h"
 #include "model/kv_cache.h"
@@ -77,6 +79,26 @@ void add_in_place(float* x, const float* y, int64_t n)
 void attention(const float* q, int64_t n_tokens, int pos0, int layer, const KvCache& kv, const AttentionShape& shape,
                float* out, ThreadPool& pool)
 {
+    // The AVX2 kernel batches the keys of a head; the loop below is the
+    // plain reference it is tested against.
+    if (cpu::active_kernel_set() == cpu::KernelSet::Avx2 && avx2::attention_supported(shape.head_dim)) {
+        AttentionInput input;
+        input.q = q;
+        input.out = out;
+        input.keys = kv.key_row(layer, 0);
+        input.values = kv.value_row(layer, 0);
+        input.f16 = kv.type() == KvCacheType::F16;
+        input.n_tokens = n_tokens;
+        input.pos0 = pos0;
+        input.n_head = shape.n_head;
+        input.n_head_kv = shape.n_head_kv;
+        input.head_dim = shape.head_dim;
+        input.n_embd_kv = kv.n_embd_kv();
+        input.scale = shape.scale;
+        avx2::attention(input, pool);
+        return;
+    }
+
     const int group = shape.n_head / shape.n_head_kv;
     const int64_t n_tasks = n_tokens * shape.n_head;
     const int n_embd_q = shape.n_head * shape.head_dim;

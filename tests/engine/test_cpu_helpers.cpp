@@ -1,6 +1,10 @@
 // The thread pool and the attention vector helpers against plain loops.
 #include "core/thread_pool.h"
+#include "cpu/cpu_features.h"
 #include "cpu/vec_f16.h"
+#include "engine/session.h"
+#include "model/kv_cache.h"
+#include "model/ops.h"
 #include "quant/blocks.h"
 
 #include <QtTest>
@@ -18,6 +22,8 @@ private slots:
     void parallelForCoversRange();
     void poolRunsManyShortJobs();
     void vectorHelpersMatchScalar();
+    void attentionMatchesScalar_data();
+    void attentionMatchesScalar();
 };
 
 void CpuHelpersTest::poolRunsEveryThread()
@@ -94,6 +100,68 @@ void CpuHelpersTest::vectorHelpersMatchScalar()
             QVERIFY(std::abs(y[k] - (b[k] + 0.75f * a[k])) < 1e-5f);
             QVERIFY(std::abs(y_half[k] - (b[k] + 0.75f * fp16_to_fp32(half[k]))) < 1e-5f);
         }
+    }
+}
+
+void CpuHelpersTest::attentionMatchesScalar_data()
+{
+    QTest::addColumn<int>("kv_type");
+    QTest::addColumn<int>("head_dim");
+    QTest::addColumn<int>("pos0");
+    QTest::addColumn<int>("n_tokens");
+    QTest::newRow("F32 prompt") << int(KvCacheType::F32) << 64 << 0 << 37;
+    QTest::newRow("F16 prompt") << int(KvCacheType::F16) << 64 << 0 << 37;
+    QTest::newRow("F16 decode") << int(KvCacheType::F16) << 64 << 45 << 1;
+    QTest::newRow("F32 batch after cache") << int(KvCacheType::F32) << 8 << 13 << 9;
+    QTest::newRow("F16 head 128") << int(KvCacheType::F16) << 128 << 3 << 5;
+}
+
+void CpuHelpersTest::attentionMatchesScalar()
+{
+    if (!cpu::cpu_has_avx2_fma_f16c())
+        QSKIP("this CPU has no AVX2 attention kernel to compare");
+    QFETCH(int, kv_type);
+    QFETCH(int, head_dim);
+    QFETCH(int, pos0);
+    QFETCH(int, n_tokens);
+
+    // Random keys, values and queries: 6 query heads sharing 2 KV heads.
+    AttentionShape shape;
+    shape.n_head = 6;
+    shape.n_head_kv = 2;
+    shape.head_dim = head_dim;
+    shape.scale = 1.0f / std::sqrt(float(head_dim));
+    const int n_embd_kv = shape.n_head_kv * head_dim;
+    const int n_ctx = pos0 + n_tokens;
+    KvCache kv(1, n_ctx, n_embd_kv, KvCacheType(kv_type));
+    std::mt19937 rng(3);
+    std::normal_distribution<float> dist(0.0f, 1.0f);
+    std::vector<float> key(static_cast<size_t>(n_embd_kv));
+    std::vector<float> value(static_cast<size_t>(n_embd_kv));
+    for (int position = 0; position < n_ctx; ++position) {
+        for (int i = 0; i < n_embd_kv; ++i) {
+            key[static_cast<size_t>(i)] = dist(rng);
+            value[static_cast<size_t>(i)] = dist(rng);
+        }
+        kv.store(0, position, key.data(), value.data());
+    }
+    const size_t n_q = static_cast<size_t>(n_tokens) * static_cast<size_t>(shape.n_head * head_dim);
+    std::vector<float> q(n_q);
+    for (float& value_q : q)
+        value_q = dist(rng);
+
+    // The AVX2 kernel against the plain loop, with 1 and 3 threads.
+    for (int threads : {1, 3}) {
+        ThreadPool pool(threads);
+        std::vector<float> fast(n_q);
+        std::vector<float> plain(n_q);
+        attention(q.data(), n_tokens, pos0, 0, kv, shape, fast.data(), pool);
+        cpu::set_kernel_set_override(cpu::KernelSet::Generic);
+        attention(q.data(), n_tokens, pos0, 0, kv, shape, plain.data(), pool);
+        cpu::set_kernel_set_override(std::nullopt);
+        for (size_t i = 0; i < n_q; ++i)
+            QVERIFY2(std::abs(fast[i] - plain[i]) < 1e-5f,
+                     qPrintable(QStringLiteral("element %1: %2 vs %3").arg(i).arg(fast[i]).arg(plain[i])));
     }
 }
 
