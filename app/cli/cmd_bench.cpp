@@ -96,9 +96,9 @@ int cmd_bench(const Args& args)
         Session session(model, session_options);
 
         std::printf("model:    %s\n", model_path.c_str());
-        std::printf("          %s %s, %.2f B parameters, %.2f GiB of weights\n", info.architecture.c_str(),
-                    info.file_type.c_str(), static_cast<double>(info.n_params) / 1e9,
-                    static_cast<double>(info.weight_bytes) / (1ull << 30));
+        std::printf("          %s %s, %.3f M parameters, %.1f MiB of weights\n", info.architecture.c_str(),
+                    info.file_type.c_str(), static_cast<double>(info.n_params) / 1e6,
+                    static_cast<double>(info.weight_bytes) / (1ull << 20));
         std::printf("threads:  %d, kernels: %s\n", model->n_threads(), cpu_kernel_name());
 
         // Random non-special token ids, as llama-bench uses.
@@ -156,7 +156,7 @@ int cmd_bench(const Args& args)
         std::fprintf(stderr, "quanta-cli bench: %s\n%s", error.what(), kBenchUsage);
         return kExitUsage;
     } catch (const std::exception& error) {
-        std::fprintf(stderr, "quanta-cli bench: %s\n", error.what());
+        std::fprintf(stderr, "quanta-cli bench: %s\n", printable(error.what()).c_str());
         return kExitFailure;
     }
 }

@@ -1,6 +1,7 @@
 // quanta-cli inspect: prints a GGUF file's header, metadata, tensor table and
 // totals. Only the header is parsed, and tensor data is never read.
 #include "commands.h"
+#include "options.h"
 
 #include "core/error.h"
 #include "gguf/gguf_reader.h"
@@ -207,7 +208,7 @@ int cmd_inspect(const Args& args)
         const std::unique_ptr<GgufFile> file = GgufFile::open(files.front());
         print_file(*file);
     } catch (const Error& error) {
-        std::cerr << "quanta-cli inspect: " << error.what() << "\n";
+        std::cerr << "quanta-cli inspect: " << printable(error.what()) << "\n";
         return kExitFailure;
     }
     std::cout.flush();

@@ -68,7 +68,7 @@ int cmd_run(const Args& args)
         sampling.top_k = static_cast<int>(options.integer("--top-k", 40, 0, 1 << 24));
         sampling.top_p = static_cast<float>(options.number("--top-p", 0.95, 0.0, 1.0));
         sampling.min_p = static_cast<float>(options.number("--min-p", 0.05, 0.0, 1.0));
-        sampling.repeat_penalty = static_cast<float>(options.number("--repeat-penalty", 1.0, 0.0, 10.0));
+        sampling.repeat_penalty = static_cast<float>(options.number("--repeat-penalty", 1.0, 0.01, 10.0));
         sampling.seed = static_cast<uint64_t>(options.integer("--seed", 0, 0, INT64_MAX));
 
         LoadOptions load;
@@ -131,7 +131,7 @@ int cmd_run(const Args& args)
         std::fprintf(stderr, "quanta-cli run: %s\n%s", error.what(), kRunUsage);
         return kExitUsage;
     } catch (const std::exception& error) {
-        std::fprintf(stderr, "quanta-cli run: %s\n", error.what());
+        std::fprintf(stderr, "quanta-cli run: %s\n", printable(error.what()).c_str());
         return kExitFailure;
     }
 }

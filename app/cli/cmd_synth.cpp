@@ -74,7 +74,7 @@ int cmd_synth(const Args& args)
         std::fprintf(stderr, "quanta-cli synth: %s\n%s", error.what(), kSynthUsage);
         return kExitUsage;
     } catch (const std::exception& error) {
-        std::fprintf(stderr, "quanta-cli synth: %s\n", error.what());
+        std::fprintf(stderr, "quanta-cli synth: %s\n", printable(error.what()).c_str());
         return kExitFailure;
     }
 }

@@ -81,7 +81,7 @@ int cmd_tokenize(const Args& args)
         std::cerr << "quanta-cli tokenize: " << error.what() << "\n" << kUsage << "\n";
         return kExitUsage;
     } catch (const Error& error) {
-        std::cerr << "quanta-cli tokenize: " << error.what() << "\n";
+        std::cerr << "quanta-cli tokenize: " << printable(error.what()) << "\n";
         return kExitFailure;
     }
 }

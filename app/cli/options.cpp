@@ -2,9 +2,68 @@
 
 #include <cerrno>
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
 
 namespace quanta::cli {
+
+namespace {
+
+// Formats a number without trailing zeros: 0.01 rather than 0.010000.
+std::string format_number(double value)
+{
+    char text[32];
+    std::snprintf(text, sizeof(text), "%g", value);
+    return text;
+}
+
+// Length of the valid UTF-8 sequence at `text[i]`, or 0 when it is invalid.
+size_t utf8_sequence_length(std::string_view text, size_t i)
+{
+    const auto lead = static_cast<unsigned char>(text[i]);
+    size_t length = 0;
+    if (lead >= 0xC2 && lead <= 0xDF)
+        length = 2;
+    else if (lead >= 0xE0 && lead <= 0xEF)
+        length = 3;
+    else if (lead >= 0xF0 && lead <= 0xF4)
+        length = 4;
+    if (length == 0 || i + length > text.size())
+        return 0;
+    for (size_t k = 1; k < length; ++k) {
+        if ((static_cast<unsigned char>(text[i + k]) & 0xC0) != 0x80)
+            return 0;
+    }
+    return length;
+}
+
+} // namespace
+
+std::string printable(std::string_view text)
+{
+    std::string out;
+    out.reserve(text.size());
+    for (size_t i = 0; i < text.size();) {
+        const auto byte = static_cast<unsigned char>(text[i]);
+        if (byte >= 0x20 && byte < 0x7F) {
+            out += static_cast<char>(byte);
+            ++i;
+            continue;
+        }
+        if (byte >= 0x80) {
+            if (const size_t length = utf8_sequence_length(text, i)) {
+                out.append(text.substr(i, length));
+                i += length;
+                continue;
+            }
+        }
+        char escaped[8];
+        std::snprintf(escaped, sizeof(escaped), "\\x%02X", byte);
+        out += escaped;
+        ++i;
+    }
+    return out;
+}
 
 Options::Options(const std::vector<std::string>& args, const std::set<std::string>& with_value,
                  const std::set<std::string>& flags)
@@ -78,8 +137,8 @@ double Options::number(const std::string& name, double fallback, double min_valu
     const double parsed = std::strtod(text->c_str(), &end);
     if (errno != 0 || end == text->c_str() || *end != '\0' || !std::isfinite(parsed) || parsed < min_value ||
         parsed > max_value) {
-        throw UsageError("option " + name + " expects a number from " + std::to_string(min_value) + " to " +
-                         std::to_string(max_value) + ", got '" + *text + "'");
+        throw UsageError("option " + name + " expects a number from " + format_number(min_value) + " to " +
+                         format_number(max_value) + ", got '" + *text + "'");
     }
     return parsed;
 }

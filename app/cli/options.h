@@ -6,6 +6,7 @@
 #include <set>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace quanta::cli {
@@ -15,6 +16,10 @@ class UsageError : public std::runtime_error {
 public:
     using std::runtime_error::runtime_error;
 };
+
+// Replaces control characters and invalid UTF-8 in `text` with \xNN escapes,
+// so error messages that quote a hostile file cannot drive the terminal.
+std::string printable(std::string_view text);
 
 class Options {
 public:

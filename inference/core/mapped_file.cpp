@@ -14,7 +14,9 @@ namespace quanta {
 MappedFile::MappedFile(const std::string& path)
     : path_(path)
 {
-    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    // O_NONBLOCK keeps open() from waiting for a writer when the path is a
+    // FIFO; the regular-file check below then rejects it.
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     if (fd < 0)
         throw IoError(path + ": cannot open: " + std::strerror(errno));
 

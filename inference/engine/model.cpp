@@ -67,6 +67,12 @@ std::shared_ptr<Model> Model::load(const std::string& path, const LoadOptions& o
     std::shared_ptr<Model> model(new Model());
     model->kernels_ = options.kernels;
     model->n_threads_ = options.n_threads > 0 ? options.n_threads : ThreadPool::default_threads();
+    if (model->n_threads_ > ThreadPool::hardware_threads()) {
+        // More spinning workers than cores only makes them wait for each other.
+        QUANTA_LOG_WARN("%d threads requested but the CPU has %d; using %d", model->n_threads_,
+                        ThreadPool::hardware_threads(), ThreadPool::hardware_threads());
+        model->n_threads_ = ThreadPool::hardware_threads();
+    }
 
     // Parse and validate the header, then build the tokenizer and the graph.
     QUANTA_LOG_INFO("loading model %s", path.c_str());

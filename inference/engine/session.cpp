@@ -136,9 +136,9 @@ GenerationResult Session::generate(const GenerationRequest& request, const Token
     // one that fills up while generating ends the reply.
     const auto prompt_start = std::chrono::steady_clock::now();
     if (history_.size() + request.prompt.size() >= static_cast<size_t>(options_.n_ctx)) {
-        throw Error("the prompt needs " + std::to_string(history_.size() + request.prompt.size()) +
-                    " tokens but the context holds " + std::to_string(options_.n_ctx) +
-                    "; start a new chat or shorten the message");
+        throw Error("the prompt has " + std::to_string(history_.size() + request.prompt.size()) +
+                    " tokens, which leaves no room to generate in a context of " + std::to_string(options_.n_ctx) +
+                    " tokens; use a longer context or a shorter prompt");
     }
     if (history_.empty() && request.prompt.empty())
         throw Error("cannot generate from an empty prompt");

@@ -9,6 +9,7 @@
 #include <bit>
 #include <cerrno>
 #include <cstring>
+#include <sys/stat.h>
 #include <fcntl.h>
 #include <iterator>
 #include <limits>
@@ -355,8 +356,13 @@ void GgufWriter::add_float32_array(const std::string& key, const std::vector<flo
     GgufArray array;
     array.element_type = GgufValueType::Float32;
     array.items.reserve(values.size());
-    for (float value : values)
-        array.items.push_back(GgufValue{GgufValueType::Float32, double{value}});
+    for (float value : values) {
+        // Assigning the variant after construction avoids a GCC 12
+        // -Wmaybe-uninitialized false positive in sanitizer builds.
+        GgufValue& item = array.items.emplace_back();
+        item.type = GgufValueType::Float32;
+        item.value = static_cast<double>(value);
+    }
     add_checked(key, GgufValue{GgufValueType::Array, std::move(array)});
 }
 
@@ -365,8 +371,11 @@ void GgufWriter::add_int32_array(const std::string& key, const std::vector<int32
     GgufArray array;
     array.element_type = GgufValueType::Int32;
     array.items.reserve(values.size());
-    for (int32_t value : values)
-        array.items.push_back(GgufValue{GgufValueType::Int32, int64_t{value}});
+    for (int32_t value : values) {
+        GgufValue& item = array.items.emplace_back();
+        item.type = GgufValueType::Int32;
+        item.value = static_cast<int64_t>(value);
+    }
     add_checked(key, GgufValue{GgufValueType::Array, std::move(array)});
 }
 
@@ -492,6 +501,12 @@ void GgufWriter::serialize(const ByteSink& sink) const
 
 void GgufWriter::write(const std::string& path) const
 {
+    // The temporary file is renamed over `path`, which would replace a
+    // device, a FIFO or a symlink with a regular file.
+    struct stat status {};
+    if (::lstat(path.c_str(), &status) == 0 && !S_ISREG(status.st_mode))
+        throw IoError(path + ": exists and is not a regular file; choose another output path");
+
     TemporaryFile file(path);
     serialize([&](const uint8_t* bytes, size_t n_bytes) { file.write_all(bytes, n_bytes); });
     const uint64_t size = file.position();

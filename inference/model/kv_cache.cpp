@@ -42,30 +42,6 @@ void KvCache::store(int layer, int position, const float* key, const float* valu
     }
 }
 
-void KvCache::load_key(int layer, int position, int offset, int count, float* out) const
-{
-    const uint8_t* src = storage_.data() + row_offset(layer, position, false);
-    if (type_ == KvCacheType::F32) {
-        std::memcpy(out, reinterpret_cast<const float*>(src) + offset, static_cast<size_t>(count) * sizeof(float));
-        return;
-    }
-    const auto* half = reinterpret_cast<const uint16_t*>(src) + offset;
-    for (int i = 0; i < count; ++i)
-        out[i] = fp16_to_fp32(half[i]);
-}
-
-void KvCache::load_value(int layer, int position, int offset, int count, float* out) const
-{
-    const uint8_t* src = storage_.data() + row_offset(layer, position, true);
-    if (type_ == KvCacheType::F32) {
-        std::memcpy(out, reinterpret_cast<const float*>(src) + offset, static_cast<size_t>(count) * sizeof(float));
-        return;
-    }
-    const auto* half = reinterpret_cast<const uint16_t*>(src) + offset;
-    for (int i = 0; i < count; ++i)
-        out[i] = fp16_to_fp32(half[i]);
-}
-
 const void* KvCache::key_row(int layer, int position) const
 {
     return storage_.data() + row_offset(layer, position, false);

@@ -23,13 +23,9 @@ public:
     // Stores the keys and values of one position (n_embd_kv floats each).
     void store(int layer, int position, const float* key, const float* value);
 
-    // Reads head `kv_head` (head_dim values starting at kv_head * head_dim)
-    // of one position into `out` as F32.
-    void load_key(int layer, int position, int offset, int count, float* out) const;
-    void load_value(int layer, int position, int offset, int count, float* out) const;
-
-    // Raw row pointers for kernels that read the cache directly:
-    // n_embd_kv elements of F32 or F16 (uint16_t bits).
+    // Row pointers for the attention kernels: n_embd_kv elements of F32 or
+    // F16 (uint16_t bits). A layer's rows for consecutive positions are
+    // contiguous, so key_row(layer, 0) starts an [n_ctx, n_embd_kv] array.
     const void* key_row(int layer, int position) const;
     const void* value_row(int layer, int position) const;
 

@@ -32,7 +32,8 @@ int32_t Sampler::sample(std::span<const float> logits, std::span<const int32_t> 
         candidates_[i] = {logits[i], static_cast<int32_t>(i)};
 
     // Repetition penalty over the last repeat_last_n tokens, each once.
-    if (params_.repeat_penalty != 1.0f && params_.repeat_last_n != 0 && !history.empty()) {
+    if (params_.repeat_penalty > 0.0f && params_.repeat_penalty != 1.0f && params_.repeat_last_n != 0 &&
+        !history.empty()) {
         const size_t window = params_.repeat_last_n < 0
                                   ? history.size()
                                   : std::min(history.size(), static_cast<size_t>(params_.repeat_last_n));

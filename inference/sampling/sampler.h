@@ -13,7 +13,7 @@ struct SamplingParams {
     int top_k = 40;              // keep the k most likely tokens; <= 0 keeps all
     float top_p = 0.95f;         // nucleus: keep the smallest set with this mass; 1 disables
     float min_p = 0.05f;         // drop tokens below min_p * p(most likely); 0 disables
-    float repeat_penalty = 1.1f; // divide positive logits (multiply negative) of recent tokens; 1 disables
+    float repeat_penalty = 1.1f; // divide positive logits (multiply negative) of recent tokens; 1 (or <= 0) disables
     int repeat_last_n = 64;      // how many recent tokens the penalty looks at
     uint64_t seed = 0;           // 0 picks a random seed
 };

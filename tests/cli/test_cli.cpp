@@ -6,6 +6,8 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <sys/stat.h>
+
 namespace {
 
 struct Result {
@@ -51,6 +53,8 @@ private slots:
     void runMissingFileFails();
     void runBadOptionIsUsageError();
     void synthThenRunAndBench();
+    void specialFilesAreRejected();
+    void errorsEscapeControlBytes();
 };
 
 void CliTest::version()
@@ -163,6 +167,39 @@ void CliTest::synthThenRunAndBench()
     result = run_cli({"synth", "-o", dir.filePath("bad.gguf"), "--type", "Q4_K", "--n-embd", "128"});
     QCOMPARE(result.exit_code, 1);
     QVERIFY(result.err.contains("256"));
+}
+
+void CliTest::specialFilesAreRejected()
+{
+    // A FIFO must not block the reader, and the writer must not replace a
+    // FIFO (or a device) with a regular file.
+    QTemporaryDir dir;
+    const QString fifo = dir.filePath("model.gguf");
+    QCOMPARE(::mkfifo(fifo.toLocal8Bit().constData(), 0600), 0);
+
+    Result result = run_cli({"inspect", fifo}, 30000);
+    QCOMPARE(result.exit_code, 1);
+    QVERIFY2(result.err.contains("not a regular file"), qPrintable(result.err));
+
+    result = run_cli({"synth", "-o", fifo, "--type", "F32", "--n-embd", "64", "--n-layer", "1", "--n-head", "1",
+                      "--n-head-kv", "1", "--n-ff", "64", "--n-vocab", "300"},
+                     30000);
+    QCOMPARE(result.exit_code, 1);
+    QVERIFY2(result.err.contains("not a regular file"), qPrintable(result.err));
+    QVERIFY(QFileInfo(fifo).isFile() == false);
+}
+
+void CliTest::errorsEscapeControlBytes()
+{
+    QTemporaryDir dir;
+    const Result result = run_cli({"inspect", dir.filePath(QString::fromUtf8("bad\x1b]0;title\x07.gguf"))});
+    QCOMPARE(result.exit_code, 1);
+    QVERIFY(!result.err.contains(QChar(0x1b)));
+    QVERIFY2(result.err.contains("\\x1B"), qPrintable(result.err));
+
+    const Result penalty = run_cli({"run", "-m", stories(), "-p", "hi", "--repeat-penalty", "0"});
+    QCOMPARE(penalty.exit_code, 2);
+    QVERIFY(penalty.err.contains("--repeat-penalty"));
 }
 
 QTEST_GUILESS_MAIN(CliTest)
