@@ -331,7 +331,18 @@ void ChatStore::migrate()
                               .arg(current)
                               .arg(kSchemaVersion));
 
-    // Step 2: apply each missing step in its own transaction, so a failure
+    // Step 2: version 0 must also be empty. A file with other tables is some
+    // other program's database, and adding ours would change it.
+    if (current == 0) {
+        Statement tables(db_, path_, "SELECT count(*) FROM sqlite_schema");
+        tables.step("reading the schema");
+        if (tables.int64(0) > 0)
+            throwStorageError(QStringLiteral("%1 is a SQLite database of another program (it has tables but no "
+                                             "Quanta schema version). Choose another file with --database.")
+                                  .arg(QDir::toNativeSeparators(path_)));
+    }
+
+    // Step 3: apply each missing step in its own transaction, so a failure
     // leaves the file at the last complete version.
     for (const Migration& step : kMigrations) {
         if (step.toVersion <= current)

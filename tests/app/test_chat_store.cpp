@@ -96,6 +96,7 @@ private slots:
     void notADatabaseIsKeptAside();
     void notADatabaseTwiceGetsDistinctNames();
     void newerSchemaRejectedAndKept();
+    void otherProgramsDatabaseRejected();
     void unwritableFolderRaisesStorageError();
     void inMemoryStoreWorks();
 
@@ -368,6 +369,30 @@ void TestChatStore::newerSchemaRejectedAndKept()
     // Not a corrupt file: it stays where it is, untouched.
     QCOMPARE(queryInteger(databasePath(), "PRAGMA user_version"), 99);
     QCOMPARE(queryInteger(databasePath(), "SELECT count(*) FROM chats"), 1);
+    QCOMPARE(QDir(dir_->path()).entryList({QStringLiteral("*.corrupt-*")}, QDir::Files).size(), 0);
+}
+
+void TestChatStore::otherProgramsDatabaseRejected()
+{
+    // A valid SQLite file with someone else's tables and user_version 0.
+    {
+        sqlite3* db = nullptr;
+        QCOMPARE(sqlite3_open(QFile::encodeName(databasePath()).constData(), &db), SQLITE_OK);
+        sqlite3_close(db);
+    }
+    execute(databasePath(), "CREATE TABLE foo (x INTEGER); INSERT INTO foo VALUES (42)");
+
+    try {
+        ChatStore store(databasePath());
+        QFAIL("another program's database must be rejected");
+    } catch (const StorageError& error) {
+        const QString message = QString::fromUtf8(error.what());
+        QVERIFY2(message.contains(databasePath()), qPrintable(message));
+        QVERIFY2(message.contains(QStringLiteral("another program")), qPrintable(message));
+    }
+    // The file is left as it was: no Quanta tables, no renamed copy.
+    QCOMPARE(queryInteger(databasePath(), "SELECT count(*) FROM sqlite_schema"), 1);
+    QCOMPARE(queryInteger(databasePath(), "SELECT x FROM foo"), 42);
     QCOMPARE(QDir(dir_->path()).entryList({QStringLiteral("*.corrupt-*")}, QDir::Files).size(), 0);
 }
 
