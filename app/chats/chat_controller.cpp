@@ -134,8 +134,9 @@ void ChatController::loadChatModel(const ChatRecord& chat)
     if (inference_.loading() && QFileInfo(chat.modelPath).completeBaseName() == inference_.loadingName())
         return;
     if (!QFileInfo::exists(chat.modelPath)) {
-        qCInfo(lcUi).noquote() << "Chat" << chat.id << "used" << QDir::toNativeSeparators(chat.modelPath)
-                               << ", which no longer exists; keeping the current model";
+        qCInfo(lcUi).noquote() << QStringLiteral("Chat %1 used %2, which no longer exists; keeping the current model")
+                                      .arg(chat.id)
+                                      .arg(QDir::toNativeSeparators(chat.modelPath));
         return;
     }
     inference_.loadModel(chat.modelPath);

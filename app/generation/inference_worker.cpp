@@ -173,9 +173,11 @@ void InferenceWorker::loadModel(quint64 requestId, const QString& path)
         session_ = std::move(session);
     }
     const ModelSummary summary = summarize(*model_, path, format_, session_->n_ctx());
-    qCInfo(lcInference).noquote() << "Loaded" << summary.name << "(" << summary.architecture << summary.fileType
-                                  << ", chat format" << summary.chatFormat << ", context" << summary.contextSize
-                                  << "tokens) in" << timer.elapsed() << "ms";
+    qCInfo(lcInference).noquote() << QStringLiteral("Loaded %1 (%2 %3, chat format %4, context %5 tokens) in %6 ms")
+                                         .arg(summary.name, summary.architecture, summary.fileType,
+                                              summary.chatFormat)
+                                         .arg(summary.contextSize)
+                                         .arg(timer.elapsed());
     emit modelLoaded(requestId, summary);
 }
 
