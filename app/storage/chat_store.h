@@ -44,8 +44,10 @@ public:
     // Opens or creates the database at `path` and migrates it to the current
     // schema. A file that is not a SQLite database (or fails the integrity
     // check) is renamed to "<path>.corrupt-<UTC timestamp>" and a fresh
-    // database is created; recoveredFrom() then names the kept file.
-    // Throws StorageError when the folder is not writable or SQLite fails.
+    // database is created, and recoveredFrom() then names the kept file.
+    // Throws StorageError, leaving the file untouched, when the folder is not
+    // writable, SQLite fails, the schema is newer than this build's, or the
+    // file is another program's database (tables but no schema version).
     explicit ChatStore(const QString& path);
     ~ChatStore();
 

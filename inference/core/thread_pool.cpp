@@ -80,7 +80,7 @@ void ThreadPool::close_job()
 {
     // A worker registers in active_ before it checks open_generation_, and
     // both sides use sequentially consistent operations, so either the
-    // worker sees the job closed or this loop sees the worker registered.
+    // worker reads the job as closed or this loop counts the worker.
     open_generation_.store(0, std::memory_order_seq_cst);
     spin_until([&] { return active_.load(std::memory_order_seq_cst) == 0; });
     job_ = nullptr;

@@ -8,8 +8,9 @@
 // parallel_for() does not wait for workers that have not started when the
 // work runs out: on a busy machine a descheduled worker would otherwise
 // stall every dispatch for a whole scheduler time slice. A job is "open"
-// while it may be joined; workers register in `active_` before they look at
-// it, and the caller closes the job and waits only for registered workers.
+// while workers may still join it. Workers register in `active_` before they
+// look at it, so the caller closes the job and waits only for registered
+// workers.
 #pragma once
 
 #include <atomic>

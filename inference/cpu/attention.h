@@ -25,6 +25,10 @@ struct AttentionInput {
     float scale = 1.0f;         // applied to the scores before the softmax
 };
 
+// Replaces the n scores with exp(score - max) and returns 1 / their sum,
+// so score * result is the softmax weight. The sum is taken in double.
+float softmax_exponentiate(float* scores, int n);
+
 namespace avx2 {
 // True when the AVX2 kernel handles this head size.
 bool attention_supported(int head_dim);

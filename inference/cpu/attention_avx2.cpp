@@ -12,7 +12,6 @@
 #include <immintrin.h>
 
 #include <algorithm>
-#include <cmath>
 #include <vector>
 
 namespace quanta::avx2 {
@@ -67,16 +66,7 @@ void attend_range(const AttentionInput& in, int kv_head, int64_t token_begin, in
             }
 
             // Softmax over the visible keys.
-            float max_score = -INFINITY;
-            for (int j = 0; j < visible; ++j)
-                max_score = std::max(max_score, scores[static_cast<size_t>(j)]);
-            double sum = 0.0;
-            for (int j = 0; j < visible; ++j) {
-                const float e = std::exp(scores[static_cast<size_t>(j)] - max_score);
-                scores[static_cast<size_t>(j)] = e;
-                sum += e;
-            }
-            const float inverse_sum = static_cast<float>(1.0 / sum);
+            const float inverse_sum = softmax_exponentiate(scores.data(), visible);
 
             // Weighted sum of the values, head_dim / 8 accumulators.
             __m256 acc[kMaxHeadDim / 8];

@@ -10,7 +10,7 @@ namespace quanta {
 
 class ThreadPool;
 
-// Which kernels compute the products.
+// Kernel family that computes the products.
 enum class KernelMode {
     // Dequantize each weight row to F32 and take plain scalar F32 dot
     // products: the reference every fast path is compared with.

@@ -109,7 +109,7 @@ public:
     bool contains(std::string_view key) const { return find(key) != nullptr; }
 
     // Typed getters. The one-argument forms throw FormatError naming the file
-    // and key when it is missing or has the wrong type; the forms with a
+    // and key when it is missing or has the wrong type. The forms with a
     // fallback return it only when the key is missing.
     std::string get_string(std::string_view key) const;
     std::string get_string(std::string_view key, std::string fallback) const;

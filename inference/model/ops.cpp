@@ -76,6 +76,19 @@ void add_in_place(float* x, const float* y, int64_t n)
         x[i] += y[i];
 }
 
+float softmax_exponentiate(float* scores, int n)
+{
+    float max_score = -INFINITY;
+    for (int j = 0; j < n; ++j)
+        max_score = std::max(max_score, scores[j]);
+    double sum = 0.0;
+    for (int j = 0; j < n; ++j) {
+        scores[j] = std::exp(scores[j] - max_score);
+        sum += scores[j];
+    }
+    return static_cast<float>(1.0 / sum);
+}
+
 void attention(const float* q, int64_t n_tokens, int pos0, int layer, const KvCache& kv, const AttentionShape& shape,
                float* out, ThreadPool& pool)
 {
@@ -116,7 +129,6 @@ void attention(const float* q, int64_t n_tokens, int pos0, int layer, const KvCa
             const int n_keys = pos0 + static_cast<int>(t) + 1; // causal: up to and including itself
 
             // Scores against every visible key, then a numerically stable softmax.
-            float max_score = -INFINITY;
             for (int j = 0; j < n_keys; ++j) {
                 const void* key_row = kv.key_row(layer, j);
                 const float dot = half ? dot_f16_f32(static_cast<const uint16_t*>(key_row) + kv_offset, query,
@@ -124,15 +136,8 @@ void attention(const float* q, int64_t n_tokens, int pos0, int layer, const KvCa
                                        : dot_f32(static_cast<const float*>(key_row) + kv_offset, query,
                                                  shape.head_dim);
                 scores[static_cast<size_t>(j)] = dot * shape.scale;
-                max_score = std::max(max_score, scores[static_cast<size_t>(j)]);
             }
-            double sum = 0.0;
-            for (int j = 0; j < n_keys; ++j) {
-                const float e = std::exp(scores[static_cast<size_t>(j)] - max_score);
-                scores[static_cast<size_t>(j)] = e;
-                sum += e;
-            }
-            const float inverse_sum = static_cast<float>(1.0 / sum);
+            const float inverse_sum = softmax_exponentiate(scores.data(), n_keys);
 
             // Weighted sum of the values.
             std::fill(result, result + shape.head_dim, 0.0f);

@@ -34,7 +34,7 @@ public:
     static std::unique_ptr<Tokenizer> from_gguf(const GgufFile& file);
 
     // Encodes UTF-8 text. `add_bos` prepends BOS when the vocab has one and
-    // the model asks for it (`tokenizer.ggml.add_bos_token`, default true for
+    // the model requests it (`tokenizer.ggml.add_bos_token`, default true for
     // SentencePiece vocabs), and then also appends EOS where
     // `tokenizer.ggml.add_eos_token` is true. With `parse_special`, text equal
     // to a control or unknown token ("<s>", "<|im_start|>") becomes that
