@@ -103,15 +103,10 @@ std::span<const float> Session::decode(std::span<const TokenId> tokens, std::vec
             throw CancelledError("decoding cancelled");
         const size_t count = std::min(static_cast<size_t>(options_.n_batch), tokens.size() - begin);
         const std::span<const TokenId> batch = tokens.subspan(begin, count);
-        const bool last_batch = begin + count == tokens.size();
+        // Without all_logits each batch overwrites last_logits_, so the last
+        // batch's row is what remains.
         float* out = all_logits ? all_logits->data() + begin * n_vocab : last_logits_.data();
-        if (!all_logits && !last_batch) {
-            // Intermediate batches only fill the cache; their last row is discarded.
-            graph.forward(batch, static_cast<int>(history_.size()), *kv_, *scratch_, *pool_, last_logits_.data(),
-                          false);
-        } else {
-            graph.forward(batch, static_cast<int>(history_.size()), *kv_, *scratch_, *pool_, out, all_logits != nullptr);
-        }
+        graph.forward(batch, static_cast<int>(history_.size()), *kv_, *scratch_, *pool_, out, all_logits != nullptr);
         history_.insert(history_.end(), batch.begin(), batch.end());
     }
     if (all_logits)

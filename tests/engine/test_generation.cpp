@@ -103,6 +103,7 @@ private slots:
     void cancelFromAnotherThread();
     void contextFullStops();
     void truncateKeepsPrefix();
+    void smallBatchesMatchOneBatch();
 };
 
 void GenerationTest::initTestCase()
@@ -344,6 +345,35 @@ void GenerationTest::truncateKeepsPrefix()
     QCOMPARE(reused.n_past(), static_cast<int>(common));
     const std::vector<TokenId> rest(second.begin() + static_cast<std::ptrdiff_t>(common), second.end());
     QCOMPARE(greedy(reused, rest, 16), expected);
+}
+
+void GenerationTest::smallBatchesMatchOneBatch()
+{
+    // A prompt split into batches of 2 gives the same logits as one batch.
+    const auto model = Model::load(test::shared_path("models/stories260K.gguf"), {});
+    const std::vector<TokenId> prompt = model->tokenizer().encode("Once upon a time, there was a dog", true, true);
+    QVERIFY(prompt.size() > 4);
+
+    SessionOptions whole_options;
+    whole_options.kv_type = KvCacheType::F32;
+    Session whole(model, whole_options);
+    std::vector<float> whole_logits;
+    const std::span<const float> whole_span = whole.decode(prompt, &whole_logits);
+    const std::vector<float> whole_last(whole_span.begin(), whole_span.end());
+
+    SessionOptions split_options = whole_options;
+    split_options.n_batch = 2;
+    Session split(model, split_options);
+    std::vector<float> split_logits;
+    split.decode(prompt, &split_logits);
+    QCOMPARE(split_logits.size(), whole_logits.size());
+    QVERIFY(test::max_abs_diff(split_logits.data(), whole_logits.data(), whole_logits.size()) < 1e-4f);
+
+    // Without all_logits, only the last row is returned.
+    Session split_last(model, split_options);
+    const std::span<const float> last = split_last.decode(prompt);
+    QCOMPARE(last.size(), whole_last.size());
+    QVERIFY(test::max_abs_diff(last.data(), whole_last.data(), last.size()) < 1e-4f);
 }
 
 QTEST_APPLESS_MAIN(GenerationTest)
