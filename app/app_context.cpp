@@ -7,6 +7,7 @@
 #include "logging/engine_log_bridge.h"
 #include "logging/log_categories.h"
 #include "model_library/model_list_model.h"
+#include "settings/backend_settings.h"
 #include "settings/language_settings.h"
 #include "storage/chat_store.h"
 
@@ -54,9 +55,19 @@ AppContext::AppContext(const AppOptions& options, QObject* parent)
     inference_ = std::make_unique<InferenceService>();
     controller_ = std::make_unique<ChatController>(*store_, *chats_, *messages_, *inference_);
     language_ = std::make_unique<LanguageSettings>(*settings_);
+    backend_ = std::make_unique<BackendSettings>(*settings_);
 
-    // Sizes shown in the model list follow the UI language.
+    // Sizes shown in the model list and the device list follow the UI language.
     connect(language_.get(), &LanguageSettings::languageChanged, models_.get(), &ModelListModel::refresh);
+    connect(language_.get(), &LanguageSettings::languageChanged, backend_.get(), &BackendSettings::retranslate);
+
+    // Step 5: the compute device. Every load uses the current choice, and a
+    // change loads the current model again.
+    inference_->setDeviceChoice(backend_->choice());
+    const auto applyDeviceChoice = [this] { inference_->setDeviceChoice(backend_->choice()); };
+    connect(backend_.get(), &BackendSettings::deviceChanged, this, applyDeviceChoice);
+    connect(backend_.get(), &BackendSettings::gpuLayersChanged, this, applyDeviceChoice);
+    backend_->refreshDevices();
 }
 
 AppContext::~AppContext()
@@ -65,6 +76,7 @@ AppContext::~AppContext()
     // inference thread may log until it has stopped, so the log bridge goes last.
     controller_.reset();
     inference_.reset();
+    backend_.reset();
     removeEngineLogBridge();
     qCInfo(lcApp) << "Shut down";
 }
@@ -106,8 +118,8 @@ bool AppContext::start(QQmlApplicationEngine& engine)
     }();
     Q_UNUSED(styleSet);
     engine.addImportPath(QStringLiteral("qrc:/qt/qml"));
-    const QList<QObject*> services{chats_.get(),     messages_.get(),   models_.get(),
-                                   inference_.get(), controller_.get(), language_.get()};
+    const QList<QObject*> services{chats_.get(),      messages_.get(),   models_.get(),  inference_.get(),
+                                   controller_.get(), language_.get(),   backend_.get()};
     for (QObject* service : services)
         QQmlEngine::setObjectOwnership(service, QQmlEngine::CppOwnership);
     engine.setInitialProperties({
@@ -117,6 +129,7 @@ bool AppContext::start(QQmlApplicationEngine& engine)
         {QStringLiteral("inference"), QVariant::fromValue(inference_.get())},
         {QStringLiteral("controller"), QVariant::fromValue(controller_.get())},
         {QStringLiteral("language"), QVariant::fromValue(language_.get())},
+        {QStringLiteral("backend"), QVariant::fromValue(backend_.get())},
     });
     engine.load(kMainQml);
     if (engine.rootObjects().isEmpty()) {

@@ -13,6 +13,7 @@ class QQmlApplicationEngine;
 
 namespace quanta {
 
+class BackendSettings;
 class ChatController;
 class ChatListModel;
 class ChatStore;
@@ -44,6 +45,7 @@ public:
     InferenceService& inference() { return *inference_; }
     ChatController& controller() { return *controller_; }
     LanguageSettings& language() { return *language_; }
+    BackendSettings& backend() { return *backend_; }
 
 private:
     void openStore();
@@ -58,6 +60,7 @@ private:
     std::unique_ptr<InferenceService> inference_;
     std::unique_ptr<ChatController> controller_;
     std::unique_ptr<LanguageSettings> language_;
+    std::unique_ptr<BackendSettings> backend_;
 };
 
 } // namespace quanta

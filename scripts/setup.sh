@@ -7,7 +7,9 @@ QUANTA_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 export QUANTA_ROOT
 
 # Build tools, Qt 6 (Quick, Controls, Dialogs, Linguist), the engine's
-# libraries, and a CJK font so the Chinese UI renders.
+# libraries, Vulkan (loader, headers, the glslang shader compiler and Mesa's
+# drivers, whose lavapipe runs the GPU tests on the CPU), and a CJK font so
+# the Chinese UI renders.
 QUANTA_PACKAGES=(
   build-essential cmake ninja-build ccache pkg-config
   qt6-base-dev qt6-declarative-dev qt6-declarative-dev-tools qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools
@@ -15,7 +17,8 @@ QUANTA_PACKAGES=(
   qml6-module-qtquick-templates qml6-module-qtquick-dialogs qml6-module-qtqml-workerscript
   qml6-module-qtqml-models qml6-module-qt-labs-settings qml6-module-qt-labs-platform
   qml6-module-qt-labs-folderlistmodel qt6-translations-l10n
-  libgl-dev libsqlite3-dev sqlite3 libhwy-dev nlohmann-json3-dev libpcre2-dev
+  libgl-dev libsqlite3-dev sqlite3 libhwy-dev nlohmann-json3-dev libpcre2-dev libicu-dev
+  libvulkan1 libvulkan-dev glslang-tools mesa-vulkan-drivers
   fonts-noto-cjk
 )
 

@@ -2,11 +2,15 @@ import QtQuick
 import QtQuick.Controls
 import QtQuick.Layouts
 
-// A dismissable error message above the chat, hidden while `message` is empty.
+// A dismissable message above the chat, hidden while `message` is empty: an
+// error, or with `informational` a notice in a calmer colour.
 Rectangle {
     id: banner
 
     property string message
+    property bool informational: false
+    // objectName of the message label, for tests.
+    property string textObjectName: "errorText"
 
     signal dismissed()
 
@@ -14,8 +18,8 @@ Rectangle {
     visible: message.length > 0
     implicitHeight: visible ? row.implicitHeight + 2 * Theme.spacing + 4 : 0
     radius: Theme.radius
-    color: Theme.errorBackground
-    border.color: Theme.errorBorder
+    color: informational ? Theme.sidebar : Theme.errorBackground
+    border.color: informational ? Theme.warning : Theme.errorBorder
 
     RowLayout {
         id: row
@@ -25,11 +29,11 @@ Rectangle {
         spacing: Theme.spacing
 
         Label {
-            objectName: "errorText"
+            objectName: banner.textObjectName
             Layout.fillWidth: true
             text: banner.message
             wrapMode: Text.Wrap
-            color: Theme.errorText
+            color: banner.informational ? Theme.textPrimary : Theme.errorText
         }
 
         Button {

@@ -13,6 +13,7 @@ ApplicationWindow {
     required property ModelListModel models
     required property InferenceService inference
     required property LanguageSettings language
+    required property BackendSettings backend
 
     width: 1280
     height: 800
@@ -70,6 +71,7 @@ ApplicationWindow {
                 inference: window.inference
                 models: window.models
                 onOpenFileRequested: modelFileDialog.open()
+                onDeviceSettingsRequested: settingsDialog.open()
             }
 
             ErrorBanner {
@@ -78,6 +80,17 @@ ApplicationWindow {
                 Layout.bottomMargin: 0
                 message: window.controller.errorMessage
                 onDismissed: window.controller.dismissError()
+            }
+
+            ErrorBanner {
+                objectName: "templateNotice"
+                textObjectName: "templateNoticeText"
+                informational: true
+                Layout.fillWidth: true
+                Layout.margins: Theme.margin
+                Layout.bottomMargin: 0
+                message: window.controller.templateNotice
+                onDismissed: window.controller.dismissTemplateNotice()
             }
 
             Item {
@@ -111,6 +124,8 @@ ApplicationWindow {
         id: settingsDialog
         anchors.centerIn: parent
         language: window.language
+        backend: window.backend
+        inference: window.inference
     }
 
     RenameChatDialog {

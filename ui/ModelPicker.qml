@@ -57,7 +57,7 @@ Button {
         id: modelMenu
         objectName: "modelMenu"
         y: picker.height + 4
-        width: Math.max(picker.width, 340)
+        width: Math.max(picker.width, 420)
 
         MenuItem {
             id: folderItem
@@ -74,13 +74,40 @@ Button {
         Instantiator {
             model: picker.models
             delegate: MenuItem {
+                id: modelItem
                 required property string name
                 required property string path
                 required property string sizeText
+                required property string details
+                required property string problem
                 text: qsTr("%1  (%2)").arg(name).arg(sizeText)
                 checkable: true
                 checked: path === picker.inference.modelPath
                 onTriggered: picker.inference.loadModel(path)
+                ToolTip.visible: hovered && problem !== ""
+                ToolTip.text: problem
+                ToolTip.delay: 500
+
+                contentItem: ColumnLayout {
+                    spacing: 2
+
+                    Label {
+                        Layout.fillWidth: true
+                        leftPadding: modelItem.checkable && modelItem.indicator ? modelItem.indicator.width + modelItem.spacing : 0
+                        text: modelItem.text
+                        elide: Text.ElideMiddle
+                        color: Theme.textPrimary
+                    }
+
+                    Label {
+                        Layout.fillWidth: true
+                        leftPadding: modelItem.checkable && modelItem.indicator ? modelItem.indicator.width + modelItem.spacing : 0
+                        text: modelItem.details
+                        elide: Text.ElideRight
+                        color: modelItem.problem !== "" ? Theme.errorText : Theme.textSecondary
+                        font.pixelSize: Theme.smallFontSize
+                    }
+                }
             }
             onObjectAdded: (index, object) => modelMenu.insertItem(index + 1, object)
             onObjectRemoved: (index, object) => modelMenu.removeItem(object)

@@ -1,16 +1,69 @@
+import QtQuick
 import QtQuick.Controls
 import QtQuick.Layouts
 import Quanta.Core
 
-// Settings: the UI language, applied as soon as it is picked.
+// Settings: the UI language and the compute device, each applied as soon as
+// it is picked. A device change loads the current model again.
 AppDialog {
     id: dialog
 
     required property LanguageSettings language
+    required property BackendSettings backend
+    required property InferenceService inference
+
+    // The device choices: automatic, the CPU, then every Vulkan device the
+    // backend found. A saved device that is no longer there stays listed, so
+    // the box shows what is set.
+    readonly property var deviceOptions: {
+        let options = [
+            {
+                value: "auto",
+                text: qsTr("Automatic"),
+                usable: true,
+                tooltip: qsTr("The best GPU. A software driver such as llvmpipe is used only when chosen here.")
+            },
+            { value: "cpu", text: qsTr("CPU only"), usable: true, tooltip: "" }
+        ]
+        let savedFound = dialog.backend.device === "auto" || dialog.backend.device === "cpu"
+        for (const device of dialog.backend.devices) {
+            options.push({
+                value: device.uuid,
+                text: device.label,
+                usable: device.usable,
+                tooltip: device.usable ? "" : qsTr("Cannot be used: %1").arg(device.reason)
+            })
+            if (device.uuid === dialog.backend.device)
+                savedFound = true
+        }
+        if (!savedFound) {
+            options.push({
+                value: dialog.backend.device,
+                text: dialog.backend.enumerating ? dialog.backend.device
+                                                 : qsTr("Device not found (%1)").arg(dialog.backend.device),
+                usable: false,
+                tooltip: qsTr("No Vulkan device with this UUID is present, so the model runs on the CPU.")
+            })
+        }
+        return options
+    }
+
+    // Layers the spin box offers when "Automatic" is turned off: all of the
+    // loaded model's, or, when none is loaded, 32, the layer count of the
+    // common 7B and 8B models.
+    readonly property int defaultGpuLayers: dialog.inference.layerCount > 0 ? dialog.inference.layerCount : 32
+    // Above any model's layer count; the engine caps a request at the model's.
+    readonly property int maxGpuLayers: 999
 
     objectName: "settingsDialog"
     title: qsTr("Settings")
     standardButtons: Dialog.Close
+    width: 520
+
+    DeviceStatus {
+        id: deviceStatus
+        inference: dialog.inference
+    }
 
     ColumnLayout {
         anchors.fill: parent
@@ -49,6 +102,108 @@ AppDialog {
             ButtonGroup.group: languageGroup
             checked: dialog.language.language === "zh_CN"
             onClicked: dialog.language.language = "zh_CN"
+        }
+
+        Label {
+            Layout.topMargin: Theme.margin
+            text: qsTr("Compute device")
+            font.bold: true
+        }
+
+        ComboBox {
+            id: deviceCombo
+
+            objectName: "deviceCombo"
+            Layout.fillWidth: true
+            model: dialog.deviceOptions
+            textRole: "text"
+            valueRole: "value"
+            currentIndex: dialog.deviceOptions.findIndex(option => option.value === dialog.backend.device)
+            onActivated: index => {
+                dialog.backend.device = dialog.deviceOptions[index].value
+                // A choice made here replaces the binding, so restore it.
+                currentIndex = Qt.binding(
+                    () => dialog.deviceOptions.findIndex(option => option.value === dialog.backend.device))
+            }
+
+            delegate: ItemDelegate {
+                required property var modelData
+                required property int index
+
+                objectName: "deviceOption"
+                width: deviceCombo.width
+                text: modelData.text
+                enabled: modelData.usable
+                highlighted: deviceCombo.highlightedIndex === index
+                hoverEnabled: true
+                ToolTip.visible: hovered && modelData.tooltip.length > 0
+                ToolTip.delay: 400
+                ToolTip.text: modelData.tooltip
+            }
+        }
+
+        Label {
+            objectName: "deviceListStatus"
+            Layout.fillWidth: true
+            visible: text.length > 0
+            wrapMode: Text.Wrap
+            color: Theme.textSecondary
+            font.pixelSize: Theme.smallFontSize
+            text: {
+                if (dialog.backend.enumerating)
+                    return qsTr("Looking for Vulkan devices…")
+                if (dialog.backend.enumerationError.length > 0)
+                    return qsTr("Vulkan is not available, so models run on the CPU: %1")
+                        .arg(dialog.backend.enumerationError)
+                if (dialog.backend.devices.length === 0)
+                    return qsTr("No Vulkan device was found, so models run on the CPU.")
+                return ""
+            }
+        }
+
+        RowLayout {
+            spacing: Theme.spacing
+            enabled: dialog.backend.device !== "cpu"
+
+            Label {
+                text: qsTr("GPU layers")
+            }
+
+            CheckBox {
+                objectName: "gpuLayersAuto"
+                text: qsTr("Automatic")
+                checked: dialog.backend.gpuLayers < 0
+                onToggled: dialog.backend.gpuLayers = checked ? -1 : gpuLayersSpin.value
+            }
+
+            SpinBox {
+                id: gpuLayersSpin
+
+                objectName: "gpuLayersSpin"
+                enabled: dialog.backend.gpuLayers >= 0
+                editable: true
+                from: 0
+                to: dialog.maxGpuLayers
+                value: dialog.backend.gpuLayers >= 0 ? dialog.backend.gpuLayers : dialog.defaultGpuLayers
+                onValueModified: dialog.backend.gpuLayers = value
+            }
+        }
+
+        // Where the loaded model runs now, and why not on the GPU.
+        Label {
+            objectName: "deviceInUse"
+            Layout.fillWidth: true
+            visible: text.length > 0
+            wrapMode: Text.Wrap
+            color: deviceStatus.hasFallback ? Theme.warning : Theme.textSecondary
+            font.pixelSize: Theme.smallFontSize
+            text: {
+                if (dialog.inference.reloadPending)
+                    return qsTr("The model is loaded again on the chosen device when the reply finishes.")
+                if (dialog.inference.loading)
+                    return qsTr("Loading %1…").arg(dialog.inference.loadingName)
+                return deviceStatus.details
+            }
         }
     }
 }

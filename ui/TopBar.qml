@@ -4,7 +4,7 @@ import QtQuick.Layouts
 import Quanta.Core
 
 // Above the chat: its title, the model's name and details, load progress,
-// and the model picker.
+// the device the model runs on, and the model picker.
 Rectangle {
     id: bar
 
@@ -13,6 +13,7 @@ Rectangle {
     required property ModelListModel models
 
     signal openFileRequested()
+    signal deviceSettingsRequested()
 
     implicitHeight: Theme.topBarHeight
     color: Theme.surface
@@ -98,6 +99,52 @@ Rectangle {
                 text: qsTr("Cancel")
                 flat: true
                 onClicked: bar.inference.cancelLoad()
+            }
+        }
+
+        DeviceStatus {
+            id: deviceStatus
+            inference: bar.inference
+        }
+
+        // Where the model runs. A warning sign marks a fallback to fewer GPU
+        // layers or to the CPU; the tooltip gives the reason, and a click
+        // opens the settings where the device is chosen.
+        Button {
+            id: deviceButton
+
+            readonly property string details: deviceStatus.details
+            readonly property bool warning: deviceStatus.hasFallback
+
+            objectName: "deviceStatus"
+            visible: bar.inference.modelLoaded && !bar.inference.loading
+            flat: true
+            Layout.maximumWidth: 240
+            text: deviceStatus.shortText
+            Accessible.description: details
+            ToolTip.visible: hovered
+            ToolTip.delay: 400
+            ToolTip.text: details
+            onClicked: bar.deviceSettingsRequested()
+
+            contentItem: RowLayout {
+                spacing: 4
+
+                Label {
+                    objectName: "deviceWarning"
+                    visible: deviceButton.warning
+                    text: "⚠"
+                    color: Theme.warning
+                    font.pixelSize: Theme.fontSize
+                }
+
+                Label {
+                    Layout.fillWidth: true
+                    text: deviceButton.text
+                    elide: Text.ElideRight
+                    color: deviceButton.warning ? Theme.warning : Theme.textSecondary
+                    font.pixelSize: Theme.smallFontSize
+                }
             }
         }
 

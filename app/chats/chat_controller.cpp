@@ -52,6 +52,14 @@ ChatController::ChatController(ChatStore& store, ChatListModel& chats, MessageLi
     connect(&inference_, &InferenceService::textGenerated, this, &ChatController::onTextGenerated);
     connect(&inference_, &InferenceService::generationFinished, this, &ChatController::onGenerationFinished);
     connect(&inference_, &InferenceService::generationFailed, this, &ChatController::onGenerationFailed);
+    // Another model has another template: forget the notice about the old one.
+    connect(&inference_, &InferenceService::modelChanged, this, [this] {
+        dismissedTemplateNotice_.clear();
+        if (!templateNotice_.isEmpty()) {
+            templateNotice_.clear();
+            emit templateNoticeChanged();
+        }
+    });
     connect(&inference_, &InferenceService::modelLoadFailed, this, [this](const QString&, const QString& message) {
         showError(tr("Loading the model failed: %1").arg(message));
     });
@@ -278,6 +286,12 @@ void ChatController::onGenerationFinished(quint64 requestId, const GenerationOut
         outcome.generationSeconds > 0 ? outcome.generatedTokens / outcome.generationSeconds : 0.0;
     emit lastReplyChanged();
 
+    const QString notice = outcome.templateNotice == dismissedTemplateNotice_ ? QString() : outcome.templateNotice;
+    if (notice != templateNotice_) {
+        templateNotice_ = notice;
+        emit templateNoticeChanged();
+    }
+
     // A reply the user stopped is still a finished reply: it is what they kept.
     finishReply(true);
 }
@@ -340,6 +354,15 @@ void ChatController::showError(const QString& message)
     qCWarning(lcUi).noquote() << message;
     errorMessage_ = message;
     emit errorMessageChanged();
+}
+
+void ChatController::dismissTemplateNotice()
+{
+    if (templateNotice_.isEmpty())
+        return;
+    dismissedTemplateNotice_ = templateNotice_;
+    templateNotice_.clear();
+    emit templateNoticeChanged();
 }
 
 void ChatController::dismissError()

@@ -24,6 +24,9 @@ class ChatController : public QObject {
     Q_PROPERTY(QString currentTitle READ currentTitle NOTIFY currentChatChanged)
     Q_PROPERTY(bool canSend READ canSend NOTIFY canSendChanged)
     Q_PROPERTY(QString errorMessage READ errorMessage NOTIFY errorMessageChanged)
+    // Why the model's own chat template was not used for the last reply;
+    // empty when it was, or after dismissTemplateNotice().
+    Q_PROPERTY(QString templateNotice READ templateNotice NOTIFY templateNoticeChanged)
     // Speed of the last finished reply, 0 before the first one.
     Q_PROPERTY(double lastTokensPerSecond READ lastTokensPerSecond NOTIFY lastReplyChanged)
     Q_PROPERTY(int lastReplyTokens READ lastReplyTokens NOTIFY lastReplyChanged)
@@ -36,6 +39,7 @@ public:
     QString currentTitle() const { return currentTitle_; }
     bool canSend() const;
     QString errorMessage() const { return errorMessage_; }
+    QString templateNotice() const { return templateNotice_; }
     double lastTokensPerSecond() const { return lastTokensPerSecond_; }
     int lastReplyTokens() const { return lastReplyTokens_; }
 
@@ -58,11 +62,14 @@ public:
     // Shows `message` in the error banner and logs it.
     Q_INVOKABLE void showError(const QString& message);
     Q_INVOKABLE void dismissError();
+    // Hides the template notice until the model changes or the reason does.
+    Q_INVOKABLE void dismissTemplateNotice();
 
 signals:
     void currentChatChanged();
     void canSendChanged();
     void errorMessageChanged();
+    void templateNoticeChanged();
     void lastReplyChanged();
 
 private:
@@ -96,6 +103,8 @@ private:
     qint64 currentChatId_ = 0;
     QString currentTitle_;
     QString errorMessage_;
+    QString templateNotice_;
+    QString dismissedTemplateNotice_;
     StreamingReply reply_;
     double lastTokensPerSecond_ = 0.0;
     int lastReplyTokens_ = 0;

@@ -1,11 +1,13 @@
 // quanta-cli bench: prompt processing and generation speed, and how close
 // generation comes to the memory-bandwidth roofline.
 #include "commands.h"
+#include "device_options.h"
 #include "options.h"
 
 #include "core/thread_pool.h"
 #include "cpu/bandwidth.h"
 #include "engine/model.h"
+#include "engine/model_summary.h"
 #include "engine/session.h"
 #include "gguf/gguf_reader.h"
 
@@ -68,14 +70,97 @@ double seconds_since(std::chrono::steady_clock::time_point start)
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
+struct BenchResult {
+    std::string backend;
+    Stats pp;
+    Stats tg;
+};
+
+// Loads the model with `load` and measures prompt processing and generation.
+BenchResult bench_backend(const std::string& model_path, const LoadOptions& load, int n_prompt, int n_gen, int reps)
+{
+    const std::shared_ptr<Model> model = Model::load(model_path, load);
+    const ModelInfo& info = model->info();
+    SessionOptions session_options;
+    session_options.n_ctx = std::max(n_prompt, n_gen) + 1;
+    session_options.n_batch = n_prompt;
+    Session session(model, session_options);
+
+    BenchResult result;
+    result.backend = describe_placement(info);
+    std::printf("\nbackend:  %s\n", result.backend.c_str());
+    std::printf("threads:  %d, kernels: %s\n", model->n_threads(), cpu_kernel_name());
+
+    // Random non-special token ids, as llama-bench uses.
+    std::mt19937 rng(42);
+    std::uniform_int_distribution<TokenId> pick(3, info.n_vocab - 1);
+    std::vector<TokenId> prompt(static_cast<size_t>(n_prompt));
+    for (TokenId& id : prompt)
+        id = pick(rng);
+
+    // Warm-up: one short batch and one decode step.
+    session.decode(std::span<const TokenId>(prompt.data(), std::min<size_t>(prompt.size(), 16)));
+    session.reset();
+
+    // Prompt processing: the whole prompt as one batch from an empty cache.
+    std::vector<double> pp_rates;
+    for (int rep = 0; rep < reps; ++rep) {
+        session.reset();
+        const auto start = std::chrono::steady_clock::now();
+        session.decode(prompt);
+        pp_rates.push_back(n_prompt / seconds_since(start));
+    }
+
+    // Generation: one token per step from an empty cache.
+    std::vector<double> tg_rates;
+    for (int rep = 0; rep < reps; ++rep) {
+        session.reset();
+        TokenId token = prompt[0];
+        const auto start = std::chrono::steady_clock::now();
+        for (int i = 0; i < n_gen; ++i) {
+            const TokenId step[] = {token};
+            const std::span<const float> logits = session.decode(step);
+            token = Sampler::argmax(logits);
+        }
+        tg_rates.push_back(n_gen / seconds_since(start));
+    }
+
+    result.pp = summarize(pp_rates);
+    result.tg = summarize(tg_rates);
+    std::printf("pp%-6d  %8.2f ± %.2f tokens/s\n", n_prompt, result.pp.mean, result.pp.stddev);
+    std::printf("tg%-6d  %8.2f ± %.2f tokens/s\n", n_gen, result.tg.mean, result.tg.stddev);
+
+    const double bytes_per_token = static_cast<double>(weight_bytes_per_token(model->file()));
+    const double achieved = bytes_per_token * result.tg.mean;
+    if (info.gpu_layers == 0) {
+        // Roofline: decoding is bound by reading every weight once per token.
+        ThreadPool pool(model->n_threads());
+        const double bandwidth = measure_read_bandwidth(pool, kBandwidthBytes, 5);
+        std::printf("memory read bandwidth: %.2f GB/s (%d threads, 1 GiB buffer, best of 5)\n", bandwidth / 1e9,
+                    model->n_threads());
+        std::printf("decode roofline: %.3f GB of weights per token x %.2f tokens/s = %.2f GB/s, %.0f%% of the "
+                    "measured bandwidth (roofline %.2f tokens/s)\n",
+                    bytes_per_token / 1e9, result.tg.mean, achieved / 1e9, 100.0 * achieved / bandwidth,
+                    bandwidth / bytes_per_token);
+    } else {
+        // NOTE: the device's memory bandwidth is not measured yet, so the GPU
+        // line gives the achieved rate only; compare it with the card's spec.
+        std::printf("decode: %.3f GB of weights per token x %.2f tokens/s = %.2f GB/s\n", bytes_per_token / 1e9,
+                    result.tg.mean, achieved / 1e9);
+    }
+    return result;
+}
+
 } // namespace
 
 int cmd_bench(const Args& args)
 {
     try {
-        const Options options(args, {"-m", "--model", "--threads", "-p", "-n", "-r", "--reps"}, {"--help", "-h"});
+        std::set<std::string> with_value = {"-m", "--model", "--threads", "-p", "-n", "-r", "--reps"};
+        with_value.insert(kDeviceOptionNames.begin(), kDeviceOptionNames.end());
+        const Options options(args, with_value, {"--help", "-h"});
         if (options.has("--help") || options.has("-h")) {
-            std::fputs(kBenchUsage, stdout);
+            std::printf("%s%s", kBenchUsage, kDeviceOptionsHelp);
             return kExitOk;
         }
         const std::string model_path = options.value("-m").value_or(options.string("--model", ""));
@@ -85,75 +170,36 @@ int cmd_bench(const Args& args)
         const int n_gen = static_cast<int>(options.integer("-n", 128, 1, 1 << 16));
         const int reps = static_cast<int>(options.integer("-r", options.integer("--reps", 3, 1, 100), 1, 100));
 
-        LoadOptions load;
-        load.n_threads = static_cast<int>(options.integer("--threads", 0, 0, 1024));
-        const std::shared_ptr<Model> model = Model::load(model_path, load);
-        const ModelInfo& info = model->info();
+        LoadOptions gpu_load;
+        gpu_load.n_threads = static_cast<int>(options.integer("--threads", 0, 0, 1024));
+        apply_device_options(options, gpu_load);
+        gpu_load.n_ctx = std::max(n_prompt, n_gen) + 1;
+        gpu_load.n_batch = n_prompt;
+        LoadOptions cpu_load = gpu_load;
+        cpu_load.device = "cpu";
 
-        SessionOptions session_options;
-        session_options.n_ctx = std::max(n_prompt, n_gen) + 1;
-        session_options.n_batch = n_prompt;
-        Session session(model, session_options);
-
-        std::printf("model:    %s\n", model_path.c_str());
-        std::printf("          %s %s, %.3f M parameters, %.1f MiB of weights\n", info.architecture.c_str(),
-                    info.file_type.c_str(), static_cast<double>(info.n_params) / 1e6,
-                    static_cast<double>(info.weight_bytes) / (1ull << 20));
-        std::printf("threads:  %d, kernels: %s\n", model->n_threads(), cpu_kernel_name());
-
-        // Random non-special token ids, as llama-bench uses.
-        std::mt19937 rng(42);
-        std::uniform_int_distribution<TokenId> pick(3, info.n_vocab - 1);
-        std::vector<TokenId> prompt(static_cast<size_t>(n_prompt));
-        for (TokenId& id : prompt)
-            id = pick(rng);
-
-        // Warm-up: one short batch and one decode step.
-        session.decode(std::span<const TokenId>(prompt.data(), std::min<size_t>(prompt.size(), 16)));
-        session.reset();
-
-        // Prompt processing: the whole prompt as one batch from an empty cache.
-        std::vector<double> pp_rates;
-        for (int rep = 0; rep < reps; ++rep) {
-            session.reset();
-            const auto start = std::chrono::steady_clock::now();
-            session.decode(prompt);
-            pp_rates.push_back(n_prompt / seconds_since(start));
+        std::printf("model:    %s\n", printable(model_path).c_str());
+        {
+            const auto file = GgufFile::open(model_path);
+            const ModelSummary summary = summarize_model_file(*file);
+            std::printf("          %s %s, %.3f M parameters, %.1f MiB of weights\n", summary.architecture.c_str(),
+                        summary.file_type.c_str(), static_cast<double>(summary.n_params) / 1e6,
+                        static_cast<double>(summary.weight_bytes) / (1ull << 20));
         }
 
-        // Generation: one token per step from an empty cache.
-        std::vector<double> tg_rates;
-        for (int rep = 0; rep < reps; ++rep) {
-            session.reset();
-            TokenId token = prompt[0];
-            const auto start = std::chrono::steady_clock::now();
-            for (int i = 0; i < n_gen; ++i) {
-                const TokenId step[] = {token};
-                const std::span<const float> logits = session.decode(step);
-                token = Sampler::argmax(logits);
-            }
-            tg_rates.push_back(n_gen / seconds_since(start));
-        }
+        // One run per backend: the CPU alone, then the GPU as requested
+        // unless --device cpu.
+        std::vector<BenchResult> results;
+        results.push_back(bench_backend(model_path, cpu_load, n_prompt, n_gen, reps));
+        if (gpu_load.device != "cpu")
+            results.push_back(bench_backend(model_path, gpu_load, n_prompt, n_gen, reps));
 
-        const Stats pp = summarize(pp_rates);
-        const Stats tg = summarize(tg_rates);
-        std::printf("pp%-6d  %8.2f ± %.2f tokens/s\n", n_prompt, pp.mean, pp.stddev);
-        std::printf("tg%-6d  %8.2f ± %.2f tokens/s\n", n_gen, tg.mean, tg.stddev);
-
-        // Roofline: decoding is bound by reading every weight once per token.
-        ThreadPool pool(model->n_threads());
-        const double bandwidth = measure_read_bandwidth(pool, kBandwidthBytes, 5);
-        const double bytes_per_token = static_cast<double>(weight_bytes_per_token(model->file()));
-        const double achieved = bytes_per_token * tg.mean;
-        std::printf("memory read bandwidth: %.2f GB/s (%d threads, 1 GiB buffer, best of 5)\n", bandwidth / 1e9,
-                    model->n_threads());
-        std::printf("decode roofline: %.3f GB of weights per token x %.2f tokens/s = %.2f GB/s, %.0f%% of the "
-                    "measured bandwidth (roofline %.2f tokens/s)\n",
-                    bytes_per_token / 1e9, tg.mean, achieved / 1e9, 100.0 * achieved / bandwidth,
-                    bandwidth / bytes_per_token);
+        std::printf("\n%-8s %-8s %s\n", "pp t/s", "tg t/s", "backend");
+        for (const BenchResult& result : results)
+            std::printf("%-8.2f %-8.2f %s\n", result.pp.mean, result.tg.mean, result.backend.c_str());
         return kExitOk;
     } catch (const UsageError& error) {
-        std::fprintf(stderr, "quanta-cli bench: %s\n%s", error.what(), kBenchUsage);
+        std::fprintf(stderr, "quanta-cli bench: %s\n%s%s", error.what(), kBenchUsage, kDeviceOptionsHelp);
         return kExitUsage;
     } catch (const std::exception& error) {
         std::fprintf(stderr, "quanta-cli bench: %s\n", printable(error.what()).c_str());

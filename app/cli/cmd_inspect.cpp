@@ -1,16 +1,18 @@
 // quanta-cli inspect: prints a GGUF file's header, metadata, tensor table and
-// totals. Only the header is parsed, and tensor data is never read.
+// quantization mix. Only the header is parsed, and tensor data is never read.
 #include "commands.h"
 #include "options.h"
 
 #include "core/error.h"
 #include "gguf/gguf_reader.h"
+#include "quantize/model_stats.h"
+#include "quantize/quant_mix.h"
 
 #include <algorithm>
 #include <cstdio>
 #include <iostream>
-#include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -34,7 +36,9 @@ void print_help()
     std::cout << kUsage << "\n"
               << "Prints the GGUF version, alignment and file size; every metadata key with its type and\n"
               << "value (arrays show their element type, length and first " << kShownArrayItems << " elements); the tensor\n"
-              << "table (name, type, shape, offset in the data section, bytes); and totals by tensor type.\n";
+              << "table (name, type, shape, offset in the data section, bytes); the quantization mix\n"
+              << "(tensors, parameters, bytes and share of the tensor bytes per type); the file type; the\n"
+              << "parameter count; and the estimated bits per weight (8 x tensor bytes / parameters).\n";
 }
 
 // "1.13 MiB" for sizes in bytes.
@@ -82,6 +86,33 @@ std::string format_bytes_column(uint64_t bytes)
 std::string format_count_column(uint64_t count)
 {
     return count < 1000 ? std::to_string(count) : std::to_string(count) + " (" + format_count(count) + ")";
+}
+
+// "61.3%" for a share from 0 to 1.
+std::string format_percent(double share)
+{
+    char text[16];
+    std::snprintf(text, sizeof(text), "%.1f%%", share * 100.0);
+    return text;
+}
+
+// general.file_type by name ("Q4_K_M (15)"), the bare number when unknown,
+// or "not set".
+std::string describe_file_type(const GgufFile& file)
+{
+    const GgufValue* value = file.find("general.file_type");
+    if (!value)
+        return "not set";
+    // Integers are stored widened: unsigned types as uint64_t, signed as int64_t.
+    std::optional<uint64_t> number;
+    if (const auto* stored = std::get_if<uint64_t>(&value->value); stored && value->is_integer())
+        number = *stored;
+    else if (const auto* stored_signed = std::get_if<int64_t>(&value->value); stored_signed && *stored_signed >= 0)
+        number = static_cast<uint64_t>(*stored_signed);
+    const std::optional<std::string_view> name = number ? file_type_name(*number) : std::nullopt;
+    if (!name)
+        return value->to_display_string();
+    return std::string(*name) + " (" + std::to_string(*number) + ")";
 }
 
 // The type column: "uint32", or "[string x 512]" for arrays.
@@ -148,39 +179,35 @@ void print_file(const GgufFile& file)
         metadata_rows.push_back({entry.key, format_value_type(entry.value), entry.value.to_display_string(kShownArrayItems)});
     print_table(metadata_rows);
 
-    // Tensor table, in file order, and totals per type.
-    struct TypeTotals {
-        uint64_t tensors = 0;
-        uint64_t parameters = 0;
-        uint64_t bytes = 0;
-    };
-    std::map<uint32_t, TypeTotals> by_type;
-    TypeTotals all;
+    // Tensor table, in file order.
     std::cout << "\ntensors: " << file.tensors().size() << "\n";
     std::vector<std::vector<std::string>> tensor_rows = {{"NAME", "TYPE", "SHAPE", "OFFSET", "BYTES"}};
     for (const GgufTensor& tensor : file.tensors()) {
         tensor_rows.push_back({tensor.name, std::string(ggml_type_name(tensor.type)), format_shape(tensor),
                                std::to_string(tensor.offset), std::to_string(tensor.n_bytes)});
-        for (TypeTotals* totals : {&by_type[static_cast<uint32_t>(tensor.type)], &all}) {
-            totals->tensors += 1;
-            totals->parameters += tensor.n_elements;
-            totals->bytes += tensor.n_bytes;
-        }
     }
     if (!file.tensors().empty())
         print_table(tensor_rows);
 
-    // Totals.
-    std::cout << "\ntotals:\n";
-    std::vector<std::vector<std::string>> total_rows = {{"TYPE", "TENSORS", "PARAMETERS", "BYTES"}};
-    for (const auto& [type_id, totals] : by_type) {
-        total_rows.push_back({std::string(ggml_type_name(static_cast<GgmlType>(type_id))),
-                              std::to_string(totals.tensors), format_count_column(totals.parameters),
-                              format_bytes_column(totals.bytes)});
+    // The quantization mix: totals per type, most bytes first.
+    const ModelStats stats = compute_model_stats(file);
+    std::cout << "\nquantization mix:\n";
+    std::vector<std::vector<std::string>> total_rows = {{"TYPE", "TENSORS", "PARAMETERS", "BYTES", "SHARE"}};
+    for (const TypeStats& totals : stats.by_type) {
+        total_rows.push_back({std::string(ggml_type_name(totals.type)), std::to_string(totals.n_tensors),
+                              format_count_column(totals.n_elements), format_bytes_column(totals.n_bytes),
+                              format_percent(stats.byte_share(totals))});
     }
-    total_rows.push_back({"all", std::to_string(all.tensors), format_count_column(all.parameters),
-                          format_bytes_column(all.bytes)});
+    total_rows.push_back({"all", std::to_string(stats.n_tensors), format_count_column(stats.n_params),
+                          format_bytes_column(stats.n_bytes), stats.n_bytes > 0 ? "100.0%" : "-"});
     print_table(total_rows);
+
+    // Summary lines.
+    std::cout << "\nfile type:       " << describe_file_type(file) << "\n"
+              << "parameters:      " << format_count_column(stats.n_params) << "\n";
+    char bits[32];
+    std::snprintf(bits, sizeof(bits), "%.2f", stats.bits_per_weight);
+    std::cout << "bits per weight: " << bits << " (estimated: 8 x tensor bytes / parameters)\n";
 }
 
 } // namespace

@@ -1,5 +1,6 @@
 // quanta-cli run: generate text after a prompt.
 #include "commands.h"
+#include "device_options.h"
 #include "options.h"
 
 #include "core/error.h"
@@ -34,6 +35,11 @@ const char* const kRunUsage =
     "  --dump-logits OUT       write the logits of every prompt position to OUT as\n"
     "                          little-endian float32, row-major [prompt tokens, vocab]\n";
 
+std::string run_usage()
+{
+    return std::string(kRunUsage) + kDeviceOptionsHelp;
+}
+
 std::atomic<Session*> g_session{nullptr};
 
 void handle_interrupt(int)
@@ -50,10 +56,10 @@ int cmd_run(const Args& args)
         const Options options(args,
                               {"-m", "--model", "-p", "--prompt", "-n", "--n-predict", "--temp", "--top-k", "--top-p",
                                "--min-p", "--repeat-penalty", "--seed", "--threads", "-c", "--ctx", "--kv-type",
-                               "--dump-logits"},
+                               "--dump-logits", "--device", "--gpu-layers"},
                               {"--reference", "--no-bos", "--help", "-h"});
         if (options.has("--help") || options.has("-h")) {
-            std::fputs(kRunUsage, stdout);
+            std::fputs(run_usage().c_str(), stdout);
             return kExitOk;
         }
         const std::string model_path = options.value("-m").value_or(options.string("--model", ""));
@@ -74,9 +80,12 @@ int cmd_run(const Args& args)
         LoadOptions load;
         load.n_threads = static_cast<int>(options.integer("--threads", 0, 0, 1024));
         load.kernels = options.has("--reference") ? KernelMode::Reference : KernelMode::Fast;
+        apply_device_options(options, load);
 
         SessionOptions session_options;
         session_options.n_ctx = static_cast<int>(options.integer("-c", options.integer("--ctx", 0, 0, 1 << 24), 0, 1 << 24));
+        if (session_options.n_ctx > 0)
+            load.n_ctx = session_options.n_ctx;
         const std::string kv_type = options.string("--kv-type", "f16");
         if (kv_type != "f16" && kv_type != "f32")
             throw UsageError("option --kv-type expects f16 or f32, got '" + kv_type + "'");
@@ -85,6 +94,7 @@ int cmd_run(const Args& args)
         // Load, tokenize, and evaluate the prompt.
         const std::shared_ptr<Model> model = Model::load(model_path, load);
         Session session(model, session_options);
+        std::fprintf(stderr, "running on %s\n", describe_placement(model->info()).c_str());
         const Tokenizer& tokenizer = model->tokenizer();
         const bool add_bos = !options.has("--no-bos") && tokenizer.add_bos_default();
         const std::vector<TokenId> prompt_ids = tokenizer.encode(prompt, add_bos, true);
@@ -128,7 +138,7 @@ int cmd_run(const Args& args)
                      stop_reason_name(result.reason));
         return result.reason == StopReason::Cancelled ? kExitCancelled : kExitOk;
     } catch (const UsageError& error) {
-        std::fprintf(stderr, "quanta-cli run: %s\n%s", error.what(), kRunUsage);
+        std::fprintf(stderr, "quanta-cli run: %s\n%s", error.what(), run_usage().c_str());
         return kExitUsage;
     } catch (const std::exception& error) {
         std::fprintf(stderr, "quanta-cli run: %s\n", printable(error.what()).c_str());

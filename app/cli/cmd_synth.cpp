@@ -1,9 +1,10 @@
-// quanta-cli synth: write a random-weight llama model for benchmarks.
+// quanta-cli synth: write a random-weight model for benchmarks and tests.
 #include "commands.h"
 #include "options.h"
 
 #include "model/synthetic.h"
 
+#include <algorithm>
 #include <cstdio>
 
 namespace quanta::cli {
@@ -11,10 +12,12 @@ namespace quanta::cli {
 namespace {
 
 const char* const kSynthUsage =
-    "usage: quanta-cli synth -o FILE --type TYPE [shape options]\n"
+    "usage: quanta-cli synth -o FILE --type TYPE [--arch NAME] [shape options]\n"
     "  -o, --output FILE   GGUF file to write\n"
+    "  --arch NAME         architecture: llama, qwen2, gemma2, gemma3 or phi3 (default llama)\n"
     "  --type TYPE         type of the weight matrices: F32, F16, BF16, Q8_0, Q4_0, Q4_1,\n"
-    "                      Q5_0, Q5_1, Q4_K or Q6_K (default F16)\n"
+    "                      Q5_0, Q5_1, Q2_K, Q3_K, Q4_K, Q5_K, Q6_K, IQ4_NL or IQ4_XS\n"
+    "                      (default F16)\n"
     "  --n-embd N          embedding size (default 2048)\n"
     "  --n-layer N         transformer blocks (default 16)\n"
     "  --n-head N          attention heads (default 32)\n"
@@ -32,7 +35,7 @@ int cmd_synth(const Args& args)
 {
     try {
         const Options options(args,
-                              {"-o", "--output", "--type", "--n-embd", "--n-layer", "--n-head", "--n-head-kv",
+                              {"-o", "--output", "--arch", "--type", "--n-embd", "--n-layer", "--n-head", "--n-head-kv",
                                "--n-ff", "--n-vocab", "--n-ctx", "--seed"},
                               {"--tied", "--help", "-h"});
         if (options.has("--help") || options.has("-h")) {
@@ -44,6 +47,10 @@ int cmd_synth(const Args& args)
             throw UsageError("missing required option -o FILE");
 
         SyntheticModelOptions synth;
+        synth.architecture = options.string("--arch", synth.architecture);
+        const std::vector<std::string> architectures = synthetic_architectures();
+        if (std::find(architectures.begin(), architectures.end(), synth.architecture) == architectures.end())
+            throw UsageError("unsupported --arch '" + synth.architecture + "'");
         const std::string type_name = options.string("--type", "F16");
         const auto type = ggml_type_from_name(type_name);
         if (!type || !ggml_type_traits(*type).cpu_supported)
@@ -60,7 +67,7 @@ int cmd_synth(const Args& args)
         synth.seed = static_cast<uint64_t>(options.integer("--seed", 1, 0, INT64_MAX));
 
         int last_percent = -1;
-        write_synthetic_llama(output, synth, [&](float progress) {
+        write_synthetic_model(output, synth, [&](float progress) {
             const int percent = static_cast<int>(progress * 100.0f);
             if (percent != last_percent) {
                 last_percent = percent;

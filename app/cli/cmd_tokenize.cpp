@@ -1,5 +1,6 @@
 // quanta-cli tokenize: prints the token ids of a text, read with the model's
-// own vocabulary. Only the GGUF metadata is read, never the weights.
+// own vocabulary: a GGUF file's metadata (never its weights) or a Hugging
+// Face model folder's tokenizer files.
 #include "commands.h"
 #include "options.h"
 
@@ -17,13 +18,16 @@ namespace quanta::cli {
 
 namespace {
 
-constexpr const char* kUsage = "usage: quanta-cli tokenize -m FILE -p TEXT [--no-bos] [--no-parse-special]";
+constexpr const char* kUsage =
+    "usage: quanta-cli tokenize (-m FILE | --hf-dir DIR) -p TEXT [--no-bos] [--no-parse-special]";
 
 void print_help()
 {
     std::cout << kUsage << "\n"
-              << "Prints the token ids of TEXT, separated by spaces, as the tokenizer of the GGUF FILE gives them.\n"
+              << "Prints the token ids of TEXT, separated by spaces, as the tokenizer of the GGUF FILE or of the\n"
+              << "Hugging Face model folder DIR gives them.\n"
               << "  -m, --model FILE      GGUF model or vocab-only file\n"
+              << "  --hf-dir DIR          folder with tokenizer.json (or GPT-2's encoder.json and vocab.bpe)\n"
               << "  -p, --prompt TEXT     text to tokenize (UTF-8)\n"
               << "  --no-bos              add no BOS (or EOS) even where the model requests it\n"
               << "  --no-parse-special    tokenize special-token text such as <s> as plain text\n";
@@ -46,7 +50,7 @@ int cmd_tokenize(const Args& args)
 {
     try {
         // Parse the command line.
-        const Options options(args, {"-m", "--model", "-p", "--prompt"},
+        const Options options(args, {"-m", "--model", "-p", "--prompt", "--hf-dir"},
                               {"--no-bos", "--no-parse-special", "--help", "-h"});
         if (options.has("--help") || options.has("-h")) {
             print_help();
@@ -57,8 +61,11 @@ int cmd_tokenize(const Args& args)
         std::optional<std::string> model_path = options.value("-m");
         if (!model_path)
             model_path = options.value("--model");
-        if (!model_path)
-            throw UsageError("missing required option -m FILE");
+        const std::optional<std::string> hf_dir = options.value("--hf-dir");
+        if (model_path && hf_dir)
+            throw UsageError("give either -m FILE or --hf-dir DIR, not both");
+        if (!model_path && !hf_dir)
+            throw UsageError("missing required option -m FILE (or --hf-dir DIR)");
         std::optional<std::string> text = options.value("-p");
         if (!text)
             text = options.value("--prompt");
@@ -68,8 +75,13 @@ int cmd_tokenize(const Args& args)
         const bool parse_special = !options.has("--no-parse-special");
 
         // Read the vocab and print the ids on one line.
-        const std::unique_ptr<GgufFile> file = GgufFile::open(*model_path);
-        const std::unique_ptr<Tokenizer> tokenizer = Tokenizer::from_gguf(*file);
+        std::unique_ptr<Tokenizer> tokenizer;
+        if (hf_dir) {
+            tokenizer = Tokenizer::from_hf_dir(*hf_dir);
+        } else {
+            const std::unique_ptr<GgufFile> file = GgufFile::open(*model_path);
+            tokenizer = Tokenizer::from_gguf(*file);
+        }
         std::cout << join_ids(tokenizer->encode(*text, add_bos, parse_special)) << "\n";
         std::cout.flush();
         if (!std::cout) {

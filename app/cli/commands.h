@@ -22,5 +22,8 @@ int cmd_tokenize(const Args& args);
 int cmd_run(const Args& args);
 int cmd_bench(const Args& args);
 int cmd_synth(const Args& args);
+int cmd_template(const Args& args);
+int cmd_quantize(const Args& args);
+int cmd_devices(const Args& args);
 
 } // namespace quanta::cli

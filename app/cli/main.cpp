@@ -21,6 +21,9 @@ void print_usage()
         "  run -m FILE -p TEXT [-n N] ...     generate text after a prompt, streamed to stdout\n"
         "  bench -m FILE [--threads N]        measure prompt processing and generation speed\n"
         "  synth -o FILE --type TYPE ...      write a random-weight llama model for benchmarks\n"
+        "  template -m FILE --messages JSON   print the prompt a chat template renders\n"
+        "  quantize IN OUT TYPE               convert a GGUF model's weights to TYPE, e.g. Q4_K_M\n"
+        "  devices                            list the Vulkan devices, their memory and features\n"
         "\n"
         "  --version                          print the version\n"
         "Run 'quanta-cli COMMAND --help' for a command's options.\n");
@@ -62,6 +65,12 @@ int main(int argc, char** argv)
         return cmd_bench(args);
     if (command == "synth")
         return cmd_synth(args);
+    if (command == "template")
+        return cmd_template(args);
+    if (command == "quantize")
+        return cmd_quantize(args);
+    if (command == "devices")
+        return cmd_devices(args);
 
     std::fprintf(stderr, "quanta-cli: unknown command '%s'\n\n", command.c_str());
     print_usage();

@@ -2,6 +2,7 @@
 
 #include "logging/log_categories.h"
 
+#include <QDir>
 #include <QFileInfo>
 #include <QLocale>
 
@@ -68,8 +69,17 @@ void InferenceService::loadModel(const QString& path)
 
     // A new model replaces whatever runs now.
     stopGeneration();
+    startLoad(absolutePath);
+}
+
+void InferenceService::startLoad(const QString& absolutePath)
+{
     if (loadingRequest_ != 0)
         worker_->cancelLoads(loadingRequest_);
+    if (reloadPending_) {
+        reloadPending_ = false;
+        emit reloadPendingChanged();
+    }
 
     const quint64 requestId = nextRequestId_++;
     loadingRequest_ = requestId;
@@ -79,8 +89,44 @@ void InferenceService::loadModel(const QString& path)
     emit loadProgressChanged();
 
     QMetaObject::invokeMethod(
-        worker_, [worker = worker_, requestId, path = loadingPath_] { worker->loadModel(requestId, path); },
+        worker_,
+        [worker = worker_, requestId, path = loadingPath_, device = deviceChoice_] {
+            worker->loadModel(requestId, path, device);
+        },
         Qt::QueuedConnection);
+}
+
+void InferenceService::setDeviceChoice(const DeviceChoice& choice)
+{
+    if (choice == deviceChoice_)
+        return;
+    deviceChoice_ = choice;
+    if (!modelLoaded() && !loading())
+        return;
+
+    // Reloading would cut the reply short, so it waits for the reply's end.
+    if (generating()) {
+        qCInfo(lcInference) << "The model is loaded again on the new device when the running reply finishes";
+        if (!reloadPending_) {
+            reloadPending_ = true;
+            emit reloadPendingChanged();
+        }
+        return;
+    }
+    reloadModel();
+}
+
+void InferenceService::reloadModel()
+{
+    const QString path = loading() ? loadingPath_ : model_.path;
+    if (path.isEmpty())
+        return;
+    const QString layers = deviceChoice_.gpuLayers < 0
+                               ? QStringLiteral("as many GPU layers as fit")
+                               : QStringLiteral("%1 GPU layers").arg(deviceChoice_.gpuLayers);
+    qCInfo(lcInference).noquote() << "Loading" << QDir::toNativeSeparators(path) << "again on device"
+                                  << deviceChoice_.device << "with" << layers;
+    startLoad(path);
 }
 
 void InferenceService::loadModelUrl(const QUrl& url)
@@ -180,6 +226,8 @@ void InferenceService::finishGenerating()
 {
     generationRequest_ = 0;
     emit generatingChanged();
+    if (reloadPending_)
+        reloadModel();
 }
 
 } // namespace quanta

@@ -29,6 +29,15 @@ class InferenceService : public QObject {
     Q_PROPERTY(QString modelSizeText READ modelSizeText NOTIFY modelChanged)
     Q_PROPERTY(int contextSize READ contextSize NOTIFY modelChanged)
     Q_PROPERTY(bool generating READ generating NOTIFY generatingChanged)
+    // Where the loaded model runs: the Vulkan device's name, empty for the CPU.
+    Q_PROPERTY(QString gpuDevice READ gpuDevice NOTIFY modelChanged)
+    Q_PROPERTY(int gpuLayers READ gpuLayers NOTIFY modelChanged)
+    Q_PROPERTY(int layerCount READ layerCount NOTIFY modelChanged)
+    // Why fewer layers than requested, or none, run on the GPU, in English
+    // from the engine. Empty when all requested layers run there.
+    Q_PROPERTY(QString gpuFallbackReason READ gpuFallbackReason NOTIFY modelChanged)
+    // A device change waits for the running reply before it reloads the model.
+    Q_PROPERTY(bool reloadPending READ reloadPending NOTIFY reloadPendingChanged)
 
 public:
     explicit InferenceService(QObject* parent = nullptr);
@@ -48,7 +57,18 @@ public:
     QString modelSizeText() const; // file size for display, in the current locale
     int contextSize() const { return model_.contextSize; }
     bool generating() const { return generationRequest_ != 0; }
+    QString gpuDevice() const { return model_.gpuDevice; }
+    int gpuLayers() const { return model_.gpuLayers; }
+    int layerCount() const { return model_.layerCount; }
+    QString gpuFallbackReason() const { return model_.gpuFallbackReason; }
+    bool reloadPending() const { return reloadPending_; }
     const ModelSummary& model() const { return model_; }
+
+    const DeviceChoice& deviceChoice() const { return deviceChoice_; }
+    // Sets the device and GPU layers for loads from now on. A loaded model,
+    // or one being loaded, is loaded again with them: at once, or when the
+    // running reply finishes.
+    void setDeviceChoice(const DeviceChoice& choice);
 
     // Loads a GGUF file in the background, replacing the current model and
     // stopping a running generation. A load in progress is cancelled. The
@@ -70,6 +90,7 @@ signals:
     void loadProgressChanged();
     void modelChanged();
     void generatingChanged();
+    void reloadPendingChanged();
     void modelLoadFailed(const QString& path, const QString& message);
 
     void textGenerated(quint64 requestId, const QString& text);
@@ -84,6 +105,8 @@ private:
     void onModelUnloaded();
     void onGenerationFinished(quint64 requestId, const GenerationOutcome& outcome);
     void onGenerationFailed(quint64 requestId, const QString& message);
+    void startLoad(const QString& absolutePath);
+    void reloadModel();
     void finishLoading();
     void finishGenerating();
 
@@ -96,6 +119,8 @@ private:
     double loadProgress_ = 0.0;
     quint64 generationRequest_ = 0; // 0 when no generation runs
     ModelSummary model_;            // empty path when no model is loaded
+    DeviceChoice deviceChoice_;
+    bool reloadPending_ = false;    // reload when the running generation finishes
 };
 
 } // namespace quanta

@@ -37,6 +37,11 @@ ModelSummary summarize(const Model& model, const QString& path, ChatFormat forma
     summary.fileSizeBytes = static_cast<qint64>(info.file_size);
     summary.parameterCount = static_cast<qint64>(info.n_params);
     summary.contextSize = contextSize;
+    summary.gpuDevice = fromStd(info.gpu_device);
+    summary.gpuLayers = info.gpu_layers;
+    summary.layerCount = info.n_layer;
+    summary.gpuOutput = info.gpu_output;
+    summary.gpuFallbackReason = fromStd(info.gpu_fallback_reason);
     return summary;
 }
 
@@ -97,7 +102,7 @@ void InferenceWorker::unloadModel()
     emit modelUnloaded();
 }
 
-void InferenceWorker::loadModel(quint64 requestId, const QString& path)
+void InferenceWorker::loadModel(quint64 requestId, const QString& path, const DeviceChoice& device)
 {
     // Step 1: skip a request that was cancelled or replaced while it waited.
     if (isLoadCancelled(requestId)) {
@@ -118,12 +123,17 @@ void InferenceWorker::loadModel(quint64 requestId, const QString& path)
     }
 
     // Step 3: load, reporting progress in steps of about one percent.
-    qCDebug(lcInference).noquote() << "Request" << requestId << ": load" << QDir::toNativeSeparators(path);
+    qCDebug(lcInference).noquote() << "Request" << requestId << ": load" << QDir::toNativeSeparators(path)
+                                   << "on device" << device.device << "with" << device.gpuLayers << "GPU layers";
     QElapsedTimer timer;
     timer.start();
     double lastReported = -1.0;
     LoadOptions options;
     options.cancel = &loadCancelFlag_;
+    // A device problem does not throw: the model then runs on the CPU, and
+    // the summary carries the reason.
+    options.device = device.device.toStdString();
+    options.gpu_layers = device.gpuLayers;
     options.on_progress = [this, requestId, &lastReported](float progress) {
         const double fraction = std::clamp(static_cast<double>(progress), 0.0, 1.0);
         if (fraction - lastReported >= kProgressStep || (fraction >= 1.0 && lastReported < 1.0)) {
@@ -173,11 +183,18 @@ void InferenceWorker::loadModel(quint64 requestId, const QString& path)
         session_ = std::move(session);
     }
     const ModelSummary summary = summarize(*model_, path, format_, session_->n_ctx());
-    qCInfo(lcInference).noquote() << QStringLiteral("Loaded %1 (%2 %3, chat format %4, context %5 tokens) in %6 ms")
-                                         .arg(summary.name, summary.architecture, summary.fileType,
-                                              summary.chatFormat)
-                                         .arg(summary.contextSize)
-                                         .arg(timer.elapsed());
+    const QString placement = summary.gpuLayers > 0
+                                  ? QStringLiteral("%1 of %2 layers on %3")
+                                        .arg(summary.gpuLayers)
+                                        .arg(summary.layerCount)
+                                        .arg(summary.gpuDevice)
+                                  : QStringLiteral("on the CPU");
+    const QString message = QStringLiteral("Loaded %1 (%2 %3, chat format %4, context %5 tokens) in %6 ms, %7")
+                                .arg(summary.name, summary.architecture, summary.fileType, summary.chatFormat)
+                                .arg(summary.contextSize)
+                                .arg(timer.elapsed())
+                                .arg(placement);
+    qCInfo(lcInference).noquote() << message;
     emit modelLoaded(requestId, summary);
 }
 
@@ -197,7 +214,7 @@ void InferenceWorker::generate(const GenerationJob& job)
 
     try {
         // Step 2: render the conversation and tokenize it.
-        const PromptBuilder builder(model_->tokenizer(), format_);
+        const PromptBuilder builder(model_->tokenizer(), model_->info().chat_template);
         const int contextSize = session_->n_ctx();
         const PromptPlan plan =
             builder.build(job.messages, contextSize, replyReserve(job.settings.maxTokens, contextSize));
@@ -232,6 +249,12 @@ void InferenceWorker::generate(const GenerationJob& job)
         outcome.reusedTokens = static_cast<int>(reused);
         outcome.generatedTokens = static_cast<int>(result.tokens.size());
         outcome.droppedMessages = plan.droppedMessages;
+        if (!plan.templateFallbackReason.empty()) {
+            outcome.templateNotice =
+                tr("The model's chat template could not be used, so the prompt was written in the %1 format "
+                   "instead: %2")
+                    .arg(fromStd(chat_format_name(format_)), fromStd(plan.templateFallbackReason));
+        }
         outcome.promptSeconds = result.prompt_seconds;
         outcome.generationSeconds = result.generation_seconds;
         qCInfo(lcInference) << "Request" << job.requestId << "stopped:" << stop_reason_name(result.reason) << ";"

@@ -27,6 +27,21 @@ struct ModelSummary {
     qint64 fileSizeBytes = 0;
     qint64 parameterCount = 0;
     int contextSize = 0;   // the session's context, in tokens
+
+    // Where the layers run.
+    QString gpuDevice;         // Vulkan device name; empty when the model runs on the CPU alone
+    int gpuLayers = 0;         // layers on that device
+    int layerCount = 0;        // layers of the model
+    bool gpuOutput = false;    // the output projection runs there too
+    QString gpuFallbackReason; // why fewer layers than requested, or none, run on the GPU (English), or empty
+};
+
+// Where a model runs, as the settings choose it.
+struct DeviceChoice {
+    QString device = QStringLiteral("auto"); // "auto", "cpu", or a Vulkan device UUID
+    int gpuLayers = -1;                      // -1: as many as fit the device's memory
+
+    bool operator==(const DeviceChoice&) const = default;
 };
 
 struct GenerationJob {
@@ -41,6 +56,7 @@ struct GenerationOutcome {
     int reusedTokens = 0;    // of those, taken from the KV cache
     int generatedTokens = 0;
     int droppedMessages = 0; // oldest messages left out to fit the context
+    QString templateNotice;  // why the model's chat template was not used, for the UI; empty when it was
     double promptSeconds = 0;
     double generationSeconds = 0;
 };
@@ -53,7 +69,7 @@ public:
     ~InferenceWorker() override;
 
     // These run on the inference thread (queued calls from InferenceService).
-    void loadModel(quint64 requestId, const QString& path);
+    void loadModel(quint64 requestId, const QString& path, const DeviceChoice& device);
     void unloadModel();
     void generate(const GenerationJob& job);
 

@@ -1,29 +1,58 @@
 #include "generation/prompt_builder.h"
 
 #include "core/error.h"
+#include "logging/log_categories.h"
 
 #include <algorithm>
 
 namespace quanta {
+
+namespace {
+
+std::string tokenText(const Tokenizer& tokenizer, TokenId id)
+{
+    return id >= 0 ? tokenizer.token_text(id) : std::string();
+}
+
+} // namespace
 
 PromptBuilder::PromptBuilder(const Tokenizer& tokenizer, ChatFormat format)
     : tokenizer_(tokenizer), format_(format)
 {
 }
 
+PromptBuilder::PromptBuilder(const Tokenizer& tokenizer, std::string_view chatTemplate)
+    : tokenizer_(tokenizer),
+      format_(detect_chat_format(chatTemplate)),
+      template_(std::make_unique<ChatTemplate>(chatTemplate, tokenText(tokenizer, tokenizer.bos()),
+                                               tokenText(tokenizer, tokenizer.eos())))
+{
+}
+
+PromptBuilder::~PromptBuilder() = default;
+
 PromptPlan PromptBuilder::render(std::span<const ChatMessage> messages) const
 {
-    // Chat formats write BOS as text ("<s>", "<|begin_of_text|>") where they
-    // need it; parse_special turns that text into the token. Plain text has no
-    // markers, so the tokenizer adds BOS when the model wants one.
-    const std::string bos = tokenizer_.bos() >= 0 ? tokenizer_.token_text(tokenizer_.bos()) : std::string();
-    const std::string eos = tokenizer_.eos() >= 0 ? tokenizer_.token_text(tokenizer_.eos()) : std::string();
-    const RenderedPrompt rendered = render_chat(format_, messages, bos, eos, /*add_generation_prompt=*/true);
+    // Templates and chat formats write BOS as text ("<s>",
+    // "<|begin_of_text|>") where they need it, and parse_special turns that
+    // text into the token. As in transformers, a template that writes no BOS
+    // gets none. Plain text has no markers, so the tokenizer adds BOS when
+    // the model wants one.
+    ChatPrompt rendered;
+    if (template_) {
+        rendered = template_->render(messages, /*add_generation_prompt=*/true);
+    } else {
+        rendered.prompt = render_chat(format_, messages, tokenText(tokenizer_, tokenizer_.bos()),
+                                      tokenText(tokenizer_, tokenizer_.eos()), /*add_generation_prompt=*/true);
+        rendered.format = format_;
+    }
 
     PromptPlan plan;
-    const bool addBos = (format_ == ChatFormat::Plain);
-    plan.tokens = tokenizer_.encode(rendered.text, addBos, /*parse_special=*/true);
-    plan.stopStrings = rendered.stop_strings;
+    const bool addBos = !rendered.from_template && rendered.format == ChatFormat::Plain;
+    plan.tokens = tokenizer_.encode(rendered.prompt.text, addBos, /*parse_special=*/true);
+    plan.stopStrings = rendered.prompt.stop_strings;
+    plan.fromTemplate = rendered.from_template;
+    plan.templateFallbackReason = rendered.fallback_reason;
     return plan;
 }
 
@@ -40,6 +69,13 @@ PromptPlan PromptBuilder::build(std::span<const ChatMessage> messages, int conte
         PromptPlan plan = render(kept);
         if (static_cast<long>(plan.tokens.size()) <= budget) {
             plan.droppedMessages = dropped;
+            if (!plan.templateFallbackReason.empty()) {
+                const std::string_view name = chat_format_name(format_);
+                qCWarning(lcInference).noquote()
+                    << QStringLiteral("Chat template not used; the prompt is in the %1 format instead. %2")
+                           .arg(QString::fromUtf8(name.data(), static_cast<qsizetype>(name.size())),
+                                QString::fromStdString(plan.templateFallbackReason));
+            }
             return plan;
         }
         if (kept.size() <= firstDroppable + 1) {
@@ -48,8 +84,15 @@ PromptPlan PromptBuilder::build(std::span<const ChatMessage> messages, int conte
                         std::to_string(contextSize) + " with " + std::to_string(std::max(replyReserve, 1)) +
                         " kept for the reply. Shorten the message.");
         }
-        kept.erase(kept.begin() + static_cast<std::ptrdiff_t>(firstDroppable));
+        const auto front = kept.begin() + static_cast<std::ptrdiff_t>(firstDroppable);
+        kept.erase(front);
         ++dropped;
+        // Strict templates raise unless the turns after the system message
+        // start with the user's, so assistant turns left at the front go too.
+        while (template_ && kept.size() > firstDroppable + 1 && kept[firstDroppable].role != "user") {
+            kept.erase(kept.begin() + static_cast<std::ptrdiff_t>(firstDroppable));
+            ++dropped;
+        }
     }
 }
 

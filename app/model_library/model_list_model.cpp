@@ -6,7 +6,9 @@
 #include <QDirIterator>
 #include <QFileInfo>
 #include <QLocale>
+#include <QPromise>
 #include <QUrl>
+#include <QtConcurrent/QtConcurrentRun>
 
 #include <algorithm>
 
@@ -25,6 +27,14 @@ ModelListModel::ModelListModel(const QString& folder, QObject* parent)
 {
     connect(&watcher_, &QFileSystemWatcher::directoryChanged, this, &ModelListModel::refresh);
     refresh();
+}
+
+ModelListModel::~ModelListModel()
+{
+    if (reader_) {
+        reader_->cancel();
+        reader_->waitForFinished();
+    }
 }
 
 int ModelListModel::rowCount(const QModelIndex& parent) const
@@ -47,6 +57,18 @@ QVariant ModelListModel::data(const QModelIndex& index, int role) const
         return entry.sizeBytes;
     case SizeTextRole:
         return QLocale().formattedDataSize(entry.sizeBytes, 1);
+    case ArchitectureRole:
+        return entry.info.architecture;
+    case ParametersRole:
+        return entry.info.parameters;
+    case QuantizationRole:
+        return entry.info.quantization;
+    case ContextLengthRole:
+        return entry.info.contextLength;
+    case DetailsRole:
+        return details(entry);
+    case ProblemRole:
+        return entry.info.problem;
     default:
         return {};
     }
@@ -59,6 +81,12 @@ QHash<int, QByteArray> ModelListModel::roleNames() const
         {PathRole, "path"},
         {SizeBytesRole, "sizeBytes"},
         {SizeTextRole, "sizeText"},
+        {ArchitectureRole, "architecture"},
+        {ParametersRole, "parameters"},
+        {QuantizationRole, "quantization"},
+        {ContextLengthRole, "contextLength"},
+        {DetailsRole, "details"},
+        {ProblemRole, "problem"},
     };
 }
 
@@ -87,7 +115,12 @@ void ModelListModel::refresh()
         }
         if (info.suffix().compare(QLatin1String("gguf"), Qt::CaseInsensitive) != 0)
             continue;
-        found.append(Entry{info.completeBaseName(), info.absoluteFilePath(), info.size()});
+        Entry entry;
+        entry.name = info.completeBaseName();
+        entry.path = info.absoluteFilePath();
+        entry.sizeBytes = info.size();
+        entry.modified = info.lastModified();
+        found.append(entry);
     }
 
     // Step 2: sort by name, the way people look for a model.
@@ -95,7 +128,20 @@ void ModelListModel::refresh()
         return QString::localeAwareCompare(a.name, b.name) < 0;
     });
 
-    // Step 3: publish.
+    // Step 3: take the headers read before from the cache, while the file
+    // has not changed; read the others in the background.
+    QStringList unread;
+    for (Entry& entry : found) {
+        const auto cached = cache_.constFind(entry.path);
+        if (cached != cache_.constEnd() && cached->sizeBytes == entry.sizeBytes && cached->modified == entry.modified) {
+            entry.info = *cached;
+            entry.infoRead = true;
+        } else {
+            unread.append(entry.path);
+        }
+    }
+
+    // Step 4: publish.
     const int oldCount = rowCount();
     beginResetModel();
     entries_ = std::move(found);
@@ -103,7 +149,78 @@ void ModelListModel::refresh()
     if (rowCount() != oldCount)
         emit countChanged();
     watchFolders(folders);
-    qCDebug(lcUi) << "Models folder" << folder_ << "has" << entries_.size() << "GGUF files";
+    qCDebug(lcUi) << "Models folder" << folder_ << "has" << entries_.size() << "GGUF files," << unread.size()
+                  << "to read";
+    readHeaders(unread);
+}
+
+void ModelListModel::readHeaders(const QStringList& paths)
+{
+    // A scan still running reads files that may be gone; stop it first.
+    if (reader_) {
+        reader_->disconnect(this);
+        reader_->cancel();
+        reader_->waitForFinished();
+        reader_.reset();
+    }
+    const bool wasScanning = scanning_;
+    scanning_ = !paths.isEmpty();
+    if (scanning_) {
+        reader_ = std::make_unique<QFutureWatcher<ModelFileInfo>>();
+        QFutureWatcher<ModelFileInfo>* reader = reader_.get();
+        connect(reader, &QFutureWatcherBase::resultReadyAt, this,
+                [this, reader](int index) { applyInfo(reader->resultAt(index)); });
+        connect(reader, &QFutureWatcherBase::finished, this, [this] {
+            scanning_ = false;
+            emit scanningChanged();
+        });
+        reader->setFuture(QtConcurrent::run(
+            [](QPromise<ModelFileInfo>& promise, const QStringList& files) {
+                for (const QString& file : files) {
+                    if (promise.isCanceled())
+                        return;
+                    promise.addResult(readModelFileInfo(file));
+                }
+            },
+            paths));
+    }
+    if (scanning_ != wasScanning)
+        emit scanningChanged();
+}
+
+void ModelListModel::applyInfo(const ModelFileInfo& info)
+{
+    cache_.insert(info.path, info);
+    if (!info.problem.isEmpty())
+        qCWarning(lcUi).noquote() << "Cannot read the model file" << info.path << "-" << info.problem;
+    for (int row = 0; row < entries_.size(); ++row) {
+        Entry& entry = entries_[row];
+        if (entry.path != info.path)
+            continue;
+        entry.info = info;
+        entry.infoRead = true;
+        const QModelIndex changed = index(row);
+        emit dataChanged(changed, changed);
+    }
+}
+
+QString ModelListModel::details(const Entry& entry) const
+{
+    if (!entry.infoRead)
+        return tr("Reading…");
+    const ModelFileInfo& info = entry.info;
+    if (!info.problem.isEmpty())
+        return tr("Cannot be read: %1").arg(info.problem);
+    QStringList parts;
+    if (!info.architecture.isEmpty())
+        parts.append(info.architecture);
+    if (info.parameters > 0)
+        parts.append(tr("%1 parameters").arg(formatParameterCount(info.parameters)));
+    if (!info.quantization.isEmpty())
+        parts.append(info.quantization);
+    if (info.contextLength > 0)
+        parts.append(tr("%1 context").arg(QLocale().toString(info.contextLength)));
+    return parts.join(QStringLiteral(" · "));
 }
 
 void ModelListModel::watchFolders(const QStringList& folders)

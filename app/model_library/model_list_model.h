@@ -1,10 +1,17 @@
 // The .gguf files in the models folder (and its subfolders), for the model
-// picker. Rescans when the folder changes.
+// picker. Rescans when the folder changes. Each file's header is read on a
+// worker thread, so the list appears at once and the details follow.
 #pragma once
+
+#include "model_library/model_file_info.h"
 
 #include <QAbstractListModel>
 #include <QFileSystemWatcher>
+#include <QFutureWatcher>
+#include <QHash>
 #include <QtQml/qqmlregistration.h>
+
+#include <memory>
 
 namespace quanta {
 
@@ -15,6 +22,8 @@ class ModelListModel : public QAbstractListModel {
     Q_PROPERTY(QString folder READ folder NOTIFY folderChanged)
     Q_PROPERTY(QString folderUrl READ folderUrl NOTIFY folderChanged)
     Q_PROPERTY(int count READ rowCount NOTIFY countChanged)
+    // True while file headers are still being read.
+    Q_PROPERTY(bool scanning READ scanning NOTIFY scanningChanged)
 
 public:
     enum Role {
@@ -22,10 +31,17 @@ public:
         PathRole,                    // absolute path
         SizeBytesRole,
         SizeTextRole,                // size for display, in the current locale
+        ArchitectureRole,            // "llama"; empty until the header is read
+        ParametersRole,              // parameter count
+        QuantizationRole,            // "Q4_K_M"
+        ContextLengthRole,           // trained context length in tokens, 0 when unknown
+        DetailsRole,                 // one translated line with the four above
+        ProblemRole,                 // why the header is unreadable; empty when fine
     };
     Q_ENUM(Role)
 
     explicit ModelListModel(const QString& folder, QObject* parent = nullptr);
+    ~ModelListModel() override;
 
     int rowCount(const QModelIndex& parent = {}) const override;
     QVariant data(const QModelIndex& index, int role) const override;
@@ -33,6 +49,7 @@ public:
 
     QString folder() const { return folder_; }
     QString folderUrl() const;
+    bool scanning() const { return scanning_; }
 
     // Scans the folder again.
     Q_INVOKABLE void refresh();
@@ -40,19 +57,31 @@ public:
 signals:
     void folderChanged();
     void countChanged();
+    void scanningChanged();
 
 private:
     struct Entry {
         QString name;
         QString path;
         qint64 sizeBytes = 0;
+        QDateTime modified;
+        bool infoRead = false;
+        ModelFileInfo info;
     };
 
     void watchFolders(const QStringList& folders);
+    void readHeaders(const QStringList& paths);
+    void applyInfo(const ModelFileInfo& info);
+    QString details(const Entry& entry) const;
 
     QString folder_;
     QList<Entry> entries_;
     QFileSystemWatcher watcher_;
+    // Headers already read, by path; reused while size and time match.
+    QHash<QString, ModelFileInfo> cache_;
+    // Reads the headers of the current scan; replaced by each refresh().
+    std::unique_ptr<QFutureWatcher<ModelFileInfo>> reader_;
+    bool scanning_ = false;
 };
 
 } // namespace quanta

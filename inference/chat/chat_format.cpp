@@ -40,7 +40,7 @@ RenderedPrompt render_chatml(std::span<const ChatMessage> messages, bool add_gen
         prompt.text += "<|im_start|>" + message.role + "\n" + message.content + "<|im_end|>\n";
     if (add_generation_prompt)
         prompt.text += "<|im_start|>assistant\n";
-    prompt.stop_strings = {"<|im_end|>", "<|im_start|>"};
+    prompt.stop_strings = chat_format_stop_strings(ChatFormat::ChatML);
     return prompt;
 }
 
@@ -55,7 +55,7 @@ RenderedPrompt render_llama3(std::span<const ChatMessage> messages, std::string_
     }
     if (add_generation_prompt)
         prompt.text += "<|start_header_id|>assistant<|end_header_id|>\n\n";
-    prompt.stop_strings = {"<|eot_id|>", "<|start_header_id|>"};
+    prompt.stop_strings = chat_format_stop_strings(ChatFormat::Llama3);
     return prompt;
 }
 
@@ -66,7 +66,7 @@ RenderedPrompt render_zephyr(std::span<const ChatMessage> messages, std::string_
         prompt.text += "<|" + message.role + "|>\n" + message.content + std::string(eos) + "\n";
     if (add_generation_prompt)
         prompt.text += "<|assistant|>\n";
-    prompt.stop_strings = {"<|user|>", "<|system|>"};
+    prompt.stop_strings = chat_format_stop_strings(ChatFormat::Zephyr);
     return prompt;
 }
 
@@ -94,7 +94,7 @@ RenderedPrompt render_llama2(std::span<const ChatMessage> messages, std::string_
             prompt.text += eos;
         }
     }
-    prompt.stop_strings = {"[INST]"};
+    prompt.stop_strings = chat_format_stop_strings(ChatFormat::Llama2);
     return prompt;
 }
 
@@ -120,7 +120,7 @@ RenderedPrompt render_mistral(std::span<const ChatMessage> messages, std::string
             prompt.text += " " + message.content + std::string(eos);
         }
     }
-    prompt.stop_strings = {"[INST]"};
+    prompt.stop_strings = chat_format_stop_strings(ChatFormat::Mistral);
     return prompt;
 }
 
@@ -130,7 +130,7 @@ RenderedPrompt render_phi3(std::span<const ChatMessage> messages, std::string_vi
     for (const ChatMessage& message : messages)
         prompt.text += "<|" + message.role + "|>\n" + message.content + "<|end|>\n";
     prompt.text += add_generation_prompt ? std::string("<|assistant|>\n") : std::string(eos);
-    prompt.stop_strings = {"<|end|>", "<|user|>"};
+    prompt.stop_strings = chat_format_stop_strings(ChatFormat::Phi3);
     return prompt;
 }
 
@@ -153,7 +153,7 @@ RenderedPrompt render_gemma(std::span<const ChatMessage> messages, std::string_v
     }
     if (add_generation_prompt)
         prompt.text += "<start_of_turn>model\n";
-    prompt.stop_strings = {"<end_of_turn>", "<start_of_turn>"};
+    prompt.stop_strings = chat_format_stop_strings(ChatFormat::Gemma);
     return prompt;
 }
 
@@ -204,6 +204,21 @@ std::string_view chat_format_name(ChatFormat format)
     case ChatFormat::Gemma: return "gemma";
     }
     return "plain";
+}
+
+std::vector<std::string> chat_format_stop_strings(ChatFormat format)
+{
+    switch (format) {
+    case ChatFormat::ChatML: return {"<|im_end|>", "<|im_start|>"};
+    case ChatFormat::Llama3: return {"<|eot_id|>", "<|start_header_id|>"};
+    case ChatFormat::Zephyr: return {"<|user|>", "<|system|>"};
+    case ChatFormat::Llama2:
+    case ChatFormat::Mistral: return {"[INST]"};
+    case ChatFormat::Phi3: return {"<|end|>", "<|user|>"};
+    case ChatFormat::Gemma: return {"<end_of_turn>", "<start_of_turn>"};
+    case ChatFormat::Plain: break;
+    }
+    return {};
 }
 
 RenderedPrompt render_chat(ChatFormat format, std::span<const ChatMessage> messages, std::string_view bos_token,

@@ -1,6 +1,7 @@
 // Prompt formats for chat models. Recognises the common chat templates by
-// their markers and renders a conversation in that format. A full Jinja
-// interpreter is separate work.
+// their markers and renders a conversation in that format. Models' own
+// templates run in the Jinja interpreter (chat_template.h); these formats
+// give the stop strings, and the prompt when a template cannot be used.
 #pragma once
 
 #include <span>
@@ -37,6 +38,10 @@ struct RenderedPrompt {
 ChatFormat detect_chat_format(std::string_view chat_template);
 
 std::string_view chat_format_name(ChatFormat format);
+
+// Strings that end the reply in `format`: the marker that closes a turn and
+// the one that opens the next. None for Plain.
+std::vector<std::string> chat_format_stop_strings(ChatFormat format);
 
 // Renders `messages` and, with `add_generation_prompt`, the opening of the
 // assistant's turn. `bos_token` is written where the format puts BOS in

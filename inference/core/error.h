@@ -33,6 +33,19 @@ public:
     using Error::Error;
 };
 
+// A GPU backend failure: no Vulkan loader or device, a missing feature, or a
+// failed Vulkan call. The message names the device and the call.
+class DeviceError : public Error {
+public:
+    using Error::Error;
+};
+
+// The device could not allocate memory. Callers retry with less on the GPU.
+class OutOfDeviceMemoryError : public DeviceError {
+public:
+    using DeviceError::DeviceError;
+};
+
 // Loading or generation was cancelled from another thread.
 class CancelledError : public Error {
 public:

@@ -14,8 +14,13 @@ ActivationFormat activation_format(GgmlType weight_type)
     case GgmlType::Q5_0:
     case GgmlType::Q5_1:
     case GgmlType::Q8_0:
+    case GgmlType::Q2_K:
+    case GgmlType::Q3_K:
     case GgmlType::Q4_K:
+    case GgmlType::Q5_K:
     case GgmlType::Q6_K:
+    case GgmlType::IQ4_NL:
+    case GgmlType::IQ4_XS:
         return ActivationFormat::Q8Block32;
     default:
         return ActivationFormat::None;

@@ -1,16 +1,17 @@
 // AVX2 blocked matrix multiplication for the quantized types (Q4_0, Q4_1,
-// Q5_0, Q5_1, Q8_0, Q4_K, Q6_K) against 8-bit activations, for prompt
-// processing.
+// Q5_0, Q5_1, Q8_0, Q2_K, Q3_K, Q4_K, Q5_K, Q6_K, IQ4_NL, IQ4_XS) against
+// 8-bit activations, for prompt processing.
 //
 // Eight weight rows at a time are decoded into a panel: per 32-element block,
 // 256 quant bytes laid out [group of 4 elements][row][4 bytes], plus a float
-// scale and offset per row (per 16-element half for Q6_K), so that value =
-// scale * q + offset. One 32-byte load then contains four consecutive quants
-// of all eight rows, and vpmaddubsw against four activation quants broadcast
-// to every lane yields per-row sums in each 32-bit lane: the result vector
-// is eight outputs, with no horizontal reduction. A tile covers a group of
-// four tokens, so every panel load serves four tokens. matmul.cpp packs the
-// activations into per-group records (pack_gemm_records) once per matmul.
+// scale and offset per row (per 16-element half for Q2_K, Q3_K and Q6_K),
+// so that value = scale * q + offset. One 32-byte load then contains four
+// consecutive quants of all eight rows, and vpmaddubsw against four
+// activation quants broadcast to every lane yields per-row sums in each
+// 32-bit lane: the result vector is eight outputs, with no horizontal
+// reduction. A tile covers a group of four tokens, so every panel load
+// serves four tokens. matmul.cpp packs the activations into per-group
+// records (pack_gemm_records) once per matmul.
 #include "cpu/kernels_avx2.h"
 #include "cpu/simd_avx2.h"
 
@@ -26,9 +27,16 @@ constexpr int kBlockBytes = kPanelRows * 32; // panel bytes per 32-element block
 enum class QuantKind {
     Unsigned4,      // [0, 15]: eight products fit an int16 sum
     Unsigned5,      // [0, 31]: four products fit
+    Unsigned3Split, // [0, 7]: one half block fits; two scales per block (Q2_K, Q3_K)
     Unsigned6Split, // [0, 63]: two products fit; two scales per block (Q6_K)
     Signed8,        // [-128, 127]: sign trick, one product per int16
 };
+
+// True for the kinds with a scale and offset per 16-element half block.
+constexpr bool is_split(QuantKind kind)
+{
+    return kind == QuantKind::Unsigned3Split || kind == QuantKind::Unsigned6Split;
+}
 
 // Groups of four elements whose vpmaddubsw results can add up in int16
 // without overflow: |q| * 127 * 2 per product, 32767 at most.
@@ -37,6 +45,7 @@ constexpr int flush_interval(QuantKind kind)
     switch (kind) {
     case QuantKind::Unsigned4: return 8;
     case QuantKind::Unsigned5: return 4;
+    case QuantKind::Unsigned3Split: return 4;
     case QuantKind::Unsigned6Split: return 2;
     case QuantKind::Signed8: return 1;
     }
@@ -46,7 +55,7 @@ constexpr int flush_interval(QuantKind kind)
 // A packed panel of eight weight rows.
 struct Panel {
     uint8_t* q;     // [n_blocks][8 groups][8 rows][4 bytes]
-    float* scale;   // [n_blocks][8 rows], or [n_blocks][2 halves][8 rows] for Q6_K
+    float* scale;   // [n_blocks][8 rows], or [n_blocks][2 halves][8 rows] for the split kinds
     float* offset;  // same shape as scale
 };
 
@@ -58,8 +67,12 @@ constexpr int kRecordSum32 = 144;     // float [4 tokens] step * sum of the 32 q
 constexpr int kRecordSum16 = 160;     // float [4 tokens][2] step * sum of each 16 quants
 constexpr int kRecordBytes = 192;
 
+constexpr int kQ2_KBytes = 84;
+constexpr int kQ3_KBytes = 110;
 constexpr int kQ4_KBytes = 144;
+constexpr int kQ5_KBytes = 176;
 constexpr int kQ6_KBytes = 210;
+constexpr int kIq4XsBytes = 136;
 
 // Decodes block b of a legacy-type row into 32 quants, scale and offset.
 inline __m256i decode_legacy(GgmlType type, const uint8_t* row, int64_t b, float& scale, float& offset)
@@ -88,6 +101,12 @@ inline __m256i decode_legacy(GgmlType type, const uint8_t* row, int64_t b, float
         scale = half_to_float(block);
         offset = half_to_float(block + 2);
         return _mm256_or_si256(unpack_nibbles(block + 8), spread_bits_to_0x10(load_u32(block + 4)));
+    }
+    case GgmlType::IQ4_NL: {
+        const uint8_t* block = row + b * 18;
+        scale = half_to_float(block);
+        offset = 0.0f;
+        return iq4_grid_values(unpack_nibbles(block + 2));
     }
     default: { // Q8_0
         const uint8_t* block = row + b * 34;
@@ -118,8 +137,13 @@ void pack_legacy(GgmlType type, const uint8_t* const rows[kPanelRows], int64_t n
     }
 }
 
-void pack_q4_K(const uint8_t* const rows[kPanelRows], int64_t n_super, const Panel& panel)
+// Q4_K, or Q5_K when FiveBits: Q5_K adds the fifth bits (qh, 32 bytes)
+// between the packed scales and the nibbles.
+template <bool FiveBits>
+void pack_scale_min(const uint8_t* const rows[kPanelRows], int64_t n_super, const Panel& panel)
 {
+    constexpr int kSuperBlockBytes = FiveBits ? kQ5_KBytes : kQ4_KBytes;
+    constexpr int kNibbles = FiveBits ? 48 : 16;
     for (int64_t s = 0; s < n_super; ++s) {
         // Scales and mins of this super-block for all rows.
         float d[kPanelRows];
@@ -128,7 +152,7 @@ void pack_q4_K(const uint8_t* const rows[kPanelRows], int64_t n_super, const Pan
         int mn[kPanelRows][8];
 #pragma GCC unroll 16
         for (int r = 0; r < kPanelRows; ++r) {
-            const uint8_t* block = rows[r] + s * kQ4_KBytes;
+            const uint8_t* block = rows[r] + s * kSuperBlockBytes;
             d[r] = half_to_float(block);
             dmin[r] = half_to_float(block + 2);
             const uint8_t* packed = block + 4;
@@ -139,18 +163,110 @@ void pack_q4_K(const uint8_t* const rows[kPanelRows], int64_t n_super, const Pan
             }
         }
 
-        // Sub-block j: the low (even j) or high (odd j) nibbles of chunk j / 2.
+        // Sub-block j: the low (even j) or high (odd j) nibbles of chunk
+        // j / 2, and for Q5_K bit j of qh.
 #pragma GCC unroll 16
         for (int j = 0; j < 8; ++j) {
             const int64_t b = 8 * s + j;
             __m256i v[kPanelRows];
 #pragma GCC unroll 16
             for (int r = 0; r < kPanelRows; ++r) {
-                const uint8_t* qs = rows[r] + s * kQ4_KBytes + 16 + 32 * (j / 2);
-                const __m256i packed = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(qs));
+                const uint8_t* block = rows[r] + s * kSuperBlockBytes;
+                const __m256i packed = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(block + kNibbles + 32 * (j / 2)));
                 v[r] = _mm256_and_si256(shift_right_bytes(packed, 4 * (j % 2)), _mm256_set1_epi8(0x0F));
+                if constexpr (FiveBits) {
+                    const __m256i qh = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(block + 16));
+                    v[r] = _mm256_or_si256(v[r], bit_field(qh, j, 4));
+                }
                 panel.scale[8 * b + r] = d[r] * static_cast<float>(sc[r][j]);
                 panel.offset[8 * b + r] = -(dmin[r] * static_cast<float>(mn[r][j]));
+            }
+            store_panel_block(v, panel.q + b * kBlockBytes);
+        }
+    }
+}
+
+// Q2_K, or Q3_K when IsQ3: run j = 4h + k of a super-block is bits
+// 2k..2k+1 of qs[32h ..] (plus Q3_K's top bit, bit j of hmask), and its two
+// halves are sub-blocks 2j and 2j + 1.
+template <bool IsQ3>
+void pack_two_bit(const uint8_t* const rows[kPanelRows], int64_t n_super, const Panel& panel)
+{
+    constexpr int kSuperBlockBytes = IsQ3 ? kQ3_KBytes : kQ2_KBytes;
+    constexpr int kQs = IsQ3 ? 32 : 16;
+    for (int64_t s = 0; s < n_super; ++s) {
+        // Steps and offsets of the 16 sub-blocks of each row.
+        float step[kPanelRows][16];
+        float offset[kPanelRows][16];
+#pragma GCC unroll 16
+        for (int r = 0; r < kPanelRows; ++r) {
+            const uint8_t* block = rows[r] + s * kSuperBlockBytes;
+            if constexpr (IsQ3) {
+                const float d = half_to_float(block + 108);
+                alignas(16) int8_t scales[16];
+                _mm_store_si128(reinterpret_cast<__m128i*>(scales), unpack_scales_q3_K(block + 96));
+                for (int j = 0; j < 16; ++j) {
+                    step[r][j] = d * static_cast<float>(scales[j]);
+                    offset[r][j] = -4.0f * step[r][j];
+                }
+            } else {
+                const float d = half_to_float(block + 80);
+                const float dmin = half_to_float(block + 82);
+                for (int j = 0; j < 16; ++j) {
+                    step[r][j] = d * static_cast<float>(block[j] & 0x0F);
+                    offset[r][j] = -(dmin * static_cast<float>(block[j] >> 4));
+                }
+            }
+        }
+
+#pragma GCC unroll 16
+        for (int j = 0; j < 8; ++j) {
+            const int64_t b = 8 * s + j;
+            __m256i v[kPanelRows];
+#pragma GCC unroll 16
+            for (int r = 0; r < kPanelRows; ++r) {
+                const uint8_t* block = rows[r] + s * kSuperBlockBytes;
+                const __m256i qs = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(block + kQs + 32 * (j / 4)));
+                v[r] = two_bit_field(qs, 2 * (j % 4));
+                if constexpr (IsQ3) {
+                    const __m256i hmask = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(block));
+                    v[r] = _mm256_or_si256(v[r], bit_field(hmask, j, 2));
+                }
+#pragma GCC unroll 16
+                for (int half = 0; half < 2; ++half) {
+                    panel.scale[16 * b + 8 * half + r] = step[r][2 * j + half];
+                    panel.offset[16 * b + 8 * half + r] = offset[r][2 * j + half];
+                }
+            }
+            store_panel_block(v, panel.q + b * kBlockBytes);
+        }
+    }
+}
+
+void pack_iq4_xs(const uint8_t* const rows[kPanelRows], int64_t n_super, const Panel& panel)
+{
+    for (int64_t s = 0; s < n_super; ++s) {
+        float step[kPanelRows][8];
+#pragma GCC unroll 16
+        for (int r = 0; r < kPanelRows; ++r) {
+            const uint8_t* block = rows[r] + s * kIq4XsBytes;
+            const float d = half_to_float(block);
+            alignas(32) int32_t scales[8];
+            _mm256_store_si256(reinterpret_cast<__m256i*>(scales), iq4_xs_scales_vector(block));
+            for (int j = 0; j < 8; ++j)
+                step[r][j] = d * static_cast<float>(scales[j]);
+        }
+
+        // Sub-block j: the nibbles qs[16j ..] in Q4_0 order, mapped to the grid.
+#pragma GCC unroll 16
+        for (int j = 0; j < 8; ++j) {
+            const int64_t b = 8 * s + j;
+            __m256i v[kPanelRows];
+#pragma GCC unroll 16
+            for (int r = 0; r < kPanelRows; ++r) {
+                v[r] = iq4_grid_values(unpack_nibbles(rows[r] + s * kIq4XsBytes + 8 + 16 * j));
+                panel.scale[8 * b + r] = step[r][j];
+                panel.offset[8 * b + r] = 0.0f;
             }
             store_panel_block(v, panel.q + b * kBlockBytes);
         }
@@ -252,7 +368,7 @@ void panel_tile(const Panel& panel, int64_t n_blocks, const uint8_t* records, fl
         const uint8_t* wq = panel.q + b * kBlockBytes;
         const uint8_t* record = records + b * kRecordBytes;
 
-        if constexpr (K == QuantKind::Unsigned6Split) {
+        if constexpr (is_split(K)) {
             // Two 16-element halves with their own scales and offsets.
             __m256i low[kTileTokens];
             __m256i high[kTileTokens];
@@ -302,7 +418,7 @@ void gemm_typed(const MatmulProblem& p, int64_t row_begin, int64_t row_end, int6
 {
     // Panel and activation records in this thread's scratch buffers.
     const int64_t n_blocks = p.n_in / 32;
-    const int64_t floats_per_block = K == QuantKind::Unsigned6Split ? 16 : 8;
+    const int64_t floats_per_block = is_split(K) ? 16 : 8;
     Panel panel;
     panel.q = static_cast<uint8_t*>(thread_scratch(0, static_cast<size_t>(n_blocks * kBlockBytes)));
     panel.scale = static_cast<float*>(thread_scratch(1, static_cast<size_t>(2 * n_blocks * floats_per_block) * 4));
@@ -320,12 +436,29 @@ void gemm_typed(const MatmulProblem& p, int64_t row_begin, int64_t row_end, int6
             const int64_t row = row0 + (r < valid_rows ? r : valid_rows - 1);
             rows[r] = p.weights + static_cast<size_t>(row) * p.row_bytes;
         }
-        if (p.type == GgmlType::Q4_K)
-            pack_q4_K(rows, n_blocks / 8, panel);
-        else if (p.type == GgmlType::Q6_K)
+        switch (p.type) {
+        case GgmlType::Q2_K:
+            pack_two_bit<false>(rows, n_blocks / 8, panel);
+            break;
+        case GgmlType::Q3_K:
+            pack_two_bit<true>(rows, n_blocks / 8, panel);
+            break;
+        case GgmlType::Q4_K:
+            pack_scale_min<false>(rows, n_blocks / 8, panel);
+            break;
+        case GgmlType::Q5_K:
+            pack_scale_min<true>(rows, n_blocks / 8, panel);
+            break;
+        case GgmlType::Q6_K:
             pack_q6_K(rows, n_blocks / 8, panel);
-        else
+            break;
+        case GgmlType::IQ4_XS:
+            pack_iq4_xs(rows, n_blocks / 8, panel);
+            break;
+        default:
             pack_legacy(p.type, rows, n_blocks, panel);
+            break;
+        }
 
         // Run the tiles over the token groups and store the valid outputs.
         for (int64_t group = 0; group < n_groups; ++group) {
@@ -396,12 +529,19 @@ void gemm_quantized(const MatmulProblem& p, int64_t row_begin, int64_t row_end, 
         break;
     case GgmlType::Q5_0:
     case GgmlType::Q5_1:
+    case GgmlType::Q5_K:
         gemm_typed<QuantKind::Unsigned5, true>(p, row_begin, row_end, token_begin, token_end);
+        break;
+    case GgmlType::Q2_K:
+    case GgmlType::Q3_K:
+        gemm_typed<QuantKind::Unsigned3Split, true>(p, row_begin, row_end, token_begin, token_end);
         break;
     case GgmlType::Q6_K:
         gemm_typed<QuantKind::Unsigned6Split, true>(p, row_begin, row_end, token_begin, token_end);
         break;
     case GgmlType::Q8_0:
+    case GgmlType::IQ4_NL:
+    case GgmlType::IQ4_XS:
         gemm_typed<QuantKind::Signed8, false>(p, row_begin, row_end, token_begin, token_end);
         break;
     default:

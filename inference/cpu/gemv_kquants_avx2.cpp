@@ -1,9 +1,9 @@
-// AVX2 matrix-vector products for Q4_K and Q6_K against Q8Block32
+// AVX2 matrix-vector products for Q4_K, Q5_K and Q6_K against Q8Block32
 // activations (one step d_a per 32 elements).
 //
 // A super-block contributes
-//   Q4_K: sum_j (d sc_j) d_a,j dot_j - (dmin mn_j) s_a,j     (8 sub-blocks of 32)
-//   Q6_K: sum_j (d sc_j) d_a,j/2 dot_j - 32 (d sc_j) s_a,j    (16 sub-blocks of 16)
+//   Q4_K, Q5_K: sum_j (d sc_j) d_a,j dot_j - (dmin mn_j) s_a,j     (8 sub-blocks of 32)
+//   Q6_K:       sum_j (d sc_j) d_a,j/2 dot_j - 32 (d sc_j) s_a,j    (16 sub-blocks of 16)
 // where dot_j sums q * a' over sub-block j (q unsigned), d_a the activation
 // step of the 32-block and s_a = d_a * (sum of the sub-block's activation
 // quants). The integer dot products of all sub-blocks are folded into one
@@ -17,16 +17,8 @@ namespace quanta::cpu::avx2 {
 namespace {
 
 constexpr int kQ4_KBytes = 144;
+constexpr int kQ5_KBytes = 176;
 constexpr int kQ6_KBytes = 210;
-
-// Activation pointers of one token.
-struct TokenActivations {
-    int64_t token;       // row of y to write
-    const int8_t* q;     // [n_in]
-    const float* scale;  // [n_in / 32]
-    const float* sum32;  // [n_in / 32]
-    const float* sum16;  // [n_in / 16]
-};
 
 // The eight 6-bit scales and mins of a Q4_K super-block (see block_q4_K),
 // unpacked from its three 32-bit words of packed scales.
@@ -54,25 +46,15 @@ inline __m256 bytes_to_floats(const uint8_t* bytes)
     return _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(bytes))));
 }
 
-// Eight int32 partial sums of q * a over 32 elements.
-inline __m256i dot32(__m256i q, const int8_t* a)
-{
-    const __m256i av = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(a));
-    return _mm256_madd_epi16(_mm256_maddubs_epi16(q, av), _mm256_set1_epi16(1));
-}
-
-// Folds eight vectors into one: lanes 0-3 of the result are the sums of the
-// low 128-bit halves of v0-v3, lanes 4-7 those of their high halves.
-inline __m256i fold4(__m256i v0, __m256i v1, __m256i v2, __m256i v3)
-{
-    return _mm256_hadd_epi32(_mm256_hadd_epi32(v0, v1), _mm256_hadd_epi32(v2, v3));
-}
-
-template <int NT>
-void gemv_q4_K(const MatmulProblem& p, int64_t row_begin, int64_t row_end, const TokenActivations* acts)
+// Q4_K, or Q5_K when FiveBits: Q5_K adds the fifth bits (qh, 32 bytes)
+// between the packed scales and the nibbles.
+template <int NT, bool FiveBits>
+void gemv_scale_min(const MatmulProblem& p, int64_t row_begin, int64_t row_end, const TokenActivations* acts)
 {
     const int64_t n_super = p.n_in / 256;
     const __m256i low_nibbles = _mm256_set1_epi8(0x0F);
+    constexpr int kBlockBytes = FiveBits ? kQ5_KBytes : kQ4_KBytes;
+    constexpr int kNibbles = FiveBits ? 48 : 16;
 
     for (int64_t r = row_begin; r < row_end; ++r) {
         const uint8_t* row = p.weights + static_cast<size_t>(r) * p.row_bytes;
@@ -83,21 +65,28 @@ void gemv_q4_K(const MatmulProblem& p, int64_t row_begin, int64_t row_end, const
 
         for (int64_t s = 0; s < n_super; ++s) {
             // Scales and mins of the eight sub-blocks as float vectors.
-            const uint8_t* block = row + s * kQ4_KBytes;
+            const uint8_t* block = row + s * kBlockBytes;
             alignas(16) uint8_t sc[8];
             alignas(16) uint8_t mn[8];
             unpack_scales_q4_K(block + 4, sc, mn);
             const __m256 scales = _mm256_mul_ps(bytes_to_floats(sc), _mm256_set1_ps(half_to_float(block)));
             const __m256 mins = _mm256_mul_ps(bytes_to_floats(mn), _mm256_set1_ps(half_to_float(block + 2)));
 
-            // Sub-block 2c in the low nibbles of chunk c, 2c + 1 in the high ones.
-            const uint8_t* qs = block + 16;
+            // Sub-block 2c in the low nibbles of chunk c, 2c + 1 in the high
+            // ones; Q5_K's bit 4 of sub-block j is bit j of qh.
+            const uint8_t* qs = block + kNibbles;
             __m256i q[8];
 #pragma GCC unroll 4
             for (int c = 0; c < 4; ++c) {
                 const __m256i packed = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(qs + 32 * c));
                 q[2 * c] = _mm256_and_si256(packed, low_nibbles);
                 q[2 * c + 1] = _mm256_and_si256(_mm256_srli_epi16(packed, 4), low_nibbles);
+            }
+            if constexpr (FiveBits) {
+                const __m256i qh = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(block + 16));
+#pragma GCC unroll 8
+                for (int j = 0; j < 8; ++j)
+                    q[j] = _mm256_or_si256(q[j], bit_field(qh, j, 4));
             }
 
 #pragma GCC unroll 16
@@ -212,7 +201,9 @@ void gemv_group(const MatmulProblem& p, int64_t row_begin, int64_t row_end, int6
                                    qx.sum32 + token * n_blocks, qx.sum16 + token * 2 * n_blocks};
     }
     if (p.type == GgmlType::Q4_K)
-        gemv_q4_K<NT>(p, row_begin, row_end, acts);
+        gemv_scale_min<NT, false>(p, row_begin, row_end, acts);
+    else if (p.type == GgmlType::Q5_K)
+        gemv_scale_min<NT, true>(p, row_begin, row_end, acts);
     else
         gemv_q6_K<NT>(p, row_begin, row_end, acts);
 }

@@ -1,13 +1,13 @@
 // AVX2 matrix-vector products for the 32-element types (Q4_0, Q4_1, Q5_0,
-// Q5_1, Q8_0) against Q8Block32 activations.
+// Q5_1, Q8_0, IQ4_NL) against Q8Block32 activations.
 //
 // For one block, sum_i w_i a_i = d_w * d_a * sum_i q_i a'_i + offset_w * sum_a,
 // where q are the weight quants without their bias (unsigned for the 4- and
 // 5-bit types, so vpmaddubsw multiplies them with the signed activation
 // quants directly), offset_w folds the bias or the min (Q4_0: -8 d_w,
 // Q4_1: m, Q5_0: -16 d_w, Q5_1: m) and sum_a = d_a * sum_i a'_i comes
-// precomputed with the activations. Q8_0 weights are signed and use the
-// sign trick: |q| times a' with q's sign.
+// precomputed with the activations. Q8_0 weights and IQ4_NL's grid values
+// are signed and use the sign trick: |q| times a' with q's sign.
 #include "cpu/kernels_avx2.h"
 #include "cpu/simd_avx2.h"
 
@@ -75,6 +75,18 @@ struct Q8_0Block {
     static constexpr bool kSigned = true;
     static constexpr bool kHasOffset = false;
     static __m256i quants(const uint8_t* b) { return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(b + 2)); }
+    static float scale(const uint8_t* b) { return half_to_float(b); }
+    static float offset(const uint8_t*, float) { return 0.0f; }
+};
+
+// IQ4_NL: q is the grid value of each nibble, value = d * q.
+struct IQ4_NLBlock {
+    static constexpr int kBytes = 18;
+    static constexpr int kMinField = -1;
+    static constexpr float kOffsetFactor = 0.0f;
+    static constexpr bool kSigned = true;
+    static constexpr bool kHasOffset = false;
+    static __m256i quants(const uint8_t* b) { return iq4_grid_values(unpack_nibbles(b + 2)); }
     static float scale(const uint8_t* b) { return half_to_float(b); }
     static float offset(const uint8_t*, float) { return 0.0f; }
 };
@@ -237,6 +249,9 @@ void gemv_legacy(const MatmulProblem& p, int64_t row_begin, int64_t row_end, int
         break;
     case GgmlType::Q8_0:
         gemv_type<Q8_0Block>(p, row_begin, row_end, token_begin, token_end);
+        break;
+    case GgmlType::IQ4_NL:
+        gemv_type<IQ4_NLBlock>(p, row_begin, row_end, token_begin, token_end);
         break;
     default:
         break;

@@ -18,9 +18,9 @@
 namespace quanta::cpu {
 
 // Activation quantization scheme of a matmul.
-// NOTE: K-quant weights also get one activation scale per 32 elements, where
-// llama.cpp uses Q8_K (one per 256). The finer steps keep the logits of
-// Q4_K and Q6_K models closer to F32 than llama.cpp's own.
+// NOTE: K-quant and IQ4_XS weights also get one activation scale per 32
+// elements, where llama.cpp uses Q8_K (one per 256). The finer steps keep
+// the logits of the K-quant test models closer to F32 than llama.cpp's own.
 enum class ActivationFormat {
     None,      // F32, F16, BF16 weights: activations stay F32
     Q8Block32, // quantized weights: 8-bit quants, one scale per 32 elements (like Q8_0)

@@ -26,10 +26,14 @@ void matmul_legacy(const MatmulProblem& p, int64_t row_begin, int64_t row_end, i
 void matmul_kquants(const MatmulProblem& p, int64_t row_begin, int64_t row_end, int64_t token_begin,
                     int64_t token_end)
 {
-    if (!p.use_gemm)
-        gemv_kquants(p, row_begin, row_end, token_begin, token_end);
-    else
+    if (p.use_gemm)
         gemm_quantized(p, row_begin, row_end, token_begin, token_end);
+    else if (p.type == GgmlType::Q2_K || p.type == GgmlType::Q3_K)
+        gemv_low_bit_kquants(p, row_begin, row_end, token_begin, token_end);
+    else if (p.type == GgmlType::IQ4_XS)
+        gemv_iq4_xs(p, row_begin, row_end, token_begin, token_end);
+    else
+        gemv_kquants(p, row_begin, row_end, token_begin, token_end);
 }
 
 } // namespace
@@ -46,9 +50,14 @@ MatmulRangeKernel matmul_kernel(GgmlType type)
     case GgmlType::Q5_0:
     case GgmlType::Q5_1:
     case GgmlType::Q8_0:
+    case GgmlType::IQ4_NL:
         return matmul_legacy;
+    case GgmlType::Q2_K:
+    case GgmlType::Q3_K:
     case GgmlType::Q4_K:
+    case GgmlType::Q5_K:
     case GgmlType::Q6_K:
+    case GgmlType::IQ4_XS:
         return matmul_kquants;
     default:
         return nullptr;

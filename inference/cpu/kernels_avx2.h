@@ -11,7 +11,11 @@ namespace quanta::cpu::avx2 {
 void gemv_legacy(const MatmulProblem& p, int64_t row_begin, int64_t row_end, int64_t token_begin,
                  int64_t token_end);
 void gemv_kquants(const MatmulProblem& p, int64_t row_begin, int64_t row_end, int64_t token_begin,
-                  int64_t token_end);
+                  int64_t token_end); // Q4_K, Q5_K, Q6_K
+void gemv_low_bit_kquants(const MatmulProblem& p, int64_t row_begin, int64_t row_end, int64_t token_begin,
+                          int64_t token_end); // Q2_K, Q3_K
+void gemv_iq4_xs(const MatmulProblem& p, int64_t row_begin, int64_t row_end, int64_t token_begin,
+                 int64_t token_end);
 void gemv_float(const MatmulProblem& p, int64_t row_begin, int64_t row_end, int64_t token_begin,
                 int64_t token_end);
 

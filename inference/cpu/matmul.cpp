@@ -66,7 +66,7 @@ void check_weights(const WeightMatrix& w, const char* operation)
     if (!cpu::generic::matmul_kernel(w.type)) {
         throw UnsupportedError(std::string(operation) + ": tensor type " + type_name +
                                " has no CPU kernel; supported: F32, F16, BF16, Q4_0, Q4_1, Q5_0, Q5_1, Q8_0, "
-                               "Q4_K, Q6_K");
+                               "Q2_K, Q3_K, Q4_K, Q5_K, Q6_K, IQ4_NL, IQ4_XS");
     }
     const GgmlTypeTraits& traits = ggml_type_traits(w.type);
     if (w.n_in <= 0 || w.n_out < 0 || w.n_in % traits.block_size != 0) {

@@ -85,14 +85,144 @@ void matmul_float(const MatmulProblem& p, int64_t row_begin, int64_t row_end, in
     }
 }
 
-// A quantized weight row as 8-bit quants q (unsigned, or signed for Q8_0)
-// and, per block of `block` elements, value = scale * q + offset.
+// A quantized weight row as 8-bit quants q (unsigned, or signed for Q8_0 and
+// the IQ4 grid values) and, per block of `block` elements,
+// value = scale * q + offset.
 struct DecodedRow {
     int8_t* q;       // [n_in]
     float* scale;    // [n_in / block]
     float* offset;   // [n_in / block]
-    int block;       // 32, or 16 for Q6_K
+    int block;       // 32, or 16 for Q2_K, Q3_K and Q6_K
 };
+
+// Elements per scale of a type's decoded row.
+int decoded_block(GgmlType type)
+{
+    return type == GgmlType::Q2_K || type == GgmlType::Q3_K || type == GgmlType::Q6_K ? 16 : 32;
+}
+
+// Quants of element 128h + 32k + l sit in bits 2k..2k+1 of qs[32h + l] for
+// Q2_K and Q3_K: writes those low 2 bits of one super-block's 256 elements.
+void decode_two_bits(const uint8_t* qs, int8_t* q)
+{
+    for (int e = 0; e < QK_K; ++e)
+        q[e] = static_cast<int8_t>((qs[32 * (e / 128) + e % 32] >> (2 * ((e % 128) / 32))) & 3);
+}
+
+void decode_iq4_nibbles(const uint8_t* qs, int8_t* q)
+{
+    for (int j = 0; j < 16; ++j) {
+        q[j] = kIq4NlValues[qs[j] & 0x0F];
+        q[j + 16] = kIq4NlValues[qs[j] >> 4];
+    }
+}
+
+// Decodes the K-quant and IQ4 types; decode_row() handles the others.
+void decode_row_super_blocks(GgmlType type, const uint8_t* src, int64_t n_in, const DecodedRow& out)
+{
+    const int64_t n_super = n_in / QK_K;
+    switch (type) {
+    case GgmlType::Q2_K: {
+        const auto* blocks = reinterpret_cast<const block_q2_K*>(src);
+        for (int64_t s = 0; s < n_super; ++s) {
+            const float d = fp16_to_fp32(blocks[s].d);
+            const float dmin = fp16_to_fp32(blocks[s].dmin);
+            decode_two_bits(blocks[s].qs, out.q + QK_K * s);
+            for (int j = 0; j < 16; ++j) {
+                out.scale[16 * s + j] = d * static_cast<float>(blocks[s].scales[j] & 0x0F);
+                out.offset[16 * s + j] = -(dmin * static_cast<float>(blocks[s].scales[j] >> 4));
+            }
+        }
+        break;
+    }
+    case GgmlType::Q3_K: {
+        const auto* blocks = reinterpret_cast<const block_q3_K*>(src);
+        for (int64_t s = 0; s < n_super; ++s) {
+            // q = low 2 bits | top bit << 2, in [0, 7]; value = step * (q - 4).
+            int8_t* q = out.q + QK_K * s;
+            decode_two_bits(blocks[s].qs, q);
+            for (int e = 0; e < QK_K; ++e)
+                q[e] = static_cast<int8_t>(q[e] | (((blocks[s].hmask[e % 32] >> (e / 32)) & 1) << 2));
+            const float d = fp16_to_fp32(blocks[s].d);
+            uint8_t sc[16];
+            unpack_q3_K_scales(blocks[s].scales, sc);
+            for (int j = 0; j < 16; ++j) {
+                const float step = d * static_cast<float>(sc[j] - 32);
+                out.scale[16 * s + j] = step;
+                out.offset[16 * s + j] = -4.0f * step;
+            }
+        }
+        break;
+    }
+    case GgmlType::Q4_K:
+    case GgmlType::Q5_K: {
+        // Q5_K is Q4_K's layout with a fifth bit per element in qh.
+        const bool five_bits = type == GgmlType::Q5_K;
+        const size_t block_bytes = five_bits ? sizeof(block_q5_K) : sizeof(block_q4_K);
+        for (int64_t s = 0; s < n_super; ++s) {
+            const uint8_t* block = src + s * block_bytes;
+            uint16_t halves[2];
+            std::memcpy(halves, block, sizeof(halves));
+            const float d = fp16_to_fp32(halves[0]);
+            const float dmin = fp16_to_fp32(halves[1]);
+            uint8_t sc[8];
+            uint8_t mn[8];
+            unpack_q4_K_scales(block + 4, sc, mn);
+            const uint8_t* qh = block + 4 + K_SCALE_SIZE;
+            const uint8_t* qs = five_bits ? qh + QK_K / 8 : qh;
+            for (int j = 0; j < 8; ++j) {
+                const uint8_t* chunk = qs + 32 * (j / 2);
+                const int shift = 4 * (j % 2);
+                for (int l = 0; l < 32; ++l) {
+                    const int high = five_bits ? ((qh[l] >> j) & 1) << 4 : 0;
+                    out.q[QK_K * s + 32 * j + l] = static_cast<int8_t>(((chunk[l] >> shift) & 0x0F) | high);
+                }
+                out.scale[8 * s + j] = d * static_cast<float>(sc[j]);
+                out.offset[8 * s + j] = -(dmin * static_cast<float>(mn[j]));
+            }
+        }
+        break;
+    }
+    case GgmlType::Q6_K: {
+        const auto* blocks = reinterpret_cast<const block_q6_K*>(src);
+        for (int64_t s = 0; s < n_super; ++s) {
+            const float d = fp16_to_fp32(blocks[s].d);
+            int8_t* q = out.q + QK_K * s;
+            for (int half = 0; half < 2; ++half) {
+                const uint8_t* ql = blocks[s].ql + 64 * half;
+                const uint8_t* qh = blocks[s].qh + 32 * half;
+                int8_t* o = q + 128 * half;
+                for (int l = 0; l < 32; ++l) {
+                    o[l] = static_cast<int8_t>((ql[l] & 0x0F) | (((qh[l] >> 0) & 3) << 4));
+                    o[l + 32] = static_cast<int8_t>((ql[l + 32] & 0x0F) | (((qh[l] >> 2) & 3) << 4));
+                    o[l + 64] = static_cast<int8_t>((ql[l] >> 4) | (((qh[l] >> 4) & 3) << 4));
+                    o[l + 96] = static_cast<int8_t>((ql[l + 32] >> 4) | (((qh[l] >> 6) & 3) << 4));
+                }
+            }
+            for (int j = 0; j < 16; ++j) {
+                const float step = d * static_cast<float>(blocks[s].scales[j]);
+                out.scale[16 * s + j] = step;
+                out.offset[16 * s + j] = -32.0f * step;
+            }
+        }
+        break;
+    }
+    case GgmlType::IQ4_XS: {
+        const auto* blocks = reinterpret_cast<const block_iq4_xs*>(src);
+        for (int64_t s = 0; s < n_super; ++s) {
+            const float d = fp16_to_fp32(blocks[s].d);
+            for (int j = 0; j < 8; ++j) {
+                decode_iq4_nibbles(blocks[s].qs + 16 * j, out.q + QK_K * s + 32 * j);
+                out.scale[8 * s + j] = d * static_cast<float>(iq4_xs_scale(blocks[s], j) - 32);
+                out.offset[8 * s + j] = 0.0f;
+            }
+        }
+        break;
+    }
+    default:
+        break;
+    }
+}
 
 void decode_row(GgmlType type, const uint8_t* src, int64_t n_in, const DecodedRow& out)
 {
@@ -157,50 +287,17 @@ void decode_row(GgmlType type, const uint8_t* src, int64_t n_in, const DecodedRo
         }
         break;
     }
-    case GgmlType::Q4_K: {
-        const auto* blocks = reinterpret_cast<const block_q4_K*>(src);
-        for (int64_t s = 0; s < n_in / QK_K; ++s) {
-            const float d = fp16_to_fp32(blocks[s].d);
-            const float dmin = fp16_to_fp32(blocks[s].dmin);
-            uint8_t sc[8];
-            uint8_t mn[8];
-            unpack_q4_K_scales(blocks[s].scales, sc, mn);
-            for (int j = 0; j < 8; ++j) {
-                const uint8_t* qs = blocks[s].qs + 32 * (j / 2);
-                const int shift = 4 * (j % 2);
-                for (int l = 0; l < 32; ++l)
-                    out.q[QK_K * s + 32 * j + l] = static_cast<int8_t>((qs[l] >> shift) & 0x0F);
-                out.scale[8 * s + j] = d * static_cast<float>(sc[j]);
-                out.offset[8 * s + j] = -(dmin * static_cast<float>(mn[j]));
-            }
-        }
-        break;
-    }
-    case GgmlType::Q6_K: {
-        const auto* blocks = reinterpret_cast<const block_q6_K*>(src);
-        for (int64_t s = 0; s < n_in / QK_K; ++s) {
-            const float d = fp16_to_fp32(blocks[s].d);
-            int8_t* q = out.q + QK_K * s;
-            for (int half = 0; half < 2; ++half) {
-                const uint8_t* ql = blocks[s].ql + 64 * half;
-                const uint8_t* qh = blocks[s].qh + 32 * half;
-                int8_t* o = q + 128 * half;
-                for (int l = 0; l < 32; ++l) {
-                    o[l] = static_cast<int8_t>((ql[l] & 0x0F) | (((qh[l] >> 0) & 3) << 4));
-                    o[l + 32] = static_cast<int8_t>((ql[l + 32] & 0x0F) | (((qh[l] >> 2) & 3) << 4));
-                    o[l + 64] = static_cast<int8_t>((ql[l] >> 4) | (((qh[l] >> 4) & 3) << 4));
-                    o[l + 96] = static_cast<int8_t>((ql[l + 32] >> 4) | (((qh[l] >> 6) & 3) << 4));
-                }
-            }
-            for (int j = 0; j < 16; ++j) {
-                const float step = d * static_cast<float>(blocks[s].scales[j]);
-                out.scale[16 * s + j] = step;
-                out.offset[16 * s + j] = -32.0f * step;
-            }
+    case GgmlType::IQ4_NL: {
+        const auto* blocks = reinterpret_cast<const block_iq4_nl*>(src);
+        for (int64_t b = 0; b < n_in / 32; ++b) {
+            decode_iq4_nibbles(blocks[b].qs, out.q + 32 * b);
+            out.scale[b] = fp16_to_fp32(blocks[b].d);
+            out.offset[b] = 0.0f;
         }
         break;
     }
     default:
+        decode_row_super_blocks(type, src, n_in, out);
         break;
     }
 }
@@ -230,7 +327,7 @@ float dot_decoded(const DecodedRow& w, int64_t n_in, const QuantizedRow& a)
 void matmul_quantized(const MatmulProblem& p, int64_t row_begin, int64_t row_end, int64_t token_begin,
                       int64_t token_end)
 {
-    const int block = p.type == GgmlType::Q6_K ? 16 : 32;
+    const int block = decoded_block(p.type);
     const int64_t n_blocks = p.n_in / block;
     auto* q = static_cast<int8_t*>(thread_scratch(0, static_cast<size_t>(p.n_in)));
     auto* scales = static_cast<float*>(thread_scratch(1, static_cast<size_t>(2 * n_blocks) * sizeof(float)));
@@ -260,8 +357,13 @@ MatmulRangeKernel matmul_kernel(GgmlType type)
     case GgmlType::Q5_0:
     case GgmlType::Q5_1:
     case GgmlType::Q8_0:
+    case GgmlType::Q2_K:
+    case GgmlType::Q3_K:
     case GgmlType::Q4_K:
+    case GgmlType::Q5_K:
     case GgmlType::Q6_K:
+    case GgmlType::IQ4_NL:
+    case GgmlType::IQ4_XS:
         return matmul_quantized;
     default:
         return nullptr;

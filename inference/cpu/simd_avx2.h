@@ -62,6 +62,45 @@ inline __m256i unpack_nibbles(const uint8_t* qs)
     return _mm256_and_si256(shifted, _mm256_set1_epi8(0x0F));
 }
 
+// Maps 4-bit indices (one per byte, each in [0, 15]) to the IQ4_NL / IQ4_XS
+// grid values as signed bytes (ggml's kvalues_iq4nl).
+inline __m256i iq4_grid_values(__m256i indices)
+{
+    const __m256i grid = _mm256_setr_epi8(-127, -104, -83, -65, -49, -35, -22, -10, 1, 13, 25, 38, 53, 69, 89, 113, //
+                                          -127, -104, -83, -65, -49, -35, -22, -10, 1, 13, 25, 38, 53, 69, 89, 113);
+    return _mm256_shuffle_epi8(grid, indices);
+}
+
+// The 2-bit field at bits `shift`..`shift`+1 of each byte, for the Q2_K and
+// Q3_K layouts.
+inline __m256i two_bit_field(__m256i v, int shift)
+{
+    return _mm256_and_si256(_mm256_srli_epi16(v, shift), _mm256_set1_epi8(0x03));
+}
+
+// Bit `bit` of each byte (bit < 8) moved to bit `to` (to < 8): each result
+// byte is 0 or 1 << to.
+inline __m256i bit_field(__m256i v, int bit, int to)
+{
+    return _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(v, bit), _mm256_set1_epi8(0x01)), to);
+}
+
+// The sixteen 6-bit Q3_K sub-block scales minus their bias of 32, as signed
+// bytes, unpacked from the 12 packed bytes (see block_q3_K) in four 32-bit
+// words.
+inline __m128i unpack_scales_q3_K(const uint8_t* packed)
+{
+    uint32_t w[3];
+    std::memcpy(w, packed, sizeof(w));
+    const uint32_t low4 = 0x0F0F0F0Fu;
+    const uint32_t top2 = 0x03030303u;
+    const __m128i scales = _mm_setr_epi32(static_cast<int>((w[0] & low4) | ((w[2] & top2) << 4)),
+                                          static_cast<int>((w[1] & low4) | (((w[2] >> 2) & top2) << 4)),
+                                          static_cast<int>(((w[0] >> 4) & low4) | (((w[2] >> 4) & top2) << 4)),
+                                          static_cast<int>(((w[1] >> 4) & low4) | (((w[2] >> 6) & top2) << 4)));
+    return _mm_sub_epi8(scales, _mm_set1_epi8(32));
+}
+
 // Bit i of `bits` to 0x10 in byte i (0 otherwise): the fifth bit of Q5 quants.
 inline __m256i spread_bits_to_0x10(uint32_t bits)
 {
@@ -79,6 +118,46 @@ inline __m256i shift_right_bytes(__m256i v, int shift)
 {
     return _mm256_and_si256(_mm256_srli_epi16(v, shift), _mm256_set1_epi8(static_cast<char>(0xFF >> shift)));
 }
+
+// The eight 6-bit IQ4_XS sub-block scales minus their bias of 32, as int32
+// lanes, from the scales_h field at `block + 2` and scales_l at `block + 4`
+// (see block_iq4_xs). Scale j's low nibble sits at bit 4j of scales_l read
+// as one 32-bit word, and its top 2 bits at bit 2j of scales_h.
+inline __m256i iq4_xs_scales_vector(const uint8_t* block)
+{
+    uint16_t high;
+    std::memcpy(&high, block + 2, sizeof(high));
+    const __m256i low_bits = _mm256_srlv_epi32(_mm256_set1_epi32(static_cast<int32_t>(load_u32(block + 4))),
+                                               _mm256_setr_epi32(0, 4, 8, 12, 16, 20, 24, 28));
+    const __m256i high_bits = _mm256_srlv_epi32(_mm256_set1_epi32(high), _mm256_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14));
+    const __m256i scales = _mm256_or_si256(_mm256_and_si256(low_bits, _mm256_set1_epi32(0x0F)),
+                                           _mm256_slli_epi32(_mm256_and_si256(high_bits, _mm256_set1_epi32(3)), 4));
+    return _mm256_sub_epi32(scales, _mm256_set1_epi32(32));
+}
+
+// Eight int32 partial sums of q * a over 32 elements (q unsigned, at most
+// 127 so that pairs of products fit vpmaddubsw's int16 sums).
+inline __m256i dot32(__m256i q, const int8_t* a)
+{
+    const __m256i av = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(a));
+    return _mm256_madd_epi16(_mm256_maddubs_epi16(q, av), _mm256_set1_epi16(1));
+}
+
+// Folds four vectors into one: lanes 0-3 of the result are the sums of the
+// low 128-bit halves of v0-v3, lanes 4-7 those of their high halves.
+inline __m256i fold4(__m256i v0, __m256i v1, __m256i v2, __m256i v3)
+{
+    return _mm256_hadd_epi32(_mm256_hadd_epi32(v0, v1), _mm256_hadd_epi32(v2, v3));
+}
+
+// Activation pointers of one token, for the super-block GEMV kernels.
+struct TokenActivations {
+    int64_t token;       // row of y to write
+    const int8_t* q;     // [n_in]
+    const float* scale;  // [n_in / 32]
+    const float* sum32;  // [n_in / 32]
+    const float* sum16;  // [n_in / 16]
+};
 
 // Transposes an 8x8 matrix of 32-bit elements held in eight registers.
 inline void transpose_8x8_epi32(__m256i r[8])

@@ -3,12 +3,15 @@
 #include "core/error.h"
 #include "core/log.h"
 #include "core/thread_pool.h"
+#include "engine/gpu_offload.h"
+#include "engine/model_summary.h"
 #include "gguf/gguf_reader.h"
 #include "model/model_graph.h"
+#include "vulkan/vulkan_decoder.h"
+
+#include <algorithm>
 
 #include <chrono>
-#include <filesystem>
-#include <map>
 
 namespace quanta {
 
@@ -24,37 +27,6 @@ void check_cancel(const LoadOptions& options, const std::string& path)
 {
     if (options.cancel && options.cancel->load(std::memory_order_acquire))
         throw CancelledError(path + ": loading cancelled");
-}
-
-// "Q4_K_M"-style label: general.file_type when known, else the type with the
-// most bytes among the 2-D weights.
-std::string describe_file_type(const GgufFile& file)
-{
-    static const std::map<uint64_t, std::string> kFileTypes = {
-        {0, "F32"},     {1, "F16"},     {2, "Q4_0"},    {3, "Q4_1"},    {7, "Q8_0"},    {8, "Q5_0"},
-        {9, "Q5_1"},    {10, "Q2_K"},   {11, "Q3_K_S"}, {12, "Q3_K_M"}, {13, "Q3_K_L"}, {14, "Q4_K_S"},
-        {15, "Q4_K_M"}, {16, "Q5_K_S"}, {17, "Q5_K_M"}, {18, "Q6_K"},   {25, "IQ4_NL"}, {30, "IQ4_XS"},
-        {32, "BF16"},
-    };
-    if (const GgufValue* value = file.find("general.file_type"); value && value->is_integer()) {
-        const auto it = kFileTypes.find(value->as_uint("general.file_type"));
-        if (it != kFileTypes.end())
-            return it->second;
-    }
-    std::map<GgmlType, uint64_t> bytes_by_type;
-    for (const GgufTensor& tensor : file.tensors()) {
-        if (tensor.n_dims >= 2)
-            bytes_by_type[tensor.type] += tensor.n_bytes;
-    }
-    GgmlType best = GgmlType::F32;
-    uint64_t best_bytes = 0;
-    for (const auto& [type, bytes] : bytes_by_type) {
-        if (bytes > best_bytes) {
-            best = type;
-            best_bytes = bytes;
-        }
-    }
-    return std::string(ggml_type_name(best));
 }
 
 } // namespace
@@ -89,16 +61,15 @@ std::shared_ptr<Model> Model::load(const std::string& path, const LoadOptions& o
 
     // Describe the model.
     ModelInfo& info = model->info_;
+    const ModelSummary summary = summarize_model_file(file);
     info.path = path;
-    info.name = file.get_string("general.name", std::filesystem::path(path).stem().string());
+    info.name = summary.name;
     info.architecture = hp.architecture;
-    info.file_type = describe_file_type(file);
+    info.file_type = summary.file_type;
     info.chat_template = file.get_string("tokenizer.chat_template", "");
     info.file_size = file.file_size();
-    for (const GgufTensor& tensor : file.tensors()) {
-        info.weight_bytes += tensor.n_bytes;
-        info.n_params += tensor.n_elements;
-    }
+    info.weight_bytes = summary.weight_bytes;
+    info.n_params = summary.n_params;
     info.n_ctx_train = hp.n_ctx_train;
     info.n_embd = hp.n_embd;
     info.n_layer = hp.n_layer;
@@ -125,13 +96,35 @@ std::shared_ptr<Model> Model::load(const std::string& path, const LoadOptions& o
             next_report = done + kProgressChunk;
         }
     }
+    // The GPU part: as many layers as requested and fit, or none, with the
+    // reason logged and kept for the UI.
+    GpuRequest gpu_request;
+    gpu_request.device = options.device;
+    gpu_request.gpu_layers = options.gpu_layers;
+    gpu_request.n_ctx = options.n_ctx > 0 ? std::min(options.n_ctx, hp.n_ctx_train) : hp.n_ctx_train;
+    gpu_request.n_batch = options.n_batch;
+    gpu_request.fail_allocation_at = options.fail_gpu_allocation_at;
+    gpu_request.fail_later_allocations = options.fail_later_gpu_allocations;
+    gpu_request.cancel = options.cancel;
+    GpuPlacement placement = place_on_gpu(*model->graph_, gpu_request);
+    model->gpu_memory_ = std::move(placement.memory);
+    model->gpu_ = std::move(placement.model);
+    info.gpu_device = model->gpu_ ? placement.device_name : std::string();
+    info.gpu_layers = model->gpu_ ? placement.n_layers : 0;
+    info.gpu_output = model->gpu_ && model->gpu_->runs_output();
+    info.gpu_fallback_reason = placement.fallback_reason;
+    if (!info.gpu_fallback_reason.empty())
+        QUANTA_LOG_WARN("%s: %s; %d of %d layers run on the GPU", path.c_str(), info.gpu_fallback_reason.c_str(),
+                        info.gpu_layers, hp.n_layer);
+
     if (options.on_progress)
         options.on_progress(1.0f);
 
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    QUANTA_LOG_INFO("loaded %s: %s %s, %d layers, n_embd %d, %.1f M parameters, %.1f MiB, %d threads, %s kernels, "
-                    "%.2f s",
-                    info.name.c_str(), info.architecture.c_str(), info.file_type.c_str(), info.n_layer, info.n_embd,
+    QUANTA_LOG_INFO("loaded %s: %s %s, %d layers (%d on %s), n_embd %d, %.1f M parameters, %.1f MiB, %d threads, "
+                    "%s kernels, %.2f s",
+                    info.name.c_str(), info.architecture.c_str(), info.file_type.c_str(), info.n_layer,
+                    info.gpu_layers, info.gpu_layers > 0 ? info.gpu_device.c_str() : "the GPU", info.n_embd,
                     static_cast<double>(info.n_params) / 1e6, static_cast<double>(info.weight_bytes) / (1 << 20),
                     model->n_threads_, options.kernels == KernelMode::Fast ? cpu_kernel_name() : "reference", seconds);
     return model;

@@ -16,6 +16,11 @@ namespace quanta {
 class GgufFile;
 class ModelGraph;
 
+namespace vk {
+class DeviceMemory;
+class GpuModel;
+} // namespace vk
+
 struct ModelInfo {
     std::string path;
     std::string name;           // general.name, or the file name
@@ -32,6 +37,14 @@ struct ModelInfo {
     int n_head_kv = 0;
     int n_ff = 0;
     int n_vocab = 0;
+
+    // Placement of the layers.
+    std::string gpu_device;     // Vulkan device name; empty when none is used
+    int gpu_layers = 0;         // layers 0 .. gpu_layers - 1 run there
+    bool gpu_output = false;    // the output projection runs there too
+    // Reason the GPU runs fewer layers than requested, or none (no Vulkan
+    // loader, no device, not enough memory, ...); empty otherwise.
+    std::string gpu_fallback_reason;
 };
 
 struct LoadOptions {
@@ -42,6 +55,19 @@ struct LoadOptions {
     std::function<void(float progress)> on_progress;
     // Checked while loading; when set, load() throws CancelledError.
     const std::atomic<bool>* cancel = nullptr;
+
+    // The Vulkan device: "auto" (the best GPU; a software driver such as
+    // lavapipe only when named), "cpu" for none, or an index, name or UUID.
+    std::string device = "auto";
+    // Layers on the GPU: -1 for as many as fit its memory budget.
+    int gpu_layers = -1;
+    // Context and batch the memory estimate reserves room for.
+    int n_ctx = 4096;
+    int n_batch = 512;
+    // Test hook: the N-th device memory block allocation fails (0: off),
+    // and with fail_later_gpu_allocations every one after it too.
+    int fail_gpu_allocation_at = 0;
+    bool fail_later_gpu_allocations = false;
 };
 
 class Model {
@@ -59,6 +85,12 @@ public:
     int n_threads() const { return n_threads_; }
     KernelMode kernels() const { return kernels_; }
 
+    // The GPU part, or null when the model runs on the CPU alone.
+    const std::shared_ptr<vk::GpuModel>& gpu() const { return gpu_; }
+    // The device memory the GPU part allocates from, with its accounting
+    // (vk::DeviceMemory::report()); null without a GPU part.
+    const std::shared_ptr<vk::DeviceMemory>& gpu_memory() const { return gpu_memory_; }
+
 private:
     Model() = default;
 
@@ -68,6 +100,8 @@ private:
     std::unique_ptr<ModelGraph> graph_;
     int n_threads_ = 1;
     KernelMode kernels_ = KernelMode::Fast;
+    std::shared_ptr<vk::DeviceMemory> gpu_memory_;
+    std::shared_ptr<vk::GpuModel> gpu_;
 };
 
 } // namespace quanta

@@ -6,6 +6,7 @@
 #include "engine/text_stream.h"
 #include "model/kv_cache.h"
 #include "model/model_graph.h"
+#include "vulkan/vulkan_decoder.h"
 
 #include <algorithm>
 #include <chrono>
@@ -48,7 +49,14 @@ Session::Session(std::shared_ptr<const Model> model, const SessionOptions& optio
         options_.n_batch = 512;
     options_.n_batch = std::min(options_.n_batch, options_.n_ctx);
 
-    kv_ = std::make_unique<KvCache>(hp.n_layer, options_.n_ctx, hp.n_embd_kv(), options_.kv_type);
+    // The GPU layers keep their keys and values in device memory, and the
+    // CPU cache stores the rest.
+    int gpu_layers = 0;
+    if (model_->gpu()) {
+        gpu_ = std::make_unique<vk::GpuSession>(model_->gpu(), options_.n_ctx, options_.n_batch);
+        gpu_layers = gpu_->n_layers();
+    }
+    kv_ = std::make_unique<KvCache>(hp.n_layer, options_.n_ctx, hp.n_embd_kv(), options_.kv_type, gpu_layers);
     pool_ = std::make_unique<ThreadPool>(model_->n_threads());
     scratch_ = std::make_unique<ForwardScratch>();
     QUANTA_LOG_INFO("session: context %d tokens, %s KV cache (%.1f MiB), batch %d, %d threads", options_.n_ctx,
@@ -106,7 +114,8 @@ std::span<const float> Session::decode(std::span<const TokenId> tokens, std::vec
         // Without all_logits each batch overwrites last_logits_, so the last
         // batch's row is what remains.
         float* out = all_logits ? all_logits->data() + begin * n_vocab : last_logits_.data();
-        graph.forward(batch, static_cast<int>(history_.size()), *kv_, *scratch_, *pool_, out, all_logits != nullptr);
+        graph.forward(batch, static_cast<int>(history_.size()), *kv_, *scratch_, *pool_, out, all_logits != nullptr,
+                      gpu_.get());
         history_.insert(history_.end(), batch.begin(), batch.end());
     }
     if (all_logits)

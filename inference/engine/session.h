@@ -15,6 +15,7 @@
 namespace quanta {
 
 class KvCache;
+class LayerOffload;
 class ThreadPool;
 struct ForwardScratch;
 
@@ -90,6 +91,7 @@ private:
     std::shared_ptr<const Model> model_;
     SessionOptions options_;
     std::unique_ptr<KvCache> kv_;
+    std::unique_ptr<LayerOffload> gpu_;  // the GPU layers' KV cache and activations
     std::unique_ptr<ThreadPool> pool_;
     std::unique_ptr<ForwardScratch> scratch_;
     std::vector<TokenId> history_;

@@ -33,7 +33,86 @@ int read_count(const GgufFile& file, const std::string& key, uint64_t max_value,
     return read_count(file, key, max_value);
 }
 
+void require_key(const GgufFile& file, const std::string& key, const std::string& scaling_type)
+{
+    if (!file.contains(key)) {
+        throw FormatError(file.path() + ": metadata '" + key + "' is missing, but RoPE scaling type '" +
+                          scaling_type + "' needs it");
+    }
+}
+
+// Reads {arch}.rope.scaling.*. A missing type reads as "linear", as in
+// llama.cpp, so a bare factor still scales positions.
+void read_rope_scaling(const GgufFile& file, Hyperparams& hp)
+{
+    const std::string& arch = hp.architecture;
+    const std::string prefix = arch + ".rope.scaling.";
+    const std::string type = file.get_string(prefix + "type", "linear");
+
+    // Older files store the inverse of the factor as rope.scale_linear.
+    double factor = file.get_float(prefix + "factor", 0.0);
+    if (factor == 0.0)
+        factor = 1.0 / file.get_float(arch + ".rope.scale_linear", 1.0);
+    if (!(factor > 0.0) || !std::isfinite(factor) || factor > std::numeric_limits<float>::max()) {
+        throw FormatError(file.path() + ": metadata '" + prefix + "factor' is " + std::to_string(factor) +
+                          ", expected a positive number");
+    }
+    hp.n_ctx_orig = read_count(file, prefix + "original_context_length", kMaxContext, hp.n_ctx_train);
+    hp.rope_attn_factor = read_positive_float(file, prefix + "attn_factor", 1.0);
+
+    if (type == "none") {
+        hp.rope_scaling = RopeScalingType::None;
+    } else if (type == "linear") {
+        hp.rope_scaling = factor == 1.0 ? RopeScalingType::None : RopeScalingType::Linear;
+        hp.rope_scaling_factor = static_cast<float>(factor);
+        hp.rope_freq_scale = static_cast<float>(1.0 / factor);
+    } else if (type == "llama3") {
+        // llama.cpp's converter bakes these factors into a rope_freqs tensor;
+        // other writers store the parameters of Meta's formula instead.
+        require_key(file, prefix + "factor", type);
+        require_key(file, prefix + "original_context_length", type);
+        hp.rope_scaling = RopeScalingType::Llama3;
+        hp.rope_scaling_factor = static_cast<float>(factor);
+        hp.rope_low_freq_factor = read_positive_float(file, prefix + "low_freq_factor", 1.0);
+        hp.rope_high_freq_factor = read_positive_float(file, prefix + "high_freq_factor", 4.0);
+        if (hp.rope_high_freq_factor <= hp.rope_low_freq_factor) {
+            throw FormatError(file.path() + ": metadata '" + prefix + "high_freq_factor' (" +
+                              std::to_string(hp.rope_high_freq_factor) + ") must be larger than '" + prefix +
+                              "low_freq_factor' (" + std::to_string(hp.rope_low_freq_factor) + ")");
+        }
+    } else if (type == "longrope") {
+        hp.rope_scaling = RopeScalingType::LongRope;
+    } else {
+        // NOTE: YaRN is the one type llama.cpp runs that is missing here.
+        throw UnsupportedError(file.path() + ": RoPE scaling type '" + type + "' (metadata '" + prefix +
+                               "type') is not supported (supported: none, linear, llama3, longrope)");
+    }
+}
+
 } // namespace
+
+float read_positive_float(const GgufFile& file, const std::string& key, double fallback)
+{
+    if (!file.contains(key))
+        return static_cast<float>(fallback);
+    const double value = file.get_float(key);
+    if (!(value > 0.0) || !std::isfinite(value) || value > std::numeric_limits<float>::max()) {
+        throw FormatError(file.path() + ": metadata '" + key + "' is " + std::to_string(value) +
+                          ", expected a positive number");
+    }
+    return static_cast<float>(value);
+}
+
+const char* rope_scaling_name(RopeScalingType type)
+{
+    switch (type) {
+    case RopeScalingType::None: return "none";
+    case RopeScalingType::Linear: return "linear";
+    case RopeScalingType::Llama3: return "llama3";
+    case RopeScalingType::LongRope: return "longrope";
+    }
+    return "?";
+}
 
 Hyperparams read_hyperparams(const GgufFile& file)
 {
@@ -62,7 +141,7 @@ Hyperparams read_hyperparams(const GgufFile& file)
     if (value_length != hp.head_dim) {
         throw UnsupportedError(file.path() + ": metadata '" + arch + ".attention.value_length' (" +
                                std::to_string(value_length) + ") differs from key_length (" +
-                               std::to_string(hp.head_dim) + "), which the llama graph does not support");
+                               std::to_string(hp.head_dim) + "), which no graph supports yet");
     }
 
     hp.n_rot = read_count(file, arch + ".rope.dimension_count", kMaxDimension, hp.head_dim);
@@ -78,24 +157,7 @@ Hyperparams read_hyperparams(const GgufFile& file)
                           std::to_string(hp.rope_freq_base) + ", expected a positive number");
     }
 
-    // Linear RoPE scaling stretches positions by 1/factor.
-    const std::string scaling_type = file.get_string(arch + ".rope.scaling.type", "none");
-    double factor = file.get_float(arch + ".rope.scaling.factor", 0.0);
-    if (factor == 0.0)
-        factor = 1.0 / file.get_float(arch + ".rope.scale_linear", 1.0);
-    if (scaling_type == "linear" || (scaling_type == "none" && factor != 1.0)) {
-        if (!(factor > 0.0) || !std::isfinite(factor)) {
-            throw FormatError(file.path() + ": metadata '" + arch + ".rope.scaling.factor' is " +
-                              std::to_string(factor) + ", expected a positive number");
-        }
-        hp.rope_freq_scale = static_cast<float>(1.0 / factor);
-    } else if (scaling_type != "none" && scaling_type != "linear") {
-        // NOTE: YaRN and the other non-linear schemes are not implemented;
-        // the model runs with unscaled RoPE, which is exact up to the
-        // original context length.
-        throw UnsupportedError(file.path() + ": RoPE scaling type '" + scaling_type +
-                               "' is not supported (supported: none, linear)");
-    }
+    read_rope_scaling(file, hp);
 
     hp.rms_eps = static_cast<float>(file.get_float(arch + ".attention.layer_norm_rms_epsilon", 1e-5));
     if (!(hp.rms_eps > 0.0f) || !std::isfinite(hp.rms_eps)) {

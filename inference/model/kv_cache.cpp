@@ -3,24 +3,26 @@
 #include "engine/session.h"
 #include "quant/blocks.h"
 
+#include <algorithm>
 #include <cstring>
 
 namespace quanta {
 
-KvCache::KvCache(int n_layer, int n_ctx, int n_embd_kv, KvCacheType type)
+KvCache::KvCache(int n_layer, int n_ctx, int n_embd_kv, KvCacheType type, int first_layer)
     : n_layer_(n_layer)
+    , first_layer_(std::clamp(first_layer, 0, n_layer))
     , n_ctx_(n_ctx)
     , n_embd_kv_(n_embd_kv)
     , type_(type)
     , element_bytes_(type == KvCacheType::F32 ? sizeof(float) : sizeof(uint16_t))
 {
-    storage_.resize(static_cast<size_t>(n_layer_) * 2 * static_cast<size_t>(n_ctx_) *
+    storage_.resize(static_cast<size_t>(n_layer_ - first_layer_) * 2 * static_cast<size_t>(n_ctx_) *
                     static_cast<size_t>(n_embd_kv_) * element_bytes_);
 }
 
 size_t KvCache::row_offset(int layer, int position, bool value) const
 {
-    const size_t row = (static_cast<size_t>(layer) * 2 + (value ? 1 : 0)) * static_cast<size_t>(n_ctx_) +
+    const size_t row = (static_cast<size_t>(layer - first_layer_) * 2 + (value ? 1 : 0)) * static_cast<size_t>(n_ctx_) +
                        static_cast<size_t>(position);
     return row * static_cast<size_t>(n_embd_kv_) * element_bytes_;
 }

@@ -12,8 +12,9 @@ enum class KvCacheType;
 class KvCache {
 public:
     // n_ctx positions of n_embd_kv (= n_head_kv * head_dim) values per layer,
-    // stored as F32 or F16.
-    KvCache(int n_layer, int n_ctx, int n_embd_kv, KvCacheType type);
+    // stored as F32 or F16, for layers first_layer .. n_layer - 1. The layers
+    // before first_layer run on the GPU, which keeps their cache there.
+    KvCache(int n_layer, int n_ctx, int n_embd_kv, KvCacheType type, int first_layer = 0);
 
     int n_ctx() const { return n_ctx_; }
     int n_embd_kv() const { return n_embd_kv_; }
@@ -33,6 +34,7 @@ private:
     size_t row_offset(int layer, int position, bool value) const;
 
     int n_layer_;
+    int first_layer_;
     int n_ctx_;
     int n_embd_kv_;
     KvCacheType type_;

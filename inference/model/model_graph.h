@@ -28,6 +28,28 @@ struct ForwardScratch {
     std::vector<float> proj;   // [tokens, n_embd] output of attn_output / ffn_down
     std::vector<float> gate;   // [tokens, n_ff]
     std::vector<float> up;     // [tokens, n_ff]
+    std::vector<float> fused;  // [tokens, fused width] output of a fused projection (Phi-3), else empty
+};
+
+// Runs the first layers of a forward pass on another backend (the Vulkan
+// GPU backend), with that backend's own KV cache for those layers.
+class LayerOffload {
+public:
+    virtual ~LayerOffload() = default;
+
+    // Layers 0 .. n_layers() - 1 run there.
+    virtual int n_layers() const = 0;
+    // True when the output norm and projection run there too, which needs
+    // every layer offloaded.
+    virtual bool runs_output() const = 0;
+
+    // Embeds `tokens` at positions pos0, pos0 + 1, ... and runs the offloaded
+    // layers. With runs_output(), writes logits as ModelGraph::forward() does;
+    // otherwise writes the residual stream after the last offloaded layer to
+    // `x` ([tokens.size(), n_embd]). `embedded` contains the token embeddings
+    // ([tokens.size(), n_embd]) computed on the CPU.
+    virtual void forward(std::span<const TokenId> tokens, const float* embedded, int pos0, float* x, float* logits,
+                         bool all_logits) = 0;
 };
 
 class ModelGraph {
@@ -48,9 +70,10 @@ public:
     // Runs `tokens` at positions pos0, pos0 + 1, ... Stores their keys and
     // values in `kv` and writes logits to `logits`: every position's
     // ([tokens.size(), n_vocab]) when `all_logits`, otherwise only the last
-    // one's (n_vocab floats).
+    // one's (n_vocab floats). With `offload`, its layers run there and the
+    // CPU runs the rest (`kv` then holds only the CPU layers).
     virtual void forward(std::span<const TokenId> tokens, int pos0, KvCache& kv, ForwardScratch& scratch,
-                         ThreadPool& pool, float* logits, bool all_logits) const = 0;
+                         ThreadPool& pool, float* logits, bool all_logits, LayerOffload* offload = nullptr) const = 0;
 
     // Sizes `scratch` for up to `n_tokens` tokens per call.
     void reserve(ForwardScratch& scratch, int n_tokens) const;
@@ -58,6 +81,8 @@ public:
 protected:
     Hyperparams hparams_;
     KernelMode kernels_ = KernelMode::Fast;
+    // Outputs per token of the widest fused projection, 0 when there is none.
+    int fused_width_ = 0;
 };
 
 } // namespace quanta

@@ -35,9 +35,14 @@ WeightMatrix load_matrix(const GgufFile& file, const std::string& name, int64_t 
 
     const GgmlTypeTraits& traits = ggml_type_traits(tensor.type);
     if (!traits.cpu_supported) {
+        std::string supported;
+        for (uint32_t id = 0; id < 64; ++id) {
+            const GgmlTypeTraits* candidate = ggml_type_traits(id);
+            if (candidate && candidate->cpu_supported)
+                supported += (supported.empty() ? "" : ", ") + std::string(candidate->name);
+        }
         throw UnsupportedError(file.path() + ": tensor '" + name + "' has type " + std::string(traits.name) +
-                               ", which the CPU backend does not support yet (supported: F32, F16, BF16, Q4_0, "
-                               "Q4_1, Q5_0, Q5_1, Q8_0, Q4_K, Q6_K)");
+                               ", which the CPU backend does not support yet (supported: " + supported + ")");
     }
 
     WeightMatrix matrix;

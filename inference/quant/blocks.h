@@ -114,6 +114,107 @@ struct block_q6_K {
 };
 static_assert(sizeof(block_q6_K) == 210, "block_q6_K must match ggml's 210-byte layout");
 
+// Q2_K: 16 sub-blocks of 16 elements; sub-block j has a 4-bit scale and a
+// 4-bit min: value = d * (scales[j] & 15) * q - dmin * (scales[j] >> 4),
+// q in [0, 3]. Each 128-element half h uses qs[32h .. 32h+31]: element
+// 128h + 32k + l (k < 4, l < 32) is bits 2k..2k+1 of qs[32h + l], so
+// sub-block j = e / 16 as usual.
+struct block_q2_K {
+    uint8_t scales[QK_K / 16];  // [16] low nibble: scale, high nibble: min
+    uint8_t qs[QK_K / 4];       // [64] 2-bit quants, four per byte
+    uint16_t d;                 // F16 super-block scale of the sub-block scales
+    uint16_t dmin;              // F16 super-block scale of the sub-block mins
+};
+static_assert(sizeof(block_q2_K) == 84, "block_q2_K must match ggml's 84-byte layout");
+
+// Q3_K: 16 sub-blocks of 16 elements: value = d * (sc[j] - 32) * (q - 4),
+// q in [0, 7]. Element e = 128h + 32k + l (h < 2, k < 4, l < 32) takes its
+// low 2 bits from bits 2k..2k+1 of qs[32h + l] and its top bit from bit
+// 4h + k of hmask[l]. The 6-bit sc[j] are packed in scales[12]: the low
+// nibble comes from scales[j] (j < 8) or the high nibble of scales[j - 8]
+// (j >= 8), the top 2 bits from bits 2 (j / 4)..2 (j / 4) + 1 of
+// scales[8 + j % 4].
+struct block_q3_K {
+    uint8_t hmask[QK_K / 8];    // [32] top bits of the quants
+    uint8_t qs[QK_K / 4];       // [64] low 2 bits of the quants, four per byte
+    uint8_t scales[12];         // packed 6-bit sub-block scales, biased by 32
+    uint16_t d;                 // F16 super-block scale
+};
+static_assert(sizeof(block_q3_K) == 110, "block_q3_K must match ggml's 110-byte layout");
+
+// Unpacks the sixteen 6-bit scales of a Q3_K super-block, each in [0, 63]
+// (the stored value; the decoder subtracts 32).
+inline void unpack_q3_K_scales(const uint8_t* scales, uint8_t sc[16])
+{
+    for (int j = 0; j < 16; ++j) {
+        const int low = j < 8 ? scales[j] & 0x0F : scales[j - 8] >> 4;
+        const int high = (scales[8 + j % 4] >> (2 * (j / 4))) & 3;
+        sc[j] = static_cast<uint8_t>(low | (high << 4));
+    }
+}
+
+// Packs sixteen 6-bit scales (each in [0, 63]) the way unpack_q3_K_scales()
+// reads them.
+inline void pack_q3_K_scales(const uint8_t sc[16], uint8_t scales[12])
+{
+    for (int j = 0; j < 12; ++j)
+        scales[j] = 0;
+    for (int j = 0; j < 16; ++j) {
+        if (j < 8)
+            scales[j] = static_cast<uint8_t>(scales[j] | (sc[j] & 0x0F));
+        else
+            scales[j - 8] = static_cast<uint8_t>(scales[j - 8] | ((sc[j] & 0x0F) << 4));
+        scales[8 + j % 4] = static_cast<uint8_t>(scales[8 + j % 4] | ((sc[j] >> 4) << (2 * (j / 4))));
+    }
+}
+
+// Q5_K: as Q4_K with a fifth bit: value = d * sc[j] * q - dmin * mn[j],
+// q in [0, 31]. The low 4 bits sit in qs exactly as in Q4_K; bit 4 of
+// element 32j + l (sub-block j) is bit j of qh[l].
+struct block_q5_K {
+    uint16_t d;                    // F16 super-block scale of the sub-block scales
+    uint16_t dmin;                 // F16 super-block scale of the sub-block mins
+    uint8_t scales[K_SCALE_SIZE];  // [12] packed 6-bit sc[8] and mn[8], as in Q4_K
+    uint8_t qh[QK_K / 8];          // [32] fifth bits
+    uint8_t qs[QK_K / 2];          // [128] low 4 bits, as in Q4_K
+};
+static_assert(sizeof(block_q5_K) == 176, "block_q5_K must match ggml's 176-byte layout");
+
+// Elements per IQ4_NL block.
+inline constexpr int QK4_NL = 32;
+
+// The 16 values of the IQ4_NL and IQ4_XS non-linear grid (ggml's
+// kvalues_iq4nl), indexed by a 4-bit quant.
+inline constexpr int8_t kIq4NlValues[16] = {-127, -104, -83, -65, -49, -35, -22, -10,
+                                            1,    13,   25,  38,  53,  69,  89,  113};
+
+// IQ4_NL: value = d * kIq4NlValues[q], q in [0, 15], nibbles in Q4_0 order.
+struct block_iq4_nl {
+    uint16_t d;               // F16 scale
+    uint8_t qs[QK4_NL / 2];   // [16] element j in the low nibble of qs[j], element j + 16 in the high one
+};
+static_assert(sizeof(block_iq4_nl) == 18, "block_iq4_nl must match ggml's 18-byte layout");
+
+// IQ4_XS: 8 sub-blocks of 32 elements: value = d * (ls[j] - 32) *
+// kIq4NlValues[q]. The 6-bit ls[j] takes its low 4 bits from nibble j % 2
+// of scales_l[j / 2] and its top 2 bits from bits 2j..2j+1 of scales_h.
+// Sub-block j's nibbles are qs[16j .. 16j+15] in Q4_0 order.
+struct block_iq4_xs {
+    uint16_t d;                    // F16 super-block scale
+    uint16_t scales_h;             // top 2 bits of the eight sub-block scales
+    uint8_t scales_l[QK_K / 64];   // [4] low 4 bits of the sub-block scales, two per byte
+    uint8_t qs[QK_K / 2];          // [128] 4-bit grid indices
+};
+static_assert(sizeof(block_iq4_xs) == 136, "block_iq4_xs must match ggml's 136-byte layout");
+
+// The 6-bit scale of IQ4_XS sub-block j, in [0, 63] (the decoder subtracts 32).
+inline int iq4_xs_scale(const block_iq4_xs& block, int j)
+{
+    const int low = (block.scales_l[j / 2] >> (4 * (j % 2))) & 0x0F;
+    const int high = (block.scales_h >> (2 * j)) & 3;
+    return low | (high << 4);
+}
+
 // Q8_K: the 8-bit activation format that K-quant dot products use. Never
 // stored in model files; value = d * q.
 struct block_q8_K {

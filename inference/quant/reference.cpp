@@ -137,6 +137,98 @@ void dequantize_q6_K(const block_q6_K* blocks, float* y, int64_t n_blocks)
     }
 }
 
+void dequantize_q2_K(const block_q2_K* blocks, float* y, int64_t n_blocks)
+{
+    for (int64_t i = 0; i < n_blocks; ++i) {
+        const float d = fp16_to_fp32(blocks[i].d);
+        const float dmin = fp16_to_fp32(blocks[i].dmin);
+        float* out = y + i * QK_K;
+        for (int e = 0; e < QK_K; ++e) {
+            // Element e = 128 h + 32 k + l sits in bits 2k..2k+1 of qs[32 h + l].
+            const int h = e / 128;
+            const int k = (e % 128) / 32;
+            const int l = e % 32;
+            const int q = (blocks[i].qs[32 * h + l] >> (2 * k)) & 3;
+            const uint8_t sc = blocks[i].scales[e / 16];
+            const float step = d * static_cast<float>(sc & 0x0F);
+            const float offset = dmin * static_cast<float>(sc >> 4);
+            out[e] = step * static_cast<float>(q) - offset;
+        }
+    }
+}
+
+void dequantize_q3_K(const block_q3_K* blocks, float* y, int64_t n_blocks)
+{
+    for (int64_t i = 0; i < n_blocks; ++i) {
+        const float d = fp16_to_fp32(blocks[i].d);
+        uint8_t sc[16];
+        unpack_q3_K_scales(blocks[i].scales, sc);
+        float* out = y + i * QK_K;
+        for (int e = 0; e < QK_K; ++e) {
+            // Low bits as in Q2_K; the top bit is bit 4h + k of hmask[l].
+            const int h = e / 128;
+            const int k = (e % 128) / 32;
+            const int l = e % 32;
+            const int low = (blocks[i].qs[32 * h + l] >> (2 * k)) & 3;
+            const int high = (blocks[i].hmask[l] >> (4 * h + k)) & 1;
+            const float step = d * static_cast<float>(sc[e / 16] - 32);
+            out[e] = step * static_cast<float>((low | (high << 2)) - 4);
+        }
+    }
+}
+
+void dequantize_q5_K(const block_q5_K* blocks, float* y, int64_t n_blocks)
+{
+    for (int64_t i = 0; i < n_blocks; ++i) {
+        const float d = fp16_to_fp32(blocks[i].d);
+        const float dmin = fp16_to_fp32(blocks[i].dmin);
+        uint8_t sc[8];
+        uint8_t mn[8];
+        unpack_q4_K_scales(blocks[i].scales, sc, mn);
+
+        // Sub-block j: the low (even j) or high (odd j) nibbles of chunk
+        // j / 2, plus bit j of qh[l].
+        float* out = y + i * QK_K;
+        for (int j = 0; j < 8; ++j) {
+            const uint8_t* q = blocks[i].qs + 32 * (j / 2);
+            const int shift = 4 * (j % 2);
+            const float step = d * static_cast<float>(sc[j]);
+            const float offset = dmin * static_cast<float>(mn[j]);
+            for (int l = 0; l < 32; ++l) {
+                const int quant = ((q[l] >> shift) & 0x0F) | (((blocks[i].qh[l] >> j) & 1) << 4);
+                out[32 * j + l] = step * static_cast<float>(quant) - offset;
+            }
+        }
+    }
+}
+
+void dequantize_iq4_nl(const block_iq4_nl* blocks, float* y, int64_t n_blocks)
+{
+    for (int64_t i = 0; i < n_blocks; ++i) {
+        const float d = fp16_to_fp32(blocks[i].d);
+        for (int j = 0; j < QK4_NL / 2; ++j) {
+            y[i * QK4_NL + j] = d * static_cast<float>(kIq4NlValues[blocks[i].qs[j] & 0x0F]);
+            y[i * QK4_NL + j + QK4_NL / 2] = d * static_cast<float>(kIq4NlValues[blocks[i].qs[j] >> 4]);
+        }
+    }
+}
+
+void dequantize_iq4_xs(const block_iq4_xs* blocks, float* y, int64_t n_blocks)
+{
+    for (int64_t i = 0; i < n_blocks; ++i) {
+        const float d = fp16_to_fp32(blocks[i].d);
+        float* out = y + i * QK_K;
+        for (int j = 0; j < 8; ++j) {
+            const float step = d * static_cast<float>(iq4_xs_scale(blocks[i], j) - 32);
+            const uint8_t* qs = blocks[i].qs + 16 * j;
+            for (int l = 0; l < 16; ++l) {
+                out[32 * j + l] = step * static_cast<float>(kIq4NlValues[qs[l] & 0x0F]);
+                out[32 * j + l + 16] = step * static_cast<float>(kIq4NlValues[qs[l] >> 4]);
+            }
+        }
+    }
+}
+
 void dequantize_q8_K(const block_q8_K* blocks, float* y, int64_t n_blocks)
 {
     for (int64_t i = 0; i < n_blocks; ++i) {
@@ -172,9 +264,14 @@ bool can_quantize(GgmlType type)
     case GgmlType::Q5_0:
     case GgmlType::Q5_1:
     case GgmlType::Q8_0:
+    case GgmlType::Q2_K:
+    case GgmlType::Q3_K:
     case GgmlType::Q4_K:
+    case GgmlType::Q5_K:
     case GgmlType::Q6_K:
     case GgmlType::Q8_K:
+    case GgmlType::IQ4_NL:
+    case GgmlType::IQ4_XS:
         return true;
     default:
         return false;
@@ -225,14 +322,29 @@ void dequantize_row_reference(GgmlType type, const void* src, float* dst, int64_
     case GgmlType::Q8_0:
         dequantize_q8_0(static_cast<const block_q8_0*>(src), dst, n_blocks);
         break;
+    case GgmlType::Q2_K:
+        dequantize_q2_K(static_cast<const block_q2_K*>(src), dst, n_blocks);
+        break;
+    case GgmlType::Q3_K:
+        dequantize_q3_K(static_cast<const block_q3_K*>(src), dst, n_blocks);
+        break;
     case GgmlType::Q4_K:
         dequantize_q4_K(static_cast<const block_q4_K*>(src), dst, n_blocks);
+        break;
+    case GgmlType::Q5_K:
+        dequantize_q5_K(static_cast<const block_q5_K*>(src), dst, n_blocks);
         break;
     case GgmlType::Q6_K:
         dequantize_q6_K(static_cast<const block_q6_K*>(src), dst, n_blocks);
         break;
     case GgmlType::Q8_K:
         dequantize_q8_K(static_cast<const block_q8_K*>(src), dst, n_blocks);
+        break;
+    case GgmlType::IQ4_NL:
+        dequantize_iq4_nl(static_cast<const block_iq4_nl*>(src), dst, n_blocks);
+        break;
+    case GgmlType::IQ4_XS:
+        dequantize_iq4_xs(static_cast<const block_iq4_xs*>(src), dst, n_blocks);
         break;
     default:
         break;

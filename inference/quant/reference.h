@@ -11,7 +11,7 @@
 namespace quanta {
 
 // True when quantize_row() can write `type`: F32, F16, BF16, Q4_0, Q4_1,
-// Q5_0, Q5_1, Q8_0, Q4_K, Q6_K and Q8_K.
+// Q5_0, Q5_1, Q8_0, Q2_K, Q3_K, Q4_K, Q5_K, Q6_K, Q8_K, IQ4_NL and IQ4_XS.
 bool can_quantize(GgmlType type);
 
 // True when dequantize_row_reference() can read `type`: the types above.
@@ -19,8 +19,9 @@ bool can_dequantize(GgmlType type);
 
 // Quantizes `n` floats from `src` into ggml blocks of `type` at `dst`, which
 // must hold ggml_row_bytes(type, n) bytes. The legacy types round to nearest
-// as ggml's reference quantizers do; Q4_K and Q6_K search each sub-block's
-// scale (and min) for the smallest squared error.
+// as ggml's reference quantizers do. The K-quants search each sub-block's
+// scale (and min) for the smallest squared error, and IQ4_NL and IQ4_XS
+// search each 32-element block's scale on their non-linear grid.
 // Throws UnsupportedError for a type without a quantizer and Error when `n`
 // is negative or not a multiple of the type's block size.
 void quantize_row(GgmlType type, const float* src, void* dst, int64_t n);

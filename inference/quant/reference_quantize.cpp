@@ -198,14 +198,29 @@ void quantize_row(GgmlType type, const float* src, void* dst, int64_t n)
     case GgmlType::Q8_0:
         quantize_q8_0(src, static_cast<block_q8_0*>(dst), n_blocks);
         break;
+    case GgmlType::Q2_K:
+        detail::quantize_q2_K(src, static_cast<block_q2_K*>(dst), n_blocks);
+        break;
+    case GgmlType::Q3_K:
+        detail::quantize_q3_K(src, static_cast<block_q3_K*>(dst), n_blocks);
+        break;
     case GgmlType::Q4_K:
         detail::quantize_q4_K(src, static_cast<block_q4_K*>(dst), n_blocks);
+        break;
+    case GgmlType::Q5_K:
+        detail::quantize_q5_K(src, static_cast<block_q5_K*>(dst), n_blocks);
         break;
     case GgmlType::Q6_K:
         detail::quantize_q6_K(src, static_cast<block_q6_K*>(dst), n_blocks);
         break;
     case GgmlType::Q8_K:
         quantize_q8_K(src, static_cast<block_q8_K*>(dst), n_blocks);
+        break;
+    case GgmlType::IQ4_NL:
+        detail::quantize_iq4_nl(src, static_cast<block_iq4_nl*>(dst), n_blocks);
+        break;
+    case GgmlType::IQ4_XS:
+        detail::quantize_iq4_xs(src, static_cast<block_iq4_xs*>(dst), n_blocks);
         break;
     default:
         break;

@@ -3,6 +3,7 @@
 #include "core/error.h"
 #include "core/log.h"
 #include "gguf/gguf_reader.h"
+#include "tokenizer/piece_text.h"
 #include "tokenizer/special_tokens.h"
 
 #include <cstdio>
@@ -12,9 +13,6 @@
 namespace quanta {
 
 namespace {
-
-// U+2581 LOWER ONE EIGHTH BLOCK, SentencePiece's visible space.
-constexpr std::string_view kSpaceMarker = "\xE2\x96\x81";
 
 // Defaults of a SentencePiece vocab, as llama.cpp assumes them when the
 // file leaves the keys out.
@@ -26,51 +24,6 @@ constexpr VocabDefaults kSpmDefaults = {
     .add_eos = false,
     .add_space_prefix = true,
 };
-
-// Length of the UTF-8 sequence that starts with `lead`, from its high four
-// bits. Stray continuation bytes count as one, and the caller clamps the
-// result to the bytes left.
-size_t utf8_length_from_lead(uint8_t lead)
-{
-    constexpr uint8_t kLengths[16] = {1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 2, 2, 3, 4};
-    return kLengths[lead >> 4];
-}
-
-std::string replace_all(std::string_view text, std::string_view from, std::string_view to)
-{
-    std::string result;
-    result.reserve(text.size());
-    size_t start = 0;
-    for (size_t match = text.find(from); match != std::string_view::npos; match = text.find(from, start)) {
-        result.append(text.substr(start, match - start));
-        result.append(to);
-        start = match + from.size();
-    }
-    result.append(text.substr(start));
-    return result;
-}
-
-// Returns the byte value of "<0xXX>" (two hex digits, either case), or -1
-// for any other text.
-int parse_byte_token(std::string_view text)
-{
-    if (text.size() != 6 || text.substr(0, 3) != "<0x" || text[5] != '>')
-        return -1;
-    int value = 0;
-    for (size_t i = 3; i < 5; ++i) {
-        const char digit = text[i];
-        value *= 16;
-        if (digit >= '0' && digit <= '9')
-            value += digit - '0';
-        else if (digit >= 'A' && digit <= 'F')
-            value += digit - 'A' + 10;
-        else if (digit >= 'a' && digit <= 'f')
-            value += digit - 'a' + 10;
-        else
-            return -1;
-    }
-    return value;
-}
 
 // One piece of the text during merging, in a doubly linked list over the
 // initial UTF-8 characters. A piece merged into its left neighbour keeps
@@ -180,13 +133,15 @@ void SpmTokenizer::encode_escaped(std::string_view text, std::vector<TokenId>& o
         throw Error("cannot tokenize a text of " + std::to_string(text.size()) + " bytes; the limit is " +
                     std::to_string(std::numeric_limits<int>::max() - 1));
 
-    // Start with one symbol per UTF-8 character.
+    // Start with one symbol per UTF-8 character. Unlike llama.cpp, which
+    // takes the length from the lead byte, an ill-formed byte is a symbol of
+    // its own, so the byte fallback keeps the characters after it intact.
     std::vector<Symbol> symbols;
     symbols.reserve(text.size());
     for (size_t offset = 0; offset < text.size();) {
         Symbol symbol;
         symbol.offset = offset;
-        symbol.length = std::min(utf8_length_from_lead(static_cast<uint8_t>(text[offset])), text.size() - offset);
+        symbol.length = utf8_symbol_length(text, offset);
         symbol.prev = static_cast<int>(symbols.size()) - 1;
         offset += symbol.length;
         symbol.next = offset == text.size() ? -1 : static_cast<int>(symbols.size()) + 1;
@@ -262,7 +217,9 @@ std::string SpmTokenizer::token_to_piece(TokenId id, bool render_special) const
     case TokenType::Byte:
         return std::string(1, static_cast<char>(token_bytes_[static_cast<size_t>(id)]));
     case TokenType::UserDefined:
-        return text;
+        // Hugging Face's decoder turns "▁" into a space in added tokens too;
+        // Gemma has user-defined tokens of several "▁".
+        return replace_all(text, kSpaceMarker, " ");
     case TokenType::Control:
     case TokenType::Unknown:
         return render_special ? text : std::string();
@@ -274,12 +231,12 @@ std::string SpmTokenizer::token_to_piece(TokenId id, bool render_special) const
     return {};
 }
 
-std::string SpmTokenizer::decode(const std::vector<TokenId>& ids, bool strip_leading_space) const
+std::string SpmTokenizer::decode(const std::vector<TokenId>& ids, bool strip_leading_space, bool render_special) const
 {
     std::string text;
     bool strip_pending = strip_leading_space && vocab_.add_space_prefix;
     for (const TokenId id : ids) {
-        std::string piece = token_to_piece(id);
+        std::string piece = token_to_piece(id, render_special);
         if (piece.empty())
             continue;
 

@@ -27,7 +27,8 @@ public:
     // (tokenizer.ggml.add_eos_token), as llama.cpp's add_special does.
     std::vector<TokenId> encode(std::string_view text, bool add_bos, bool parse_special) const override;
     std::string token_to_piece(TokenId id, bool render_special = false) const override;
-    std::string decode(const std::vector<TokenId>& ids, bool strip_leading_space = true) const override;
+    std::string decode(const std::vector<TokenId>& ids, bool strip_leading_space = true,
+                       bool render_special = false) const override;
 
     int32_t vocab_size() const override { return vocab_.size(); }
     const std::string& token_text(TokenId id) const override;

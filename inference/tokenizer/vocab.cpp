@@ -27,7 +27,14 @@ constexpr std::array<std::string_view, 10> kEndOfTurnTexts = {
 
 std::string quoted(std::string_view text)
 {
-    return "'" + std::string(text) + "'";
+    // Appended piece by piece: GCC 12 warns falsely (-Wrestrict) about
+    // "'" + std::string(...).
+    std::string result;
+    result.reserve(text.size() + 2);
+    result += '\'';
+    result += text;
+    result += '\'';
+    return result;
 }
 
 TokenType token_type_from_number(int32_t number)
@@ -118,27 +125,6 @@ void read_token_arrays(const GgufFile& file, Vocab& vocab)
     }
 }
 
-void index_token_texts(const GgufFile& file, Vocab& vocab)
-{
-    vocab.ids_by_text.reserve(vocab.texts.size());
-    for (TokenId id = 0; id < vocab.size(); ++id) {
-        std::string& text = vocab.texts[static_cast<size_t>(id)];
-
-        // An empty text would match everywhere when splitting on special
-        // tokens, so it gets a name that cannot occur by accident.
-        if (text.empty()) {
-            QUANTA_LOG_WARN("%s: token %d has an empty text; it is stored as [EMPTY_%d]", file.path().c_str(), id, id);
-            text = "[EMPTY_" + std::to_string(id) + "]";
-        }
-
-        const auto [position, inserted] = vocab.ids_by_text.emplace(text, id);
-        if (!inserted)
-            throw FormatError(file.path() + ": key " + quoted(kTokensKey) + " contains the text " + quoted(text) +
-                              " twice, at ids " + std::to_string(position->second) + " and " + std::to_string(id) +
-                              "; token texts must be unique");
-    }
-}
-
 void mark_end_of_generation(Vocab& vocab)
 {
     vocab.end_of_generation.assign(vocab.texts.size(), 0);
@@ -179,6 +165,33 @@ void collect_special_tokens(Vocab& vocab)
 
 } // namespace
 
+void index_token_texts(Vocab& vocab, std::string_view source)
+{
+    vocab.ids_by_text.reserve(vocab.texts.size());
+    for (TokenId id = 0; id < vocab.size(); ++id) {
+        std::string& text = vocab.texts[static_cast<size_t>(id)];
+
+        // An empty text would match everywhere when splitting on special
+        // tokens, so it gets a name that cannot occur by accident.
+        if (text.empty()) {
+            QUANTA_LOG_WARN("%s: token %d has an empty text; it is stored as [EMPTY_%d]", vocab.path.c_str(), id, id);
+            text = "[EMPTY_" + std::to_string(id) + "]";
+        }
+
+        const auto [position, inserted] = vocab.ids_by_text.emplace(text, id);
+        if (!inserted)
+            throw FormatError(vocab.path + ": " + std::string(source) + " contains the text " + quoted(text) +
+                              " twice, at ids " + std::to_string(position->second) + " and " + std::to_string(id) +
+                              "; token texts must be unique");
+    }
+}
+
+void classify_special_tokens(Vocab& vocab)
+{
+    mark_end_of_generation(vocab);
+    collect_special_tokens(vocab);
+}
+
 TokenId Vocab::find(std::string_view text) const
 {
     const auto position = ids_by_text.find(text);
@@ -199,7 +212,7 @@ Vocab load_vocab(const GgufFile& file, const VocabDefaults& defaults)
 
     // Per-token arrays and the text -> id index.
     read_token_arrays(file, vocab);
-    index_token_texts(file, vocab);
+    index_token_texts(vocab, "key " + quoted(kTokensKey));
 
     // Special ids, checked against the vocab size.
     const int32_t n_tokens = vocab.size();
@@ -217,8 +230,7 @@ Vocab load_vocab(const GgufFile& file, const VocabDefaults& defaults)
 
     // End-of-generation tokens first, because they may turn into control
     // tokens, and then the list that text is split on.
-    mark_end_of_generation(vocab);
-    collect_special_tokens(vocab);
+    classify_special_tokens(vocab);
     return vocab;
 }
 

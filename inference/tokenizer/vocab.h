@@ -73,4 +73,12 @@ struct Vocab {
 // type.
 Vocab load_vocab(const GgufFile& file, const VocabDefaults& defaults);
 
+// The steps of load_vocab that other vocab sources (tokenizer.json) share.
+// index_token_texts fills ids_by_text from texts, renaming empty texts, and
+// throws FormatError naming `source` (where the texts came from) for a
+// duplicate text. classify_special_tokens then marks the end-of-generation
+// tokens and fills special_tokens; it needs the special ids set first.
+void index_token_texts(Vocab& vocab, std::string_view source);
+void classify_special_tokens(Vocab& vocab);
+
 } // namespace quanta

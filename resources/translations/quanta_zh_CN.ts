@@ -78,6 +78,29 @@
     </message>
 </context>
 <context>
+    <name>DeviceStatus</name>
+    <message>
+        <source>CPU</source>
+        <translation>CPU</translation>
+    </message>
+    <message>
+        <source>Only %1 of %2 layers run on %3: %4</source>
+        <translation>%2 层中只有 %1 层在 %3 上运行：%4</translation>
+    </message>
+    <message>
+        <source>%1 of %2 layers run on %3.</source>
+        <translation>%2 层中有 %1 层在 %3 上运行。</translation>
+    </message>
+    <message>
+        <source>The model runs on the CPU: %1</source>
+        <translation>模型在 CPU 上运行：%1</translation>
+    </message>
+    <message>
+        <source>The model runs on the CPU.</source>
+        <translation>模型在 CPU 上运行。</translation>
+    </message>
+</context>
+<context>
     <name>EmptyState</name>
     <message>
         <source>What shall we talk about?</source>
@@ -102,7 +125,8 @@
     <message numerus="yes">
         <source>Choose one of the %n model(s) in your models folder from the menu at the top right, or open a model file from anywhere.</source>
         <translation>
-            <numerusform>模型文件夹中有 %n 个模型，可在右上角的菜单中选择；也可以打开任意位置的模型文件。</numerusform></translation>
+            <numerusform>模型文件夹中有 %n 个模型，可在右上角的菜单中选择；也可以打开任意位置的模型文件。</numerusform>
+        </translation>
     </message>
     <message>
         <source>Put .gguf model files into the models folder below and pick one from the menu at the top right, or open a model file from anywhere.</source>
@@ -221,6 +245,58 @@
         <source>Same as the system</source>
         <translation>跟随系统</translation>
     </message>
+    <message>
+        <source>Automatic</source>
+        <translation>自动</translation>
+    </message>
+    <message>
+        <source>The best GPU. A software driver such as llvmpipe is used only when chosen here.</source>
+        <translation>使用最好的 GPU。llvmpipe 这类软件驱动只有在这里选中时才会使用。</translation>
+    </message>
+    <message>
+        <source>CPU only</source>
+        <translation>仅 CPU</translation>
+    </message>
+    <message>
+        <source>Cannot be used: %1</source>
+        <translation>无法使用：%1</translation>
+    </message>
+    <message>
+        <source>Device not found (%1)</source>
+        <translation>找不到设备（%1）</translation>
+    </message>
+    <message>
+        <source>No Vulkan device with this UUID is present, so the model runs on the CPU.</source>
+        <translation>没有此 UUID 对应的 Vulkan 设备，因此模型在 CPU 上运行。</translation>
+    </message>
+    <message>
+        <source>Compute device</source>
+        <translation>计算设备</translation>
+    </message>
+    <message>
+        <source>Looking for Vulkan devices…</source>
+        <translation>正在查找 Vulkan 设备…</translation>
+    </message>
+    <message>
+        <source>Vulkan is not available, so models run on the CPU: %1</source>
+        <translation>Vulkan 不可用，因此模型在 CPU 上运行：%1</translation>
+    </message>
+    <message>
+        <source>No Vulkan device was found, so models run on the CPU.</source>
+        <translation>未找到 Vulkan 设备，因此模型在 CPU 上运行。</translation>
+    </message>
+    <message>
+        <source>GPU layers</source>
+        <translation>GPU 层数</translation>
+    </message>
+    <message>
+        <source>The model is loaded again on the chosen device when the reply finishes.</source>
+        <translation>回复结束后，模型会在所选设备上重新加载。</translation>
+    </message>
+    <message>
+        <source>Loading %1…</source>
+        <translation>正在加载 %1…</translation>
+    </message>
 </context>
 <context>
     <name>TopBar</name>
@@ -276,7 +352,7 @@
         <translation>无法识别的参数：%1</translation>
     </message>
     <message>
-        <source>Try 'quanta --help'.</source>
+        <source>Try &apos;quanta --help&apos;.</source>
         <translation>运行 “quanta --help” 查看用法。</translation>
     </message>
 </context>
@@ -289,6 +365,38 @@
     <message>
         <source>Chats cannot be saved: %1 Chats from this session are kept in memory and are lost when Quanta closes.</source>
         <translation>无法保存对话：%1 本次的对话只保存在内存中，关闭 Quanta 后将会丢失。</translation>
+    </message>
+</context>
+<context>
+    <name>quanta::BackendSettings</name>
+    <message>
+        <source>discrete GPU</source>
+        <translation>独立显卡</translation>
+    </message>
+    <message>
+        <source>integrated GPU</source>
+        <translation>集成显卡</translation>
+    </message>
+    <message>
+        <source>virtual GPU</source>
+        <translation>虚拟 GPU</translation>
+    </message>
+    <message>
+        <source>software</source>
+        <translation>软件实现</translation>
+    </message>
+    <message>
+        <source>other device</source>
+        <translation>其他设备</translation>
+    </message>
+    <message>
+        <source>about %1</source>
+        <translation>约 %1</translation>
+    </message>
+    <message>
+        <source>%1 — %2, %3</source>
+        <extracomment>A compute device in the settings: its name, kind and the memory the model may use, e.g. &quot;llvmpipe (LLVM 15.0.6, 256 bits) — software, about 2.0 GiB&quot;.</extracomment>
+        <translation>%1 — %2，%3</translation>
     </message>
 </context>
 <context>
@@ -327,6 +435,29 @@
     <message>
         <source>No model is loaded. Choose a model first.</source>
         <translation>尚未加载模型。请先选择一个模型。</translation>
+    </message>
+    <message>
+        <source>The model&apos;s chat template could not be used, so the prompt was written in the %1 format instead: %2</source>
+        <translation>无法使用模型自带的聊天模板，因此改用 %1 格式编写提示词：%2</translation>
+    </message>
+</context>
+<context>
+    <name>quanta::ModelListModel</name>
+    <message>
+        <source>Reading…</source>
+        <translation>正在读取…</translation>
+    </message>
+    <message>
+        <source>Cannot be read: %1</source>
+        <translation>无法读取：%1</translation>
+    </message>
+    <message>
+        <source>%1 parameters</source>
+        <translation>%1 参数</translation>
+    </message>
+    <message>
+        <source>%1 context</source>
+        <translation>上下文 %1</translation>
     </message>
 </context>
 </TS>

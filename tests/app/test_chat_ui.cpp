@@ -12,6 +12,8 @@
 #include "model_library/model_list_model.h"
 #include "settings/language_settings.h"
 #include "storage/chat_store.h"
+#include "gguf/gguf_reader.h"
+#include "gguf/gguf_writer.h"
 #include "test_support.h"
 
 #include <QDir>
@@ -59,6 +61,25 @@ QList<QQuickItem*> findItems(QQuickItem* root, const QString& objectName)
     return found;
 }
 
+// Copies the stories260K model to `path` with `chat_template` as its
+// tokenizer.chat_template.
+void writeModelWithTemplate(const QString& path, const std::string& chat_template)
+{
+    const auto source = GgufFile::open(test::shared_path("models/stories260K.gguf"));
+    GgufWriter writer(source->version());
+    for (const GgufKeyValue& entry : source->metadata()) {
+        if (entry.key != "tokenizer.chat_template" && entry.key != "general.alignment")
+            writer.add_value(entry.key, entry.value);
+    }
+    writer.add_string("tokenizer.chat_template", chat_template);
+    for (const GgufTensor& tensor : source->tensors()) {
+        std::vector<uint64_t> ne(tensor.ne, tensor.ne + tensor.n_dims);
+        writer.add_tensor(tensor.name, tensor.type, ne,
+                          std::vector<uint8_t>(tensor.data, tensor.data + tensor.n_bytes));
+    }
+    writer.write(path.toStdString());
+}
+
 } // namespace
 
 // Helpers check with QVERIFY, which returns from the helper only, so this
@@ -90,6 +111,7 @@ private slots:
     void renameAndDeleteThroughMenu();
     void failedSaveShowsError();
     void openModelFileThroughDialog();
+    void brokenTemplateShowsNotice();
 
 private:
     // Starts the app the way main.cpp does, with files in the temporary folder.
@@ -454,6 +476,9 @@ void TestChatUi::modelsFolderListsGgufFiles()
     QCOMPARE(models.data(first, ModelListModel::NameRole).toString(), QStringLiteral("stories260K"));
     QCOMPARE(models.data(first, ModelListModel::SizeBytesRole).toLongLong(), QFileInfo(sharedModel()).size());
     QVERIFY(!models.data(first, ModelListModel::SizeTextRole).toString().isEmpty());
+    QTRY_VERIFY_WITH_TIMEOUT(!models.scanning(), kTimeoutMs);
+    QCOMPARE(models.data(first, ModelListModel::ArchitectureRole).toString(), QStringLiteral("llama"));
+    QCOMPARE(models.data(first, ModelListModel::QuantizationRole).toString(), QStringLiteral("F32"));
 
     // Picking it loads it, as the menu item does.
     context_->inference().loadModel(models.data(first, ModelListModel::PathRole).toString());
@@ -652,6 +677,41 @@ void TestChatUi::openModelFileThroughDialog()
     QVERIFY(QMetaObject::invokeMethod(dialog, "modelChosen", Q_ARG(QUrl, QUrl::fromLocalFile(sharedModel()))));
     QTRY_VERIFY_WITH_TIMEOUT(context_->inference().modelLoaded(), kTimeoutMs);
     QCOMPARE(context_->inference().modelPath(), sharedModel());
+}
+
+void TestChatUi::brokenTemplateShowsNotice()
+{
+    if (!test::shared_available())
+        QSKIP("The shared models folder is missing");
+    // A template whose for-loop never ends: the reply is still written, in a
+    // recognised format, and the window shows the reason.
+    QVERIFY(QDir().mkpath(modelsFolder()));
+    const QString model = modelsFolder() + QStringLiteral("/broken-template.gguf");
+    writeModelWithTemplate(model, "{% for message in messages %}<|im_start|>{{ message['content'] }}");
+    CHECKED(startApp(model));
+    ChatController& controller = context_->controller();
+    QTRY_VERIFY_WITH_TIMEOUT(context_->inference().modelLoaded(), kTimeoutMs);
+    QTRY_VERIFY(controller.canSend());
+    QVERIFY(!item("templateNotice")->isVisible());
+
+    CHECKED(typeAndSend(QStringLiteral("Hi")));
+    QTRY_VERIFY_WITH_TIMEOUT(controller.canSend(), kTimeoutMs);
+    QCOMPARE(context_->messages().rowCount(), 2);
+    const QString notice = controller.templateNotice();
+    QVERIFY2(notice.contains(QStringLiteral("chatml"), Qt::CaseInsensitive), qPrintable(notice));
+    QVERIFY2(notice.contains(QStringLiteral("endfor")), qPrintable(notice));
+    QTRY_VERIFY(item("templateNotice")->isVisible());
+    QCOMPARE(item("templateNoticeText")->property("text").toString(), notice);
+    QVERIFY2(controller.errorMessage().isEmpty(), qPrintable(controller.errorMessage()));
+    CHECKED(saveScreenshot(QStringLiteral("template-notice.png")));
+
+    // Dismissed, it stays hidden for the next reply of the same model.
+    controller.dismissTemplateNotice();
+    QTRY_VERIFY(!item("templateNotice")->isVisible());
+    CHECKED(typeAndSend(QStringLiteral("More")));
+    QTRY_VERIFY_WITH_TIMEOUT(controller.canSend(), kTimeoutMs);
+    QCOMPARE(context_->messages().rowCount(), 4);
+    QVERIFY(controller.templateNotice().isEmpty());
 }
 
 QTEST_MAIN(TestChatUi)

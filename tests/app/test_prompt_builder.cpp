@@ -1,5 +1,6 @@
 // PromptBuilder and the KV-cache prefix rule, with the real tokenizer of
-// stories260K.gguf (SentencePiece, BOS "<s>" = 1).
+// stories260K.gguf (SentencePiece, BOS "<s>" = 1), and with real chat
+// templates from the reference renderings.
 
 #include "core/error.h"
 #include "engine/model.h"
@@ -8,7 +9,10 @@
 
 #include <QTest>
 
+#include <nlohmann/json.hpp>
+
 #include <algorithm>
+#include <fstream>
 #include <memory>
 
 using namespace quanta;
@@ -23,6 +27,33 @@ long countToken(const std::vector<TokenId>& tokens, TokenId token)
 std::vector<ChatMessage> oneQuestion(const std::string& text)
 {
     return {{"user", text}};
+}
+
+// A reference chat template file: the template, and each case's messages
+// and expected rendering.
+nlohmann::ordered_json readReference(const std::string& name)
+{
+    std::ifstream input(test::shared_path("reference/chat-templates/" + name + ".json"));
+    if (!input)
+        throw std::runtime_error("reference chat template " + name + " is missing");
+    return nlohmann::ordered_json::parse(input);
+}
+
+const nlohmann::ordered_json& referenceCase(const nlohmann::ordered_json& root, const std::string& name)
+{
+    for (const auto& item : root["cases"]) {
+        if (item["name"] == name)
+            return item;
+    }
+    throw std::runtime_error("reference case " + name + " is missing");
+}
+
+std::vector<ChatMessage> toMessages(const nlohmann::ordered_json& messages)
+{
+    std::vector<ChatMessage> out;
+    for (const auto& message : messages)
+        out.push_back({message["role"].get<std::string>(), message["content"].get<std::string>()});
+    return out;
 }
 
 } // namespace
@@ -40,6 +71,11 @@ private slots:
     void systemMessageKeptWhenDropping();
     void tooLongMessageThrows();
     void nextTurnExtendsPreviousPrompt();
+    void modelTemplateIsUsed();
+    void templateWithoutBosAddsNone();
+    void brokenTemplateFallsBack();
+    void rejectedConversationFallsBack();
+    void droppingKeepsUserTurnFirst();
     void reusablePrefix_data();
     void reusablePrefix();
     void replyReserve_data();
@@ -170,6 +206,96 @@ void TestPromptBuilder::nextTurnExtendsPreviousPrompt()
     QVERIFY(secondPlan.tokens.size() > firstPlan.tokens.size());
     QVERIFY(std::equal(firstPlan.tokens.begin(), firstPlan.tokens.end(), secondPlan.tokens.begin()));
     QCOMPARE(quanta::reusablePrefix(firstPlan.tokens, secondPlan.tokens), firstPlan.tokens.size());
+}
+
+void TestPromptBuilder::modelTemplateIsUsed()
+{
+    // Llama 2's own template writes "<s>" before each [INST]; the prompt is
+    // the reference rendering, tokenized with special tokens parsed.
+    const Tokenizer& tokenizer = model_->tokenizer();
+    const nlohmann::ordered_json root = readReference("llama2-chat");
+    const nlohmann::ordered_json& item = referenceCase(root, "system_multi_turn");
+    const PromptBuilder builder(tokenizer, root["template"].get<std::string>());
+    QVERIFY(builder.templateError().empty());
+    QCOMPARE(builder.format(), ChatFormat::Llama2);
+
+    const PromptPlan plan = builder.build(toMessages(item["messages"]), 2048, 512);
+    QVERIFY(plan.fromTemplate);
+    QVERIFY(plan.templateFallbackReason.empty());
+    QCOMPARE(plan.tokens, tokenizer.encode(item["rendered"].get<std::string>(), false, true));
+    QCOMPARE(countToken(plan.tokens, tokenizer.bos()), 2L);
+    QCOMPARE(plan.stopStrings, chat_format_stop_strings(ChatFormat::Llama2));
+}
+
+void TestPromptBuilder::templateWithoutBosAddsNone()
+{
+    // As transformers does, a template that writes no BOS gets none.
+    const Tokenizer& tokenizer = model_->tokenizer();
+    const nlohmann::ordered_json root = readReference("chatml");
+    const nlohmann::ordered_json& item = referenceCase(root, "single_user");
+    const PromptPlan plan =
+        PromptBuilder(tokenizer, root["template"].get<std::string>()).build(toMessages(item["messages"]), 2048, 512);
+    QVERIFY(plan.fromTemplate);
+    QCOMPARE(countToken(plan.tokens, tokenizer.bos()), 0L);
+    QCOMPARE(plan.tokens, tokenizer.encode(item["rendered"].get<std::string>(), false, true));
+}
+
+void TestPromptBuilder::brokenTemplateFallsBack()
+{
+    // The loop is never closed; the [INST] markers still identify Mistral.
+    const Tokenizer& tokenizer = model_->tokenizer();
+    const PromptBuilder builder(tokenizer, "{{ bos_token }}{% for m in messages %}[INST] {{ m.content }} [/INST]");
+    QCOMPARE(builder.format(), ChatFormat::Mistral);
+    QVERIFY(!builder.templateError().empty());
+
+    const std::vector<ChatMessage> messages = oneQuestion("Tell me a story");
+    const PromptPlan plan = builder.build(messages, 2048, 512);
+    QVERIFY(!plan.fromTemplate);
+    QVERIFY2(plan.templateFallbackReason.find("line 1") != std::string::npos, plan.templateFallbackReason.c_str());
+    QVERIFY2(plan.templateFallbackReason.find("endfor") != std::string::npos, plan.templateFallbackReason.c_str());
+    QCOMPARE(plan.tokens, PromptBuilder(tokenizer, ChatFormat::Mistral).build(messages, 2048, 512).tokens);
+}
+
+void TestPromptBuilder::rejectedConversationFallsBack()
+{
+    // Gemma 2's template raises on a system message. The Gemma format folds
+    // it into the first user turn instead, and the reason names the error.
+    const Tokenizer& tokenizer = model_->tokenizer();
+    const nlohmann::ordered_json root = readReference("gemma2");
+    const PromptBuilder builder(tokenizer, root["template"].get<std::string>());
+    const std::vector<ChatMessage> messages{{"system", "Be kind."}, {"user", "Hi"}};
+    const PromptPlan plan = builder.build(messages, 2048, 512);
+    QVERIFY(!plan.fromTemplate);
+    QVERIFY2(plan.templateFallbackReason.find("System role not supported") != std::string::npos,
+             plan.templateFallbackReason.c_str());
+    QCOMPARE(plan.tokens, PromptBuilder(tokenizer, ChatFormat::Gemma).build(messages, 2048, 512).tokens);
+
+    // A conversation it accepts is rendered by the template itself.
+    const PromptPlan accepted = builder.build(oneQuestion("Hi"), 2048, 512);
+    QVERIFY(accepted.fromTemplate);
+    QVERIFY(accepted.templateFallbackReason.empty());
+}
+
+void TestPromptBuilder::droppingKeepsUserTurnFirst()
+{
+    // The original Mistral v0.2 template raises unless roles alternate
+    // user/assistant from the first message; dropping only the oldest
+    // message would leave an assistant turn first.
+    const Tokenizer& tokenizer = model_->tokenizer();
+    const nlohmann::ordered_json root = readReference("mistral-instruct-v0.2-legacy");
+    const PromptBuilder builder(tokenizer, root["template"].get<std::string>());
+    std::vector<ChatMessage> messages;
+    for (int i = 0; i < 8; ++i) {
+        messages.push_back({"user", "The cat number " + std::to_string(i) + " sat on the big red mat in the sun."});
+        messages.push_back({"assistant", "The dog ran to the park and played with a ball all day long."});
+    }
+    messages.push_back({"user", "Lily found a shiny stone."});
+
+    const PromptPlan plan = builder.build(messages, 160, 32);
+    QVERIFY(plan.droppedMessages > 0);
+    QCOMPARE(plan.droppedMessages % 2, 0);
+    QVERIFY2(plan.fromTemplate, plan.templateFallbackReason.c_str());
+    QVERIFY(static_cast<int>(plan.tokens.size()) <= 160 - 32);
 }
 
 void TestPromptBuilder::reusablePrefix_data()

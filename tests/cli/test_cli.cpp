@@ -2,7 +2,11 @@
 // exit codes and messages for bad input.
 #include "test_support.h"
 
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QProcess>
+#include <QRegularExpression>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -38,6 +42,12 @@ QString stories()
     return QString::fromStdString(quanta::test::shared_path("models/stories260K.gguf"));
 }
 
+QString stories_wide(const QString& type)
+{
+    return QString::fromStdString(
+        quanta::test::shared_path("models/stories260K-wide/stories260K-wide-" + type.toStdString() + ".gguf"));
+}
+
 } // namespace
 
 class CliTest : public QObject {
@@ -55,6 +65,12 @@ private slots:
     void synthThenRunAndBench();
     void specialFilesAreRejected();
     void errorsEscapeControlBytes();
+    void templateRendersModelTemplate();
+    void templateRendersFileWithVariables();
+    void templateErrorsExitWithFailure();
+    void quantizeThenInspectShowsMix();
+    void quantizeBadTypeIsUsageError();
+    void quantizeErrorsExitWithFailure();
 };
 
 void CliTest::version()
@@ -200,6 +216,196 @@ void CliTest::errorsEscapeControlBytes()
     const Result penalty = run_cli({"run", "-m", stories(), "-p", "hi", "--repeat-penalty", "0"});
     QCOMPARE(penalty.exit_code, 2);
     QVERIFY(penalty.err.contains("--repeat-penalty"));
+}
+
+void CliTest::quantizeThenInspectShowsMix()
+{
+    if (!quanta::test::shared_available())
+        QSKIP("shared models are not available");
+    QTemporaryDir dir;
+    const QString path = dir.filePath("q4_k_m.gguf");
+    Result result = run_cli({"quantize", stories_wide("F32"), path, "q4_k_m", "--threads", "2"});
+    QCOMPARE(result.exit_code, 0);
+    QVERIFY2(result.out.startsWith("wrote " + path + ": Q4_K_M, 48 tensors (37 converted"), qPrintable(result.out));
+    QVERIFY2(result.out.contains("4.84 bits per weight"), qPrintable(result.out));
+    // One progress line per tensor on stderr.
+    QVERIFY2(result.err.contains(QRegularExpression(R"(\[ 3/48\] output\.weight +F32 -> Q6_K)")),
+             qPrintable(result.err));
+    QVERIFY2(result.err.contains(QRegularExpression(R"(\[24/48\] blk\.2\.attn_v\.weight +F32 -> Q6_K)")),
+             qPrintable(result.err));
+    QVERIFY2(result.err.contains(QRegularExpression(R"(\[ 2/48\] output_norm\.weight +F32, copied)")),
+             qPrintable(result.err));
+
+    // inspect shows the mix: bytes and share per type, parameters and bits
+    // per weight.
+    result = run_cli({"inspect", path});
+    QCOMPARE(result.exit_code, 0);
+    QVERIFY2(result.out.contains("quantization mix:"), qPrintable(result.out));
+    QVERIFY2(result.out.contains(QRegularExpression(R"(Q4_K +32 +1900544 \(1\.90 M\) +1069056 \(1\.02 MiB\) +79\.2%)")),
+             qPrintable(result.out));
+    const QRegularExpression q6_k_row(R"(Q6_K +5 +327680 \(327\.68 K\) +268800 \(262\.50 KiB\) +19\.9%)");
+    QVERIFY2(result.out.contains(q6_k_row), qPrintable(result.out));
+    QVERIFY(result.out.contains(QRegularExpression(R"(F32 +11 +2816 .* +0\.8%)")));
+    QVERIFY(result.out.contains("file type:       Q4_K_M (15)"));
+    QVERIFY(result.out.contains("parameters:      2231040 (2.23 M)"));
+    QVERIFY(result.out.contains("bits per weight: 4.84"));
+
+    // The quantized model runs.
+    result = run_cli({"run", "-m", path, "-p", "Once upon a time", "-n", "8", "--temp", "0", "--threads", "2"});
+    QCOMPARE(result.exit_code, 0);
+    QVERIFY2(result.err.contains("generation: 8 tokens"), qPrintable(result.err));
+}
+
+void CliTest::quantizeBadTypeIsUsageError()
+{
+    QTemporaryDir dir;
+    const QString path = dir.filePath("out.gguf");
+    Result result = run_cli({"quantize", stories_wide("F32"), path, "Q4_K_X"});
+    QCOMPARE(result.exit_code, 2);
+    QVERIFY2(result.err.contains("unknown TYPE 'Q4_K_X'"), qPrintable(result.err));
+    QVERIFY(result.err.contains("usage: quanta-cli quantize IN OUT TYPE"));
+
+    result = run_cli({"quantize", stories_wide("F32"), path});
+    QCOMPARE(result.exit_code, 2);
+    QVERIFY2(result.err.contains("expected IN OUT TYPE but got 2 arguments"), qPrintable(result.err));
+
+    result = run_cli({"quantize", stories_wide("F32"), path, "Q8_0", "--threads", "many"});
+    QCOMPARE(result.exit_code, 2);
+    QVERIFY(result.err.contains("--threads"));
+    QVERIFY(!QFileInfo::exists(path));
+
+    result = run_cli({"quantize", "--help"});
+    QCOMPARE(result.exit_code, 0);
+    QVERIFY(result.out.contains("Q4_K_M"));
+    QVERIFY(result.out.contains("IQ4_XS"));
+}
+
+void CliTest::quantizeErrorsExitWithFailure()
+{
+    if (!quanta::test::shared_available())
+        QSKIP("shared models are not available");
+    QTemporaryDir dir;
+
+    // Already quantized input.
+    const QString path = dir.filePath("out.gguf");
+    Result result = run_cli({"quantize", stories_wide("Q4_0"), path, "Q4_K_M"});
+    QCOMPARE(result.exit_code, 1);
+    QVERIFY2(result.err.contains("'token_embd.weight' is already quantized as Q4_0"), qPrintable(result.err));
+    QVERIFY(!QFileInfo::exists(path));
+
+    // The output is the input.
+    const QString copy = dir.filePath("model.gguf");
+    QVERIFY(QFile::copy(stories_wide("F32"), copy));
+    const qint64 size = QFileInfo(copy).size();
+    result = run_cli({"quantize", copy, copy, "Q8_0"});
+    QCOMPARE(result.exit_code, 1);
+    QVERIFY2(result.err.contains("is the input file"), qPrintable(result.err));
+    QCOMPARE(QFileInfo(copy).size(), size);
+
+    // A missing output folder.
+    const QString missing = dir.filePath("missing/out.gguf");
+    result = run_cli({"quantize", copy, missing, "Q8_0"});
+    QCOMPARE(result.exit_code, 1);
+    QVERIFY2(result.err.contains(missing + ": cannot create the temporary file"), qPrintable(result.err));
+}
+
+namespace {
+
+// Writes `text` to `path`; returns false when it cannot.
+bool write_text(const QString& path, const QByteArray& text)
+{
+    QFile file(path);
+    return file.open(QIODevice::WriteOnly) && file.write(text) == text.size();
+}
+
+} // namespace
+
+void CliTest::templateRendersModelTemplate()
+{
+    // The Llama 3 vocab file carries Meta's chat template; the prompt must
+    // match the reference rendering of the same conversation byte for byte.
+    const QString model = QString::fromStdString(quanta::test::shared_path("models/vocab/ggml-vocab-llama3.gguf"));
+    QFile reference(QString::fromStdString(quanta::test::shared_path("reference/chat-templates/llama3.json")));
+    if (!QFileInfo::exists(model) || !reference.open(QIODevice::ReadOnly))
+        QSKIP("the Llama 3 vocab or its reference rendering is not available");
+    const QJsonObject root = QJsonDocument::fromJson(reference.readAll()).object();
+    QJsonObject item;
+    for (const QJsonValue& value : root["cases"].toArray()) {
+        if (value["name"].toString() == "system_multi_turn")
+            item = value.toObject();
+    }
+    QVERIFY(!item.isEmpty());
+
+    QTemporaryDir dir;
+    const QString messages = dir.filePath("messages.json");
+    QVERIFY(write_text(messages, QJsonDocument(item["messages"].toArray()).toJson()));
+    const Result result = run_cli({"template", "-m", model, "--messages", messages, "--add-generation-prompt"});
+    QCOMPARE(result.exit_code, 0);
+    QCOMPARE(result.out, item["rendered"].toString());
+    QVERIFY(result.err.isEmpty());
+}
+
+void CliTest::templateRendersFileWithVariables()
+{
+    QTemporaryDir dir;
+    const QString source = dir.filePath("chat.jinja");
+    QVERIFY(write_text(source, "{{ bos_token }}{% for m in messages %}<|{{ m.role }}|>{{ m.content | trim }}\n"
+                               "{% endfor %}{% if add_generation_prompt %}<|assistant|>{% endif %}"
+                               "{{ tools | length }}{{ date }}"));
+    const QString messages = dir.filePath("messages.json");
+    QVERIFY(write_text(messages, R"({"messages": [{"role": "user", "content": "  Hi  "}], "tools": [1, 2]})"));
+
+    Result result = run_cli({"template", "--template", source, "--messages", messages, "--var", "bos_token=\"<s>\"",
+                             "--var", "date=\"today\"", "--add-generation-prompt"});
+    QCOMPARE(result.exit_code, 0);
+    QCOMPARE(result.out, QStringLiteral("<s><|user|>Hi\n<|assistant|>2today"));
+
+    // --var replaces what the messages file sets.
+    result = run_cli({"template", "--template", source, "--messages", messages, "--var", "tools=[]"});
+    QCOMPARE(result.exit_code, 0);
+    QCOMPARE(result.out, QStringLiteral("<|user|>Hi\n0"));
+}
+
+void CliTest::templateErrorsExitWithFailure()
+{
+    QTemporaryDir dir;
+    const QString messages = dir.filePath("messages.json");
+    QVERIFY(write_text(messages, R"([{"role": "system", "content": "x"}, {"role": "user", "content": "Hi"}])"));
+
+    // A template that does not parse: the error names the construct and position.
+    const QString broken = dir.filePath("broken.jinja");
+    QVERIFY(write_text(broken, "{% for m in messages %}\n{{ m.content | nosuchfilter }}\n{% endfor %}"));
+    Result result = run_cli({"template", "--template", broken, "--messages", messages});
+    QCOMPARE(result.exit_code, 1);
+    QVERIFY(result.out.isEmpty());
+    QVERIFY2(result.err.contains("line 2, column 16: the filter 'nosuchfilter' is not supported"),
+             qPrintable(result.err));
+
+    // A template that rejects the conversation.
+    const QString strict = dir.filePath("strict.jinja");
+    QVERIFY(write_text(strict, "{% if messages[0].role == 'system' %}{{ raise_exception('System role not supported') }}"
+                               "{% endif %}"));
+    result = run_cli({"template", "--template", strict, "--messages", messages});
+    QCOMPARE(result.exit_code, 1);
+    QVERIFY2(result.err.contains("the template raised an error: System role not supported"), qPrintable(result.err));
+
+    // Bad command lines and inputs.
+    result = run_cli({"template", "--messages", messages});
+    QCOMPARE(result.exit_code, 2);
+    QVERIFY(result.err.contains("-m MODEL or --template FILE"));
+    result = run_cli({"template", "--template", strict, "--messages", messages, "--var", "x=not json"});
+    QCOMPARE(result.exit_code, 2);
+    QVERIFY2(result.err.contains("--var x: the value is not valid JSON"), qPrintable(result.err));
+    const QString invalid = dir.filePath("invalid.json");
+    QVERIFY(write_text(invalid, "[{\"role\": "));
+    result = run_cli({"template", "--template", strict, "--messages", invalid});
+    QCOMPARE(result.exit_code, 1);
+    QVERIFY2(result.err.contains(invalid + ": invalid JSON"), qPrintable(result.err));
+    if (quanta::test::shared_available()) {
+        result = run_cli({"template", "-m", stories(), "--messages", messages});
+        QCOMPARE(result.exit_code, 1);
+        QVERIFY2(result.err.contains("has no tokenizer.chat_template"), qPrintable(result.err));
+    }
 }
 
 QTEST_GUILESS_MAIN(CliTest)

@@ -33,12 +33,20 @@ namespace {
 // Unit roundoff of float.
 constexpr double kFloatEpsilon = 0x1p-24;
 
-const GgmlType kKernelTypes[] = {GgmlType::F32,  GgmlType::F16,  GgmlType::BF16, GgmlType::Q4_0, GgmlType::Q4_1,
-                                 GgmlType::Q5_0, GgmlType::Q5_1, GgmlType::Q8_0, GgmlType::Q4_K, GgmlType::Q6_K};
+const GgmlType kKernelTypes[] = {GgmlType::F32,  GgmlType::F16,  GgmlType::BF16,   GgmlType::Q4_0,
+                                 GgmlType::Q4_1, GgmlType::Q5_0, GgmlType::Q5_1,   GgmlType::Q8_0,
+                                 GgmlType::Q2_K, GgmlType::Q3_K, GgmlType::Q4_K,   GgmlType::Q5_K,
+                                 GgmlType::Q6_K, GgmlType::IQ4_NL, GgmlType::IQ4_XS};
 
 bool is_float_type(GgmlType type)
 {
     return type == GgmlType::F32 || type == GgmlType::F16 || type == GgmlType::BF16;
+}
+
+// True for the types stored in 256-element super-blocks.
+bool is_super_block_type(GgmlType type)
+{
+    return ggml_type_traits(type).block_size == QK_K;
 }
 
 size_t row_bytes(GgmlType type, int64_t n)
@@ -121,11 +129,25 @@ std::vector<uint8_t> random_weights(GgmlType type, int64_t n_in, int64_t n_out, 
                 put_half(block, signed_scale(0.001f, 0.01f));
                 break;
             case GgmlType::Q4_K:
+            case GgmlType::Q5_K:
                 put_half(block, 0.001f + 0.01f * unit(rng));
                 put_half(block + 2, 0.001f + 0.01f * unit(rng));
                 break;
             case GgmlType::Q6_K:
                 put_half(block + 208, signed_scale(0.0005f, 0.002f));
+                break;
+            case GgmlType::Q2_K:
+                put_half(block + 80, 0.002f + 0.02f * unit(rng));
+                put_half(block + 82, 0.002f + 0.02f * unit(rng));
+                break;
+            case GgmlType::Q3_K:
+                put_half(block + 108, signed_scale(0.001f, 0.01f));
+                break;
+            case GgmlType::IQ4_NL:
+                put_half(block, signed_scale(0.0002f, 0.002f));
+                break;
+            case GgmlType::IQ4_XS:
+                put_half(block, signed_scale(0.00002f, 0.0002f));
                 break;
             default:
                 break;
@@ -446,7 +468,7 @@ void TestQuantKernels::matmulMatchesReference()
     std::vector<int64_t> widths;
     if (is_float_type(type))
         widths = {37, 264};
-    else if (type == GgmlType::Q4_K || type == GgmlType::Q6_K)
+    else if (is_super_block_type(type))
         widths = {QK_K, 3 * QK_K};
     else
         widths = {96, 288};
@@ -528,12 +550,13 @@ void TestQuantKernels::matmulRejectsBadInput()
     std::vector<float> y(64);
 
     WeightMatrix w;
-    w.type = GgmlType::Q2_K;
+    w.type = GgmlType::IQ2_XXS;
     w.data = data.data();
     w.n_in = 256;
     w.n_out = 1;
-    w.row_bytes = 84;
+    w.row_bytes = 66;
     QVERIFY_THROWS_EXCEPTION(UnsupportedError, matmul(w, x.data(), 1, y.data(), pool, KernelMode::Fast));
+    QVERIFY_THROWS_EXCEPTION(UnsupportedError, dequantize_row(w, 0, y.data(), KernelMode::Reference));
 
     w.type = GgmlType::Q4_0;
     w.row_bytes = 144 + 1; // 256 Q4_0 elements take 144 bytes

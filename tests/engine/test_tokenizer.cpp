@@ -1,5 +1,6 @@
 // SentencePiece tokenizer: token ids against llama.cpp's and Hugging Face's,
 // decoding, the UTF-8 stream decoder, and the checks on vocab metadata.
+// Byte-level BPE has its own suite, test_tokenizer_bpe.cpp.
 #include "test_support.h"
 
 #include "core/error.h"
@@ -532,17 +533,39 @@ private slots:
         }
     }
 
-    void gpt2ModelUnsupported()
+    void unknownModelKindRejected()
     {
-        const std::string path = shared_path("models/vocab/ggml-vocab-gpt-2.gguf");
+        const TinyVocab tiny;
+        GgufWriter file;
+        file.add_string("tokenizer.ggml.model", "bert");
+        file.add_string_array("tokenizer.ggml.tokens", tiny.tokens);
+        const std::string path = write_vocab(file, temp_dir_, "bert.gguf");
         try {
             load_tokenizer(path);
-            QFAIL("a gpt2 vocab was accepted");
+            QFAIL("a bert vocab was accepted");
         } catch (const UnsupportedError& error) {
             const QString message = QString::fromUtf8(error.what());
-            QVERIFY2(message.contains("gpt2"), qPrintable(message));
+            QVERIFY2(message.contains("bert"), qPrintable(message));
             QVERIFY2(message.contains(QString::fromStdString(path)), qPrintable(message));
         }
+    }
+
+    void gemmaStyleVocabKeepsSpaces()
+    {
+        // Gemma: no space prefix, and user-defined tokens made of "▁" that
+        // print as spaces.
+        TinyVocab tiny;
+        tiny.tokens.push_back("\xE2\x96\x81\xE2\x96\x81");
+        tiny.scores.push_back(0);
+        tiny.types.push_back(4);
+        GgufWriter file = tiny.builder();
+        file.add_bool("tokenizer.ggml.add_space_prefix", false);
+        const std::unique_ptr<Tokenizer> tokenizer = load_tokenizer(write_vocab(file, temp_dir_, "gemma-like.gguf"));
+
+        QCOMPARE(tokenizer->encode("ab", false, false), (std::vector<TokenId>{6}));
+        QCOMPARE(tokenizer->token_to_piece(11), std::string("  "));
+        QCOMPARE(tokenizer->decode({11, 6}), std::string("  ab"));
+        QCOMPARE(tokenizer->decode({1, 7}, true, true), std::string("<s> a"));
     }
 };
 

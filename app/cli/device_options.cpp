@@ -1,0 +1,34 @@
+#include "device_options.h"
+
+namespace quanta::cli {
+
+const char* const kDeviceOptionsHelp =
+    "  --device D              Vulkan device: auto (default; the best GPU), cpu, or an index, name\n"
+    "                          or UUID from `quanta-cli devices`\n"
+    "  --gpu-layers N|auto     layers to run on the GPU (default auto: as many as fit)\n";
+
+void apply_device_options(const Options& options, LoadOptions& load)
+{
+    load.device = options.string("--device", "auto");
+    if (load.device.empty())
+        throw UsageError("option --device expects auto, cpu, or a device index, name or UUID");
+    const std::string layers = options.string("--gpu-layers", "auto");
+    load.gpu_layers = layers == "auto" ? -1 : static_cast<int>(options.integer("--gpu-layers", -1, 0, 1 << 20));
+}
+
+std::string describe_placement(const ModelInfo& info)
+{
+    std::string text;
+    if (info.gpu_layers > 0) {
+        text = printable(info.gpu_device) + ", " + std::to_string(info.gpu_layers) + " of " +
+               std::to_string(info.n_layer) + " layers" + (info.gpu_output ? " and the output" : "") +
+               " on the GPU";
+    } else {
+        text = "CPU";
+    }
+    if (!info.gpu_fallback_reason.empty())
+        text += " (" + printable(info.gpu_fallback_reason) + ")";
+    return text;
+}
+
+} // namespace quanta::cli

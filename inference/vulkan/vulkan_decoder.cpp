@@ -1,0 +1,414 @@
+#include "vulkan/vulkan_decoder.h"
+
+#include "core/error.h"
+#include "core/log.h"
+
+#include <algorithm>
+#include <cstring>
+
+namespace quanta::vk {
+
+namespace {
+
+// Staging buffer for uploads; tensors larger than this go in pieces.
+constexpr uint64_t kStagingBytes = 64ull << 20;
+
+uint64_t matrix_bytes(const WeightMatrix& m)
+{
+    return m.data ? static_cast<uint64_t>(m.n_out) * m.row_bytes : 0;
+}
+
+uint64_t vector_bytes(const std::vector<float>& v)
+{
+    return v.size() * sizeof(float);
+}
+
+bool matrix_supported(const WeightMatrix& m)
+{
+    return m.data == nullptr || gpu_supports_type(m.type);
+}
+
+int fused_width(const DecoderGraph& graph)
+{
+    const Hyperparams& hp = graph.hparams();
+    int width = 1;
+    for (const DecoderLayer& layer : graph.layers()) {
+        if (layer.wqkv.data)
+            width = std::max(width, hp.n_embd_q() + 2 * hp.n_embd_kv());
+        if (!layer.w_gate.data)
+            width = std::max(width, 2 * hp.n_ff);
+    }
+    return width;
+}
+
+} // namespace
+
+uint64_t OffloadEstimate::total(int n_layers, bool with_output) const
+{
+    uint64_t bytes = scratch + (with_output ? output_weights : 0);
+    for (int il = 0; il < n_layers && il < static_cast<int>(layer_weights.size()); ++il)
+        bytes += layer_weights[static_cast<size_t>(il)] + kv_per_layer;
+    return bytes;
+}
+
+OffloadEstimate estimate_offload(const DecoderGraph& graph, int n_ctx, int n_batch)
+{
+    const Hyperparams& hp = graph.hparams();
+    OffloadEstimate estimate;
+    for (const DecoderLayer& layer : graph.layers()) {
+        uint64_t bytes = 0;
+        for (const WeightMatrix* m : {&layer.wq, &layer.wk, &layer.wv, &layer.wqkv, &layer.wo, &layer.w_gate,
+                                      &layer.w_up, &layer.w_down})
+            bytes += matrix_bytes(*m);
+        for (const std::vector<float>* v : {&layer.attn_norm, &layer.bq, &layer.bk, &layer.bv, &layer.q_norm,
+                                            &layer.k_norm, &layer.attn_post_norm, &layer.ffn_norm,
+                                            &layer.ffn_post_norm})
+            bytes += vector_bytes(*v);
+        estimate.layer_weights.push_back(bytes);
+    }
+    estimate.output_weights = matrix_bytes(graph.output()) + vector_bytes(graph.output_norm());
+    estimate.kv_per_layer = 2ull * static_cast<uint64_t>(n_ctx) * static_cast<uint64_t>(hp.n_embd_kv()) * 2;
+    const uint64_t floats_per_token = 3ull * hp.n_embd + 2ull * hp.n_embd_q() + 2ull * hp.n_embd_kv() +
+                                      2ull * hp.n_ff + static_cast<uint64_t>(fused_width(graph));
+    estimate.scratch = 4ull * static_cast<uint64_t>(n_batch) * (floats_per_token + 2ull * hp.n_embd) +
+                       4ull * 2 * static_cast<uint64_t>(hp.n_vocab);
+    return estimate;
+}
+
+int offloadable_layers(const DecoderGraph& graph)
+{
+    int count = 0;
+    for (const DecoderLayer& layer : graph.layers()) {
+        for (const WeightMatrix* m : {&layer.wq, &layer.wk, &layer.wv, &layer.wqkv, &layer.wo, &layer.w_gate,
+                                      &layer.w_up, &layer.w_down}) {
+            if (!matrix_supported(*m))
+                return count;
+        }
+        ++count;
+    }
+    return count;
+}
+
+// Copies host data into device buffers through one staging buffer, several
+// tensors per submission.
+class GpuModel::Uploader {
+public:
+    Uploader(GpuModel& model, const std::atomic<bool>* cancel)
+        : model_(model)
+        , recorder_(*model.context_)
+        , staging_(model.memory_->allocate(kStagingBytes, MemoryCategory::Staging, MemoryPlace::Upload))
+        , cancel_(cancel)
+    {
+    }
+
+    ~Uploader() = default;
+
+    Buffer vector(const std::vector<float>& values, int layer)
+    {
+        if (values.empty())
+            return {};
+        return copy(values.data(), values.size() * sizeof(float), layer);
+    }
+
+    GpuMatrix matrix(const WeightMatrix& m, int layer)
+    {
+        GpuMatrix gpu;
+        if (!m.data)
+            return gpu;
+        gpu.type = m.type;
+        gpu.n_in = static_cast<uint32_t>(m.n_in);
+        gpu.n_out = static_cast<uint32_t>(m.n_out);
+        gpu.row_bytes = static_cast<uint32_t>(m.row_bytes);
+        gpu.buffer = copy(m.data, static_cast<uint64_t>(m.n_out) * m.row_bytes, layer);
+        return gpu;
+    }
+
+    void finish() { flush(); }
+
+private:
+    Buffer copy(const void* data, uint64_t bytes, int layer)
+    {
+        Buffer target = model_.memory_->allocate(bytes, MemoryCategory::Weights, MemoryPlace::Device, layer);
+        const auto* source = static_cast<const uint8_t*>(data);
+        uint64_t done = 0;
+        while (done < bytes) {
+            if (used_ == kStagingBytes)
+                flush();
+            const uint64_t piece = std::min(bytes - done, kStagingBytes - used_);
+            std::memcpy(static_cast<uint8_t*>(staging_.mapped()) + used_, source + done, piece);
+            recorder_.copy(BufferRange(staging_, used_, piece), BufferRange(target, done, piece));
+            // Later copies start on a 16-byte boundary of the staging buffer.
+            used_ = std::min(kStagingBytes, (used_ + piece + 15) / 16 * 16);
+            done += piece;
+        }
+        return target;
+    }
+
+    void flush()
+    {
+        if (cancel_ && cancel_->load(std::memory_order_acquire))
+            throw CancelledError("loading cancelled");
+        staging_.flush();
+        recorder_.submit_and_wait();
+        used_ = 0;
+    }
+
+    GpuModel& model_;
+    Recorder recorder_;
+    Buffer staging_;
+    uint64_t used_ = 0;
+    const std::atomic<bool>* cancel_;
+};
+
+GpuModel::GpuModel(std::shared_ptr<Context> context, std::shared_ptr<DeviceMemory> memory, const DecoderGraph& graph,
+                   int n_layers, const std::atomic<bool>* cancel)
+    : context_(std::move(context)), memory_(std::move(memory)), graph_(graph), kernels_(*context_)
+{
+    const Hyperparams& hp = graph.hparams();
+    n_layers_ = std::clamp(n_layers, 0, hp.n_layer);
+    runs_output_ = n_layers_ == hp.n_layer && gpu_supports_type(graph.output().type);
+
+    Uploader upload(*this, cancel);
+    for (int il = 0; il < n_layers_; ++il) {
+        const DecoderLayer& source = graph.layers()[static_cast<size_t>(il)];
+        Layer layer;
+        layer.attn_norm = upload.vector(source.attn_norm, il);
+        layer.bq = upload.vector(source.bq, il);
+        layer.bk = upload.vector(source.bk, il);
+        layer.bv = upload.vector(source.bv, il);
+        layer.q_norm = upload.vector(source.q_norm, il);
+        layer.k_norm = upload.vector(source.k_norm, il);
+        layer.attn_post_norm = upload.vector(source.attn_post_norm, il);
+        layer.ffn_norm = upload.vector(source.ffn_norm, il);
+        layer.ffn_post_norm = upload.vector(source.ffn_post_norm, il);
+        layer.wq = upload.matrix(source.wq, il);
+        layer.wk = upload.matrix(source.wk, il);
+        layer.wv = upload.matrix(source.wv, il);
+        layer.wqkv = upload.matrix(source.wqkv, il);
+        layer.wo = upload.matrix(source.wo, il);
+        layer.w_gate = upload.matrix(source.w_gate, il);
+        layer.w_up = upload.matrix(source.w_up, il);
+        layer.w_down = upload.matrix(source.w_down, il);
+        layers_.push_back(std::move(layer));
+    }
+    const DecoderSettings& settings = graph.settings();
+    rope_freqs_ = upload.vector(settings.rope_freqs, -1);
+    rope_short_ = upload.vector(settings.rope_factors_short, -1);
+    rope_long_ = upload.vector(settings.rope_factors_long, -1);
+    no_factors_ = upload.vector({1.0f}, -1);
+    if (runs_output_) {
+        output_norm_ = upload.vector(graph.output_norm(), -1);
+        output_ = upload.matrix(graph.output(), -1);
+    }
+    upload.finish();
+}
+
+const Buffer& GpuModel::rope_factors(const float* host) const
+{
+    const DecoderSettings& settings = graph_.settings();
+    if (host && host == settings.rope_freqs.data())
+        return rope_freqs_;
+    if (host && host == settings.rope_factors_short.data())
+        return rope_short_;
+    if (host && host == settings.rope_factors_long.data())
+        return rope_long_;
+    return no_factors_;
+}
+
+GpuSession::GpuSession(std::shared_ptr<GpuModel> model, int n_ctx, int n_batch)
+    : model_(std::move(model)), n_ctx_(n_ctx), n_batch_(n_batch), recorder_(model_->context())
+{
+    const Hyperparams& hp = model_->graph().hparams();
+    DeviceMemory& memory = model_->memory();
+    const uint64_t kv_bytes = static_cast<uint64_t>(n_ctx) * static_cast<uint64_t>(hp.n_embd_kv()) * 2;
+    for (int il = 0; il < model_->n_layers(); ++il) {
+        k_cache_.push_back(memory.allocate(kv_bytes, MemoryCategory::KvCache, MemoryPlace::Device, il));
+        v_cache_.push_back(memory.allocate(kv_bytes, MemoryCategory::KvCache, MemoryPlace::Device, il));
+    }
+    const uint64_t tokens = static_cast<uint64_t>(n_batch);
+    const auto scratch = [&](uint64_t floats) {
+        return memory.allocate(tokens * floats * sizeof(float), MemoryCategory::Scratch, MemoryPlace::Device);
+    };
+    x_ = scratch(static_cast<uint64_t>(hp.n_embd));
+    norm_ = scratch(static_cast<uint64_t>(hp.n_embd));
+    proj_ = scratch(static_cast<uint64_t>(hp.n_embd));
+    q_ = scratch(static_cast<uint64_t>(hp.n_embd_q()));
+    attn_ = scratch(static_cast<uint64_t>(hp.n_embd_q()));
+    k_ = scratch(static_cast<uint64_t>(hp.n_embd_kv()));
+    v_ = scratch(static_cast<uint64_t>(hp.n_embd_kv()));
+    gate_ = scratch(static_cast<uint64_t>(hp.n_ff));
+    up_ = scratch(static_cast<uint64_t>(hp.n_ff));
+    fused_ = scratch(static_cast<uint64_t>(fused_width(model_->graph())));
+    upload_ = memory.allocate(tokens * hp.n_embd * sizeof(float), MemoryCategory::Scratch, MemoryPlace::Upload);
+    const uint64_t readback_floats = std::max<uint64_t>(tokens * hp.n_embd, static_cast<uint64_t>(hp.n_vocab));
+    readback_ = memory.allocate(readback_floats * sizeof(float), MemoryCategory::Scratch, MemoryPlace::Readback);
+    logits_ = memory.allocate(static_cast<uint64_t>(hp.n_vocab) * sizeof(float), MemoryCategory::Scratch,
+                              MemoryPlace::Device);
+
+    const float* factors = model_->graph().rope_factors(n_ctx);
+    rope_factors_ = &model_->rope_factors(factors);
+    has_rope_factors_ = factors != nullptr;
+}
+
+void GpuSession::record_layer(int il, uint32_t n, uint32_t pos0)
+{
+    const DecoderGraph& graph = model_->graph();
+    const Hyperparams& hp = graph.hparams();
+    const DecoderSettings& settings = graph.settings();
+    const DecoderLayer& source = graph.layers()[static_cast<size_t>(il)];
+    const GpuModel::Layer& layer = model_->layers()[static_cast<size_t>(il)];
+    Kernels& k = model_->kernels();
+    Recorder& r = recorder_;
+    const uint32_t n_embd = static_cast<uint32_t>(hp.n_embd);
+    const uint32_t n_embd_q = static_cast<uint32_t>(hp.n_embd_q());
+    const uint32_t n_embd_kv = static_cast<uint32_t>(hp.n_embd_kv());
+    const uint32_t n_ff = static_cast<uint32_t>(hp.n_ff);
+    const uint32_t head_dim = static_cast<uint32_t>(hp.head_dim);
+
+    // Attention block.
+    k.rms_norm(r, x_, layer.attn_norm, norm_, n_embd, n, n_embd, hp.rms_eps);
+    r.barrier();
+    if (layer.wqkv) {
+        const uint32_t width = n_embd_q + 2 * n_embd_kv;
+        k.matmul(r, layer.wqkv, norm_, fused_, n);
+        r.barrier();
+        k.copy_columns(r, fused_, q_, n, width, 0, n_embd_q);
+        k.copy_columns(r, fused_, k_, n, width, n_embd_q, n_embd_kv);
+        k.copy_columns(r, fused_, v_, n, width, n_embd_q + n_embd_kv, n_embd_kv);
+    } else {
+        k.matmul(r, layer.wq, norm_, q_, n);
+        k.matmul(r, layer.wk, norm_, k_, n);
+        k.matmul(r, layer.wv, norm_, v_, n);
+    }
+    r.barrier();
+    if (layer.bq) {
+        k.add_bias(r, q_, layer.bq, n, n_embd_q);
+        k.add_bias(r, k_, layer.bk, n, n_embd_kv);
+        k.add_bias(r, v_, layer.bv, n, n_embd_kv);
+        r.barrier();
+    }
+    if (layer.q_norm) {
+        k.rms_norm(r, q_, layer.q_norm, q_, head_dim, n * static_cast<uint32_t>(hp.n_head), head_dim, hp.rms_eps);
+        k.rms_norm(r, k_, layer.k_norm, k_, head_dim, n * static_cast<uint32_t>(hp.n_head_kv), head_dim, hp.rms_eps);
+        r.barrier();
+    }
+    const bool neox = settings.rope_mode == RopeMode::Neox;
+    k.rope(r, q_, *rope_factors_, has_rope_factors_, n, static_cast<uint32_t>(hp.n_head), head_dim,
+           static_cast<uint32_t>(hp.n_rot), pos0, neox, source.rope_freq_base, source.rope_freq_scale,
+           settings.rope_attn_factor);
+    k.rope(r, k_, *rope_factors_, has_rope_factors_, n, static_cast<uint32_t>(hp.n_head_kv), head_dim,
+           static_cast<uint32_t>(hp.n_rot), pos0, neox, source.rope_freq_base, source.rope_freq_scale,
+           settings.rope_attn_factor);
+    r.barrier();
+    const Buffer& k_cache = k_cache_[static_cast<size_t>(il)];
+    const Buffer& v_cache = v_cache_[static_cast<size_t>(il)];
+    k.kv_store(r, k_, v_, k_cache, v_cache, n, n_embd_kv, pos0);
+    r.barrier();
+    k.attention(r, q_, k_cache, v_cache, attn_, n, pos0, static_cast<uint32_t>(hp.n_head),
+                static_cast<uint32_t>(hp.n_head_kv), head_dim, static_cast<uint32_t>(source.window),
+                graph.attention_scale(), settings.attn_softcap);
+    r.barrier();
+    k.matmul(r, layer.wo, attn_, proj_, n);
+    r.barrier();
+    if (layer.attn_post_norm) {
+        k.rms_norm(r, proj_, layer.attn_post_norm, proj_, n_embd, n, n_embd, hp.rms_eps);
+        r.barrier();
+    }
+    k.add(r, x_, proj_, n * n_embd);
+    r.barrier();
+
+    // Feed-forward block.
+    k.rms_norm(r, x_, layer.ffn_norm, norm_, n_embd, n, n_embd, hp.rms_eps);
+    r.barrier();
+    if (layer.w_gate) {
+        k.matmul(r, layer.w_gate, norm_, gate_, n);
+        k.matmul(r, layer.w_up, norm_, up_, n);
+    } else {
+        k.matmul(r, layer.w_up, norm_, fused_, n);
+        r.barrier();
+        k.copy_columns(r, fused_, gate_, n, 2 * n_ff, 0, n_ff);
+        k.copy_columns(r, fused_, up_, n, 2 * n_ff, n_ff, n_ff);
+    }
+    r.barrier();
+    k.glu(r, gate_, up_, n * n_ff, settings.activation == GateActivation::GeluTanh);
+    r.barrier();
+    k.matmul(r, layer.w_down, gate_, proj_, n);
+    r.barrier();
+    if (layer.ffn_post_norm) {
+        k.rms_norm(r, proj_, layer.ffn_post_norm, proj_, n_embd, n, n_embd, hp.rms_eps);
+        r.barrier();
+    }
+    k.add(r, x_, proj_, n * n_embd);
+    r.barrier();
+}
+
+void GpuSession::forward(std::span<const TokenId> tokens, const float* embedded, int pos0, float* x, float* logits,
+                         bool all_logits)
+{
+    const DecoderGraph& graph = model_->graph();
+    const Hyperparams& hp = graph.hparams();
+    const uint32_t n = static_cast<uint32_t>(tokens.size());
+    if (n == 0)
+        return;
+    if (tokens.size() > static_cast<size_t>(n_batch_) || pos0 + static_cast<int>(n) > n_ctx_)
+        throw Error("GPU forward pass of " + std::to_string(n) + " tokens at position " + std::to_string(pos0) +
+                    " exceeds the session's batch of " + std::to_string(n_batch_) + " or context of " +
+                    std::to_string(n_ctx_));
+    const uint64_t n_embd = static_cast<uint64_t>(hp.n_embd);
+    const uint64_t x_bytes = n * n_embd * sizeof(float);
+    Kernels& k = model_->kernels();
+    Recorder& r = recorder_;
+
+    std::memcpy(upload_.mapped(), embedded, x_bytes);
+    upload_.flush();
+    r.copy(BufferRange(upload_, 0, x_bytes), BufferRange(x_, 0, x_bytes));
+    r.barrier();
+    for (int il = 0; il < model_->n_layers(); ++il)
+        record_layer(il, n, static_cast<uint32_t>(pos0));
+
+    if (!model_->runs_output()) {
+        r.copy(BufferRange(x_, 0, x_bytes), BufferRange(readback_, 0, x_bytes));
+        {
+            std::lock_guard lock(model_->queue_mutex());
+            r.submit_and_wait();
+        }
+        readback_.invalidate();
+        std::memcpy(x, readback_.mapped(), x_bytes);
+        return;
+    }
+
+    // Output: final norm and projection of every row or only the last.
+    const uint32_t first = all_logits ? 0 : n - 1;
+    const uint32_t rows = n - first;
+    const uint64_t n_vocab = static_cast<uint64_t>(hp.n_vocab);
+    const uint64_t logits_bytes = rows * n_vocab * sizeof(float);
+    Buffer wide_logits;
+    Buffer wide_readback;
+    const Buffer* logits_device = &logits_;
+    const Buffer* logits_host = &readback_;
+    if (rows > 1) {
+        // Every position's logits: buffers for this call only.
+        wide_logits = model_->memory().allocate(logits_bytes, MemoryCategory::Scratch, MemoryPlace::Device);
+        wide_readback = model_->memory().allocate(logits_bytes, MemoryCategory::Scratch, MemoryPlace::Readback);
+        logits_device = &wide_logits;
+        logits_host = &wide_readback;
+    }
+    k.rms_norm(r, x_, model_->output_norm(), norm_, static_cast<uint32_t>(n_embd), rows, static_cast<uint32_t>(n_embd),
+               hp.rms_eps, static_cast<uint32_t>(first * n_embd));
+    r.barrier();
+    k.matmul(r, model_->output(), norm_, *logits_device, rows);
+    r.barrier();
+    if (graph.settings().final_softcap > 0.0f) {
+        k.softcap(r, *logits_device, static_cast<uint32_t>(rows * n_vocab), graph.settings().final_softcap);
+        r.barrier();
+    }
+    r.copy(BufferRange(*logits_device, 0, logits_bytes), BufferRange(*logits_host, 0, logits_bytes));
+    {
+        std::lock_guard lock(model_->queue_mutex());
+        r.submit_and_wait();
+    }
+    logits_host->invalidate();
+    std::memcpy(logits, logits_host->mapped(), logits_bytes);
+}
+
+} // namespace quanta::vk
