@@ -77,9 +77,8 @@ struct BenchResult {
 };
 
 // Loads the model with `load` and measures prompt processing and generation.
-BenchResult bench_backend(const std::string& model_path, const LoadOptions& load, int n_prompt, int n_gen, int reps)
+BenchResult bench_backend(const std::shared_ptr<Model>& model, int n_prompt, int n_gen, int reps)
 {
-    const std::shared_ptr<Model> model = Model::load(model_path, load);
     const ModelInfo& info = model->info();
     SessionOptions session_options;
     session_options.n_ctx = std::max(n_prompt, n_gen) + 1;
@@ -190,9 +189,15 @@ int cmd_bench(const Args& args)
         // One run per backend: the CPU alone, then the GPU as requested
         // unless --device cpu.
         std::vector<BenchResult> results;
-        results.push_back(bench_backend(model_path, cpu_load, n_prompt, n_gen, reps));
-        if (gpu_load.device != "cpu")
-            results.push_back(bench_backend(model_path, gpu_load, n_prompt, n_gen, reps));
+        results.push_back(bench_backend(Model::load(model_path, cpu_load), n_prompt, n_gen, reps));
+        if (gpu_load.device != "cpu") {
+            const std::shared_ptr<Model> gpu_model = Model::load(model_path, gpu_load);
+            require_requested_device(gpu_load, gpu_model->info());
+            if (gpu_model->info().gpu_layers > 0)
+                results.push_back(bench_backend(gpu_model, n_prompt, n_gen, reps));
+            else
+                std::printf("\nno GPU run: %s\n", printable(gpu_model->info().gpu_fallback_reason).c_str());
+        }
 
         std::printf("\n%-8s %-8s %s\n", "pp t/s", "tg t/s", "backend");
         for (const BenchResult& result : results)

@@ -9,13 +9,14 @@
 #include <atomic>
 #include <csignal>
 #include <cstdio>
+#include <filesystem>
 #include <string>
 
 namespace quanta::cli {
 
 namespace {
 
-const char* const kQuantizeUsage = "usage: quanta-cli quantize IN OUT TYPE [--threads N]\n";
+const char* const kQuantizeUsage = "usage: quanta-cli quantize IN OUT TYPE [--threads N] [--force]\n";
 
 // Set by Ctrl+C; the quantizer checks it between tensors.
 std::atomic<bool> g_cancel{false};
@@ -38,6 +39,7 @@ void print_help()
                 "  TYPE         a mix: %s;\n"
                 "               or a tensor type for a pure file, every matrix in that type: %s\n"
                 "  --threads N  CPU threads (default: physical cores)\n"
+                "  --force      replace OUT when it exists\n"
                 "A mix keeps some tensors at a higher type, as llama-quantize does: Q4_K_M stores output.weight\n"
                 "as Q6_K, and attn_v and ffn_down too in the first and last eighth of the layers and in every\n"
                 "third layer between. Norms and other vectors are copied.\n"
@@ -73,7 +75,7 @@ int cmd_quantize(const Args& args)
 {
     try {
         // Parse the command line: IN OUT TYPE and options.
-        const Options options(args, {"--threads"}, {"--help", "-h"});
+        const Options options(args, {"--threads"}, {"--help", "-h", "--force"});
         if (options.has("--help") || options.has("-h")) {
             print_help();
             return kExitOk;
@@ -90,6 +92,12 @@ int cmd_quantize(const Args& args)
             throw UsageError("unknown TYPE '" + printable(positional[2]) +
                              "'; run 'quanta-cli quantize --help' for the supported mixes and types");
         }
+        // A file already at OUT is the user's; replace it only when asked.
+        // OUT being IN is refused by the quantizer with its own message.
+        std::error_code ignored;
+        if (std::filesystem::exists(output, ignored) && !std::filesystem::equivalent(input, output, ignored) &&
+            !options.has("--force"))
+            throw Error(printable(output) + " already exists; pass --force to replace it");
         QuantizeOptions quantize;
         quantize.n_threads = static_cast<int>(options.integer("--threads", 0, 0, 1024));
         quantize.on_tensor = print_progress;

@@ -93,6 +93,7 @@ int cmd_run(const Args& args)
 
         // Load, tokenize, and evaluate the prompt.
         const std::shared_ptr<Model> model = Model::load(model_path, load);
+        require_requested_device(load, model->info());
         Session session(model, session_options);
         std::fprintf(stderr, "running on %s\n", describe_placement(model->info()).c_str());
         const Tokenizer& tokenizer = model->tokenizer();

@@ -1,5 +1,9 @@
 #include "device_options.h"
 
+#include "core/error.h"
+
+#include <cctype>
+
 namespace quanta::cli {
 
 const char* const kDeviceOptionsHelp =
@@ -12,8 +16,32 @@ void apply_device_options(const Options& options, LoadOptions& load)
     load.device = options.string("--device", "auto");
     if (load.device.empty())
         throw UsageError("option --device expects auto, cpu, or a device index, name or UUID");
-    const std::string layers = options.string("--gpu-layers", "auto");
-    load.gpu_layers = layers == "auto" ? -1 : static_cast<int>(options.integer("--gpu-layers", -1, 0, 1 << 20));
+    std::string lower = load.device;
+    for (char& c : lower)
+        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (lower == "auto" || lower == "cpu")
+        load.device = lower;
+
+    std::string layers = options.string("--gpu-layers", "auto");
+    for (char& c : layers)
+        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (layers == "auto") {
+        load.gpu_layers = -1;
+        return;
+    }
+    try {
+        load.gpu_layers = static_cast<int>(options.integer("--gpu-layers", -1, 0, 1 << 20));
+    } catch (const UsageError& error) {
+        throw UsageError(std::string(error.what()) + ", or auto");
+    }
+}
+
+void require_requested_device(const LoadOptions& load, const ModelInfo& info)
+{
+    const bool named = load.device != "auto" && load.device != "cpu";
+    if (named && load.gpu_layers != 0 && info.gpu_layers == 0)
+        throw Error("the requested device '" + printable(load.device) + "' is not used: " +
+                    printable(info.gpu_fallback_reason));
 }
 
 std::string describe_placement(const ModelInfo& info)

@@ -18,6 +18,11 @@ extern const char* const kDeviceOptionsHelp;
 // for a --gpu-layers value that is not "auto" or a number >= 0.
 void apply_device_options(const Options& options, LoadOptions& load);
 
+// Throws Error with the fallback reason when the command line named a device
+// (not auto or cpu) and asked for GPU layers, but none run there, so that a
+// script sees a failure instead of a silent CPU run.
+void require_requested_device(const LoadOptions& load, const ModelInfo& info);
+
 // "llvmpipe, 5 of 5 layers" or "CPU (reason)" for the output of a command.
 std::string describe_placement(const ModelInfo& info);
 

@@ -195,6 +195,16 @@ void InferenceWorker::loadModel(quint64 requestId, const QString& path, const De
                                 .arg(timer.elapsed())
                                 .arg(placement);
     qCInfo(lcInference).noquote() << message;
+
+    // A template that does not even parse is reported now; one that fails
+    // for a particular conversation is reported with that reply.
+    if (!model_->info().chat_template.empty()) {
+        const PromptBuilder builder(model_->tokenizer(), model_->info().chat_template);
+        if (!builder.templateError().empty())
+            qCWarning(lcInference).noquote() << "The chat template of" << summary.name
+                                             << "cannot be used, so prompts use the" << summary.chatFormat
+                                             << "format:" << QString::fromStdString(builder.templateError());
+    }
     emit modelLoaded(requestId, summary);
 }
 

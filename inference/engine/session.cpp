@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <new>
 
 namespace quanta {
 
@@ -56,7 +57,20 @@ Session::Session(std::shared_ptr<const Model> model, const SessionOptions& optio
         gpu_ = std::make_unique<vk::GpuSession>(model_->gpu(), options_.n_ctx, options_.n_batch);
         gpu_layers = gpu_->n_layers();
     }
-    kv_ = std::make_unique<KvCache>(hp.n_layer, options_.n_ctx, hp.n_embd_kv(), options_.kv_type, gpu_layers);
+    if (options_.n_ctx > hp.n_ctx_train)
+        QUANTA_LOG_WARN("context of %d tokens is longer than the %d the model was trained for; quality may drop "
+                        "past %d",
+                        options_.n_ctx, hp.n_ctx_train, hp.n_ctx_train);
+    try {
+        kv_ = std::make_unique<KvCache>(hp.n_layer, options_.n_ctx, hp.n_embd_kv(), options_.kv_type, gpu_layers);
+    } catch (const std::bad_alloc&) {
+        const double bytes = 2.0 * (hp.n_layer - gpu_layers) * options_.n_ctx * hp.n_embd_kv() *
+                             (options_.kv_type == KvCacheType::F16 ? 2.0 : 4.0);
+        throw Error("cannot allocate " + std::to_string(static_cast<long long>(bytes / (1 << 20))) +
+                    " MiB of memory for the KV cache of a " + std::to_string(options_.n_ctx) +
+                    "-token context; choose a smaller context (the model was trained for " +
+                    std::to_string(hp.n_ctx_train) + " tokens)");
+    }
     pool_ = std::make_unique<ThreadPool>(model_->n_threads());
     scratch_ = std::make_unique<ForwardScratch>();
     QUANTA_LOG_INFO("session: context %d tokens, %s KV cache (%.1f MiB), batch %d, %d threads", options_.n_ctx,

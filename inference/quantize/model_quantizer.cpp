@@ -46,12 +46,12 @@ void check_distinct_paths(const std::string& input_path, const std::string& outp
 {
     std::error_code error;
     if (std::filesystem::equivalent(input_path, output_path, error)) {
-        throw Error("quantize: the output " + in_quotes(output_path) + " is the input file " + in_quotes(input_path) +
+        throw Error("the output " + in_quotes(output_path) + " is the input file " + in_quotes(input_path) +
                     "; choose another output path");
     }
     const std::string temporary_path = output_path + ".tmp";
     if (std::filesystem::equivalent(input_path, temporary_path, error)) {
-        throw Error("quantize: the temporary output file " + in_quotes(temporary_path) + " is the input file " +
+        throw Error("the temporary output file " + in_quotes(temporary_path) + " is the input file " +
                     in_quotes(input_path) + "; choose another output path");
     }
 }

@@ -16,8 +16,11 @@ std::shared_ptr<Loader> Loader::open()
     loader->handle_ = dlopen(loader->library_.c_str(), RTLD_NOW | RTLD_LOCAL);
     if (loader->handle_ == nullptr) {
         const char* reason = dlerror();
+        const std::string remedy = override_path && *override_path
+                                       ? "; it was named by QUANTA_VULKAN_LOADER, so unset or correct that variable"
+                                       : "; install libvulkan1 and a Vulkan driver";
         throw DeviceError("no Vulkan loader: cannot open " + loader->library_ + " (" +
-                          (reason ? reason : "unknown reason") + "); install libvulkan1 and a Vulkan driver");
+                          (reason ? reason : "unknown reason") + ")" + remedy);
     }
     loader->get_instance_proc_addr_ =
         reinterpret_cast<PFN_vkGetInstanceProcAddr>(dlsym(loader->handle_, "vkGetInstanceProcAddr"));

@@ -302,6 +302,21 @@ void CliTest::quantizeErrorsExitWithFailure()
     QVERIFY2(result.err.contains("is the input file"), qPrintable(result.err));
     QCOMPARE(QFileInfo(copy).size(), size);
 
+    // An existing output file stays unless --force is given.
+    const QString existing = dir.filePath("existing.gguf");
+    {
+        QFile file(existing);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write("precious");
+    }
+    result = run_cli({"quantize", copy, existing, "Q8_0"});
+    QCOMPARE(result.exit_code, 1);
+    QVERIFY2(result.err.contains("already exists; pass --force"), qPrintable(result.err));
+    QCOMPARE(QFileInfo(existing).size(), qint64(8));
+    result = run_cli({"quantize", copy, existing, "Q8_0", "--force"});
+    QCOMPARE(result.exit_code, 0);
+    QVERIFY(QFileInfo(existing).size() > 8);
+
     // A missing output folder.
     const QString missing = dir.filePath("missing/out.gguf");
     result = run_cli({"quantize", copy, missing, "Q8_0"});
