@@ -20,7 +20,7 @@ void print_usage()
         "  tokenize -m FILE -p TEXT           print the token ids of TEXT, on one line\n"
         "  run -m FILE -p TEXT [-n N] ...     generate text after a prompt, streamed to stdout\n"
         "  bench -m FILE [--threads N]        measure prompt processing and generation speed\n"
-        "  synth -o FILE --type TYPE ...      write a random-weight llama model for benchmarks\n"
+        "  synth -o FILE --type TYPE ...      write a random-weight model for benchmarks\n"
         "  template -m FILE --messages JSON   print the prompt a chat template renders\n"
         "  quantize IN OUT TYPE               convert a GGUF model's weights to TYPE, e.g. Q4_K_M\n"
         "  devices                            list the Vulkan devices, their memory and features\n"

@@ -348,8 +348,22 @@ std::vector<int> rank_devices(const std::vector<DeviceInfo>& devices)
     return order;
 }
 
-const DeviceInfo& select_device(const std::vector<DeviceInfo>& devices, const std::string& spec)
+const DeviceInfo& select_device(const std::vector<DeviceInfo>& devices, const std::string& raw_spec)
 {
+    // The spec comes from a command line or a settings file; messages quote
+    // it with control characters escaped so it cannot drive a terminal.
+    std::string spec;
+    for (const char c : raw_spec) {
+        const auto byte = static_cast<unsigned char>(c);
+        if (byte < 0x20 || byte == 0x7f) {
+            char escaped[8];
+            std::snprintf(escaped, sizeof escaped, "\\x%02X", byte);
+            spec += escaped;
+        } else {
+            spec += c;
+        }
+    }
+
     const std::vector<int> order = rank_devices(devices);
     const auto pick = [&](const DeviceInfo& device) -> const DeviceInfo& {
         if (!device.usable())
