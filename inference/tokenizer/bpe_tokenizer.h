@@ -13,7 +13,7 @@
 #pragma once
 
 #include "tokenizer/text_splitter.h"
-#include "tokenizer/tokenizer.h"
+#include "tokenizer/vocab_tokenizer.h"
 #include "tokenizer/vocab.h"
 
 #include <array>
@@ -73,7 +73,7 @@ struct BpeConfig {
 // A merge: two token texts, in rank order (index 0 merges first).
 using BpeMergeList = std::vector<std::pair<std::string, std::string>>;
 
-class BpeTokenizer final : public Tokenizer {
+class BpeTokenizer final : public VocabTokenizer {
 public:
     // Builds the merge table and the splitters. Throws FormatError naming
     // vocab.path and `merges_source` for a merge whose parts or result are
@@ -86,22 +86,13 @@ public:
     // Byte-level tokens give their raw bytes, which may be part of a UTF-8
     // character; stream them through Utf8StreamDecoder.
     std::string token_to_piece(TokenId id, bool render_special = false) const override;
-    std::string decode(const std::vector<TokenId>& ids, bool strip_leading_space = true,
-                       bool render_special = false) const override;
-
-    int32_t vocab_size() const override { return vocab_.size(); }
-    const std::string& token_text(TokenId id) const override;
-    TokenType token_type(TokenId id) const override;
-
-    TokenId bos() const override { return vocab_.bos; }
-    TokenId eos() const override { return vocab_.eos; }
     bool add_bos_default() const override { return !config_.prefix_tokens.empty(); }
-    bool is_end_of_generation(TokenId id) const override;
 
-    const Vocab& vocab() const { return vocab_; }
     const BpeConfig& config() const { return config_; }
 
 private:
+    bool adds_leading_space() const override { return config_.decode_strips_leading_space; }
+
     // One piece of text on its way through the steps.
     struct Piece {
         std::string text;
@@ -119,7 +110,6 @@ private:
     void append_unknown(std::string_view text, bool& previous_was_unknown, std::vector<TokenId>& output) const;
     const Merge* find_merge(TokenId left, TokenId right) const;
 
-    Vocab vocab_;
     BpeConfig config_;
     // [steps] the compiled splitter of each Split step; empty for the others.
     std::vector<std::optional<TextSplitter>> splitters_;
@@ -127,8 +117,6 @@ private:
     std::unordered_map<uint64_t, Merge> merges_;
     // [256] the "<0xXX>" token of each byte value, or -1.
     std::array<TokenId, 256> byte_tokens_{};
-    // [n_tokens] the byte a byte-type token stands for; -1 for other types.
-    std::vector<int16_t> token_bytes_;
 };
 
 // Reads a byte-level BPE vocab from GGUF (`tokenizer.ggml.model = "gpt2"`):

@@ -7,8 +7,7 @@
 // first. What never became a token falls back to byte tokens "<0xXX>".
 #pragma once
 
-#include "tokenizer/tokenizer.h"
-#include "tokenizer/vocab.h"
+#include "tokenizer/vocab_tokenizer.h"
 
 #include <array>
 #include <string>
@@ -17,7 +16,7 @@
 
 namespace quanta {
 
-class SpmTokenizer final : public Tokenizer {
+class SpmTokenizer final : public VocabTokenizer {
 public:
     // Reads the vocab of `file`. Throws FormatError as load_vocab does, and
     // for a byte-type token whose text is not "<0xXX>".
@@ -27,32 +26,19 @@ public:
     // (tokenizer.ggml.add_eos_token), as llama.cpp's add_special does.
     std::vector<TokenId> encode(std::string_view text, bool add_bos, bool parse_special) const override;
     std::string token_to_piece(TokenId id, bool render_special = false) const override;
-    std::string decode(const std::vector<TokenId>& ids, bool strip_leading_space = true,
-                       bool render_special = false) const override;
-
-    int32_t vocab_size() const override { return vocab_.size(); }
-    const std::string& token_text(TokenId id) const override;
-    TokenType token_type(TokenId id) const override;
-
-    TokenId bos() const override { return vocab_.bos; }
-    TokenId eos() const override { return vocab_.eos; }
     bool add_bos_default() const override { return vocab_.add_bos; }
-    bool is_end_of_generation(TokenId id) const override;
-
-    const Vocab& vocab() const { return vocab_; }
 
 private:
+    bool adds_leading_space() const override { return vocab_.add_space_prefix; }
+
     // Tokenizes one plain fragment whose spaces are already "▁".
     void encode_escaped(std::string_view text, std::vector<TokenId>& output) const;
     // Appends the tokens for a piece that is not itself a token.
     void append_byte_fallback(std::string_view piece, std::vector<TokenId>& output) const;
 
-    Vocab vocab_;
     // The token that stands for each byte value in the fallback: "<0xXX>",
     // else the one-byte text, else UNK, else -1.
     std::array<TokenId, 256> byte_fallback_{};
-    // [n_tokens] the byte a byte-type token stands for; -1 for other types.
-    std::vector<int16_t> token_bytes_;
 };
 
 } // namespace quanta
