@@ -154,7 +154,11 @@ std::shared_ptr<Instance> Instance::create()
     create.pApplicationInfo = &app;
     create.enabledExtensionCount = static_cast<uint32_t>(enabled.size());
     create.ppEnabledExtensionNames = enabled.data();
-    check(api.vkCreateInstance(&create, nullptr, &instance->instance_), "vkCreateInstance");
+    const VkResult created = api.vkCreateInstance(&create, nullptr, &instance->instance_);
+    if (created == VK_ERROR_INCOMPATIBLE_DRIVER)
+        throw DeviceError("no Vulkan driver found (vkCreateInstance: VK_ERROR_INCOMPATIBLE_DRIVER); install the "
+                          "Vulkan driver for your GPU (Mesa's mesa-vulkan-drivers, or the vendor's)");
+    check(created, "vkCreateInstance");
     load_instance_functions(api, instance->instance_);
     instance->enumerate();
     return instance;
