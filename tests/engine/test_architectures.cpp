@@ -41,6 +41,11 @@ constexpr double kQ8FastTolerance = 0.25;
 // Largest gap between one batch and token-by-token decoding of the same
 // prompt with the same kernels; only the order of float sums differs.
 constexpr double kIncrementalTolerance = 1e-4;
+// The same for Q8_0 weights on the fast kernels, which round activations to
+// 8 bits: a float sum in another order can move a value across a rounding
+// boundary, which moves some logits by one quantization step (measured
+// 0.033 in a -O2 build, and 0 at -O3).
+constexpr double kQ8IncrementalTolerance = 0.05;
 // Logits of these models spread over a few units; a reference whose logits
 // stay below this would make the comparisons meaningless.
 constexpr double kMinLogitRange = 0.5;
@@ -285,7 +290,9 @@ void ArchitecturesTest::incrementalMatchesBatch()
 
     QCOMPARE(incremental.size(), batch.size());
     const float diff = test::max_abs_diff(incremental.data(), batch.data(), batch.size());
-    QVERIFY2(diff <= kIncrementalTolerance, qPrintable(QStringLiteral("max difference %1").arg(diff)));
+    const double tolerance =
+        arch_case.options.type == GgmlType::F32 ? kIncrementalTolerance : kQ8IncrementalTolerance;
+    QVERIFY2(diff <= tolerance, qPrintable(QStringLiteral("max difference %1, tolerance %2").arg(diff).arg(tolerance)));
 }
 
 void ArchitecturesTest::llama3RopeScaling()
