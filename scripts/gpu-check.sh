@@ -6,7 +6,7 @@
 # ./gpu-check.log), for docs/benchmarks.md.
 #
 # usage: scripts/gpu-check.sh BUILD_DIR
-#   BUILD_DIR holds app/cli/quanta-cli and, optionally, tests/engine_test_vulkan_*.
+#   BUILD_DIR contains app/cli/quanta-cli and, optionally, tests/engine_test_vulkan_*.
 set -uo pipefail
 
 build="${1:?usage: scripts/gpu-check.sh BUILD_DIR}"

@@ -19,8 +19,8 @@ extern const char* const kDeviceOptionsHelp;
 void apply_device_options(const Options& options, LoadOptions& load);
 
 // Throws Error with the fallback reason when the command line named a device
-// (not auto or cpu) and asked for GPU layers, but none run there, so that a
-// script sees a failure instead of a silent CPU run.
+// (not auto or cpu) and requested GPU layers, but none run there. A script
+// then gets a failure instead of a silent CPU run.
 void require_requested_device(const LoadOptions& load, const ModelInfo& info);
 
 // "llvmpipe, 5 of 5 layers" or "CPU (reason)" for the output of a command.

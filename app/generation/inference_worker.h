@@ -28,7 +28,7 @@ struct ModelSummary {
     qint64 parameterCount = 0;
     int contextSize = 0;   // the session's context, in tokens
 
-    // Where the layers run.
+    // Placement of the layers.
     QString gpuDevice;         // Vulkan device name; empty when the model runs on the CPU alone
     int gpuLayers = 0;         // layers on that device
     int layerCount = 0;        // layers of the model
@@ -36,7 +36,7 @@ struct ModelSummary {
     QString gpuFallbackReason; // why fewer layers than requested, or none, run on the GPU (English), or empty
 };
 
-// Where a model runs, as the settings choose it.
+// Device and GPU layer count for a model, as the settings choose them.
 struct DeviceChoice {
     QString device = QStringLiteral("auto"); // "auto", "cpu", or a Vulkan device UUID
     int gpuLayers = -1;                      // -1: as many as fit the device's memory

@@ -20,8 +20,8 @@ struct ModelFileInfo {
     QString problem;         // why the header could not be read; empty when it could
 };
 
-// Parses the GGUF header of `path`. Never throws: a file that cannot be read
-// gets `problem` set to the engine's message.
+// Parses the GGUF header of `path`. An unreadable file does not throw: its
+// `problem` is set to the engine's message instead.
 ModelFileInfo readModelFileInfo(const QString& path);
 
 // "260K", "15.2M", "1.24B": the parameter count as model cards write it.

@@ -1,5 +1,5 @@
-// What the SentencePiece and BPE tokenizers share: the vocab, the lookups
-// by id, the byte value of each byte token, and decoding piece by piece.
+// Base class of the SentencePiece and BPE tokenizers: the vocab, the
+// lookups by id, the byte value of each byte token, and piecewise decoding.
 #pragma once
 
 #include "tokenizer/tokenizer.h"

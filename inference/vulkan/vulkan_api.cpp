@@ -95,11 +95,11 @@ const char* result_name(VkResult result)
     }
 }
 
-void check(VkResult result, const std::string& what)
+void check(VkResult result, const std::string& operation)
 {
     if (result == VK_SUCCESS)
         return;
-    const std::string message = what + " failed: " + result_name(result) + " (" + std::to_string(result) + ")";
+    const std::string message = operation + " failed: " + result_name(result) + " (" + std::to_string(result) + ")";
     if (result == VK_ERROR_OUT_OF_DEVICE_MEMORY || result == VK_ERROR_OUT_OF_HOST_MEMORY)
         throw OutOfDeviceMemoryError(message);
     throw DeviceError(message);

@@ -129,8 +129,8 @@ T make(VkStructureType type)
 // "VK_ERROR_OUT_OF_DEVICE_MEMORY", ... for messages.
 const char* result_name(VkResult result);
 
-// Throws DeviceError ("<what> failed: VK_ERROR_..."), or
+// Throws DeviceError ("<operation> failed: VK_ERROR_..."), or
 // OutOfDeviceMemoryError for the two out-of-memory results.
-void check(VkResult result, const std::string& what);
+void check(VkResult result, const std::string& operation);
 
 } // namespace quanta::vk

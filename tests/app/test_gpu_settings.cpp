@@ -448,7 +448,7 @@ void TestGpuSettings::missingVulkanShownInWindow()
     InferenceService& inference = context_->inference();
     BackendSettings& backend = context_->backend();
 
-    // The model runs on the CPU and says why.
+    // The model runs on the CPU and reports the reason.
     QCOMPARE(inference.gpuLayers(), 0);
     const QString reason = inference.gpuFallbackReason();
     QVERIFY(!reason.isEmpty());

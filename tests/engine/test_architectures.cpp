@@ -42,9 +42,9 @@ constexpr double kQ8FastTolerance = 0.25;
 // prompt with the same kernels; only the order of float sums differs.
 constexpr double kIncrementalTolerance = 1e-4;
 // The same for Q8_0 weights on the fast kernels, which round activations to
-// 8 bits: a float sum in another order can move a value across a rounding
-// boundary, which moves some logits by one quantization step (measured
-// 0.033 in a -O2 build, and 0 at -O3).
+// 8 bits. A float sum in another order can move a value across a rounding
+// boundary, and then some logits move by one quantization step (measured:
+// 0.033 in a -O2 build, 0 at -O3).
 constexpr double kQ8IncrementalTolerance = 0.05;
 // Logits of these models spread over a few units; a reference whose logits
 // stay below this would make the comparisons meaningless.

@@ -18,7 +18,7 @@ using quanta::test::arch_cases;
 
 namespace {
 
-// The GPU keeps its KV cache in F16 and sums in another order; on these
+// The GPU keeps its KV cache in F16 and sums in another order. On these
 // models, whose logits span a few units, that moves logits by up to about
 // 1e-3. The CPU reference runs in F32 with an F32 cache.
 constexpr double kTolerance = 0.01;
