@@ -65,6 +65,27 @@ float dequant(uint base, uint j)
     const uint q = byte_at(base + 4 + (j % 16));
     return f16_at(base) * float(j < 16 ? (q & 15u) : (q >> 4)) + f16_at(base + 2);
 }
+#elif defined(WEIGHT_Q4_G)
+// Quanta's repacked GPTQ/AWQ 4-bit block, 20 bytes: d, a signed 16-bit zero
+// point z, then nibbles as in Q4_0. value = d * (q - z).
+const uint BLOCK_ELEMS = 32;
+const uint BLOCK_BYTES = 20;
+float dequant(uint base, uint j)
+{
+    const uint q = byte_at(base + 4 + (j % 16));
+    const int z = int(uint(wq[(base + 2) >> 1]) << 16) >> 16;
+    return f16_at(base) * float(int(j < 16 ? (q & 15u) : (q >> 4)) - z);
+}
+#elif defined(WEIGHT_Q8_G)
+// The 8-bit block, 36 bytes: d, z - 128 (signed 16-bit), then 32 quants
+// stored minus 128 (signed). value = d * (q - z).
+const uint BLOCK_ELEMS = 32;
+const uint BLOCK_BYTES = 36;
+float dequant(uint base, uint j)
+{
+    const int z = int(uint(wq[(base + 2) >> 1]) << 16) >> 16;
+    return f16_at(base) * float(sign_extend8(byte_at(base + 4 + j)) - z);
+}
 #elif defined(WEIGHT_Q5_0) || defined(WEIGHT_Q5_1)
 // d (and m for Q5_1), four bytes of fifth bits (bit j for element j), then
 // nibbles as in Q4_0. Q5_0: value = d * (q - 16); Q5_1: value = d * q + m.

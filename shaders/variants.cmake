@@ -1,6 +1,6 @@
 # Every shader variant built into the binary: quanta_shader(NAME SOURCE DEFINES...).
 # Weight types of the matrix and embedding shaders; each gets NAME_<type>.
-set(QUANTA_SHADER_WEIGHT_TYPES F32 F16 Q8_0 Q4_0 Q4_1 Q5_0 Q5_1 Q2_K Q3_K Q4_K Q5_K Q6_K IQ4_NL IQ4_XS)
+set(QUANTA_SHADER_WEIGHT_TYPES F32 F16 Q8_0 Q4_0 Q4_1 Q5_0 Q5_1 Q2_K Q3_K Q4_K Q5_K Q6_K IQ4_NL IQ4_XS Q4_G Q8_G)
 foreach(type ${QUANTA_SHADER_WEIGHT_TYPES})
   string(TOLOWER "${type}" suffix)
   quanta_shader(matvec_${suffix} matvec.comp WEIGHT_${type})
@@ -18,3 +18,4 @@ quanta_shader(scale elementwise.comp OP_SCALE)
 quanta_shader(softcap elementwise.comp OP_SOFTCAP)
 quanta_shader(add_bias elementwise.comp OP_BIAS)
 quanta_shader(copy_columns copy_columns.comp)
+quanta_shader(gather_columns gather_columns.comp)

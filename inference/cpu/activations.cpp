@@ -21,6 +21,8 @@ ActivationFormat activation_format(GgmlType weight_type)
     case GgmlType::Q6_K:
     case GgmlType::IQ4_NL:
     case GgmlType::IQ4_XS:
+    case GgmlType::Q4_G:
+    case GgmlType::Q8_G:
         return ActivationFormat::Q8Block32;
     default:
         return ActivationFormat::None;

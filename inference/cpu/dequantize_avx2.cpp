@@ -16,6 +16,8 @@ constexpr int kQ5_0Bytes = 22;
 constexpr int kQ5_1Bytes = 24;
 constexpr int kQ8_0Bytes = 34;
 constexpr int kIq4NlBytes = 18;
+constexpr int kQ4_GBytes = 20;
+constexpr int kQ8_GBytes = 36;
 constexpr int kQ2_KBytes = 84;
 constexpr int kQ3_KBytes = 110;
 constexpr int kQ4_KBytes = 144;
@@ -75,6 +77,17 @@ void dequantize_legacy(GgmlType type, const uint8_t* src, float* y, int64_t n_bl
             const uint8_t* block = src + b * kQ8_0Bytes;
             const __m256i q = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(block + 2));
             store_block(q, true, 0, half_to_float(block), nullptr, y);
+            break;
+        }
+        case GgmlType::Q4_G: {
+            const uint8_t* block = src + b * kQ4_GBytes;
+            store_block(unpack_nibbles(block + 4), false, -load_i16(block + 2), half_to_float(block), nullptr, y);
+            break;
+        }
+        case GgmlType::Q8_G: {
+            const uint8_t* block = src + b * kQ8_GBytes;
+            const __m256i q = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(block + 4));
+            store_block(q, true, -load_i16(block + 2), half_to_float(block), nullptr, y);
             break;
         }
         case GgmlType::IQ4_NL: {
@@ -257,6 +270,8 @@ void dequantize_row(GgmlType type, const void* src, float* dst, int64_t n)
     case GgmlType::Q5_1:
     case GgmlType::Q8_0:
     case GgmlType::IQ4_NL:
+    case GgmlType::Q4_G:
+    case GgmlType::Q8_G:
         dequantize_legacy(type, bytes, dst, n / 32);
         return;
     case GgmlType::Q2_K:

@@ -1,5 +1,6 @@
 // AVX2 blocked matrix multiplication for the quantized types (Q4_0, Q4_1,
-// Q5_0, Q5_1, Q8_0, Q2_K, Q3_K, Q4_K, Q5_K, Q6_K, IQ4_NL, IQ4_XS) against
+// Q5_0, Q5_1, Q8_0, Q2_K, Q3_K, Q4_K, Q5_K, Q6_K, IQ4_NL, IQ4_XS, Q4_G,
+// Q8_G) against
 // 8-bit activations, for prompt processing.
 //
 // Eight weight rows at a time are decoded into a panel: per 32-element block,
@@ -107,6 +108,18 @@ inline __m256i decode_legacy(GgmlType type, const uint8_t* row, int64_t b, float
         scale = half_to_float(block);
         offset = 0.0f;
         return iq4_grid_values(unpack_nibbles(block + 2));
+    }
+    case GgmlType::Q4_G: {
+        const uint8_t* block = row + b * 20;
+        scale = half_to_float(block);
+        offset = -static_cast<float>(load_i16(block + 2)) * scale;
+        return unpack_nibbles(block + 4);
+    }
+    case GgmlType::Q8_G: {
+        const uint8_t* block = row + b * 36;
+        scale = half_to_float(block);
+        offset = -static_cast<float>(load_i16(block + 2)) * scale;
+        return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(block + 4));
     }
     default: { // Q8_0
         const uint8_t* block = row + b * 34;
@@ -525,6 +538,7 @@ void gemm_quantized(const MatmulProblem& p, int64_t row_begin, int64_t row_end, 
     case GgmlType::Q4_0:
     case GgmlType::Q4_1:
     case GgmlType::Q4_K:
+    case GgmlType::Q4_G:
         gemm_typed<QuantKind::Unsigned4, true>(p, row_begin, row_end, token_begin, token_end);
         break;
     case GgmlType::Q5_0:
@@ -543,6 +557,9 @@ void gemm_quantized(const MatmulProblem& p, int64_t row_begin, int64_t row_end, 
     case GgmlType::IQ4_NL:
     case GgmlType::IQ4_XS:
         gemm_typed<QuantKind::Signed8, false>(p, row_begin, row_end, token_begin, token_end);
+        break;
+    case GgmlType::Q8_G:
+        gemm_typed<QuantKind::Signed8, true>(p, row_begin, row_end, token_begin, token_end);
         break;
     default:
         break;

@@ -1,13 +1,14 @@
 // AVX2 matrix-vector products for the 32-element types (Q4_0, Q4_1, Q5_0,
-// Q5_1, Q8_0, IQ4_NL) against Q8Block32 activations.
+// Q5_1, Q8_0, IQ4_NL, Q4_G, Q8_G) against Q8Block32 activations.
 //
 // For one block, sum_i w_i a_i = d_w * d_a * sum_i q_i a'_i + offset_w * sum_a,
 // where q are the weight quants without their bias (unsigned for the 4- and
 // 5-bit types, so vpmaddubsw multiplies them with the signed activation
 // quants directly), offset_w folds the bias or the min (Q4_0: -8 d_w,
-// Q4_1: m, Q5_0: -16 d_w, Q5_1: m) and sum_a = d_a * sum_i a'_i comes
-// precomputed with the activations. Q8_0 weights and IQ4_NL's grid values
-// are signed and use the sign trick: |q| times a' with q's sign.
+// Q4_1: m, Q5_0: -16 d_w, Q5_1: m, Q4_G and Q8_G: -z d_w) and
+// sum_a = d_a * sum_i a'_i comes precomputed with the activations. Q8_0 and
+// Q8_G weights and IQ4_NL's grid values are signed and use the sign trick:
+// |q| times a' with q's sign.
 #include "cpu/kernels_avx2.h"
 #include "cpu/simd_avx2.h"
 
@@ -16,11 +17,13 @@ namespace quanta::cpu::avx2 {
 namespace {
 
 // Per type: block size, quant decoding, and where the F16 scale and the
-// offset come from (kMinField: byte offset of an F16 min, or kOffsetFactor
-// times the scale when the type has no min field).
+// offset come from (kMinField: byte offset of an F16 min; kZeroField: byte
+// offset of an int16 zero point z, offset -z times the scale; otherwise
+// kOffsetFactor times the scale).
 struct Q4_0Block {
     static constexpr int kBytes = 18;
     static constexpr int kMinField = -1;
+    static constexpr int kZeroField = -1;
     static constexpr float kOffsetFactor = -8.0f;
     static constexpr bool kSigned = false;
     static constexpr bool kHasOffset = true;
@@ -32,6 +35,7 @@ struct Q4_0Block {
 struct Q4_1Block {
     static constexpr int kBytes = 20;
     static constexpr int kMinField = 2;
+    static constexpr int kZeroField = -1;
     static constexpr float kOffsetFactor = 0.0f;
     static constexpr bool kSigned = false;
     static constexpr bool kHasOffset = true;
@@ -43,6 +47,7 @@ struct Q4_1Block {
 struct Q5_0Block {
     static constexpr int kBytes = 22;
     static constexpr int kMinField = -1;
+    static constexpr int kZeroField = -1;
     static constexpr float kOffsetFactor = -16.0f;
     static constexpr bool kSigned = false;
     static constexpr bool kHasOffset = true;
@@ -57,6 +62,7 @@ struct Q5_0Block {
 struct Q5_1Block {
     static constexpr int kBytes = 24;
     static constexpr int kMinField = 2;
+    static constexpr int kZeroField = -1;
     static constexpr float kOffsetFactor = 0.0f;
     static constexpr bool kSigned = false;
     static constexpr bool kHasOffset = true;
@@ -71,6 +77,7 @@ struct Q5_1Block {
 struct Q8_0Block {
     static constexpr int kBytes = 34;
     static constexpr int kMinField = -1;
+    static constexpr int kZeroField = -1;
     static constexpr float kOffsetFactor = 0.0f;
     static constexpr bool kSigned = true;
     static constexpr bool kHasOffset = false;
@@ -83,12 +90,39 @@ struct Q8_0Block {
 struct IQ4_NLBlock {
     static constexpr int kBytes = 18;
     static constexpr int kMinField = -1;
+    static constexpr int kZeroField = -1;
     static constexpr float kOffsetFactor = 0.0f;
     static constexpr bool kSigned = true;
     static constexpr bool kHasOffset = false;
     static __m256i quants(const uint8_t* b) { return iq4_grid_values(unpack_nibbles(b + 2)); }
     static float scale(const uint8_t* b) { return half_to_float(b); }
     static float offset(const uint8_t*, float) { return 0.0f; }
+};
+
+// Q4_G: value = d * (q - z), nibbles as in Q4_0.
+struct Q4_GBlock {
+    static constexpr int kBytes = 20;
+    static constexpr int kMinField = -1;
+    static constexpr int kZeroField = 2;
+    static constexpr float kOffsetFactor = 0.0f;
+    static constexpr bool kSigned = false;
+    static constexpr bool kHasOffset = true;
+    static __m256i quants(const uint8_t* b) { return unpack_nibbles(b + 4); }
+    static float scale(const uint8_t* b) { return half_to_float(b); }
+    static float offset(const uint8_t* b, float d) { return -static_cast<float>(load_i16(b + 2)) * d; }
+};
+
+// Q8_G: value = d * (q - z) with q and z both stored minus 128.
+struct Q8_GBlock {
+    static constexpr int kBytes = 36;
+    static constexpr int kMinField = -1;
+    static constexpr int kZeroField = 2;
+    static constexpr float kOffsetFactor = 0.0f;
+    static constexpr bool kSigned = true;
+    static constexpr bool kHasOffset = true;
+    static __m256i quants(const uint8_t* b) { return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(b + 4)); }
+    static float scale(const uint8_t* b) { return half_to_float(b); }
+    static float offset(const uint8_t* b, float d) { return -static_cast<float>(load_i16(b + 2)) * d; }
 };
 
 // Eight int32 partial sums of q_i * a_i over one 32-element block.
@@ -134,6 +168,16 @@ inline __m128 load_four_halves(const uint8_t* block, int field)
         packed |= static_cast<uint64_t>(h) << (16 * j);
     }
     return _mm_cvtph_ps(_mm_cvtsi64_si128(static_cast<long long>(packed)));
+}
+
+// Minus the int16 zero points at byte `field` of four consecutive blocks.
+template <class Block>
+inline __m128 load_four_negated_zeros(const uint8_t* block, int field)
+{
+    return _mm_set_ps(-static_cast<float>(load_i16(block + 3 * Block::kBytes + field)),
+                      -static_cast<float>(load_i16(block + 2 * Block::kBytes + field)),
+                      -static_cast<float>(load_i16(block + Block::kBytes + field)),
+                      -static_cast<float>(load_i16(block + field)));
 }
 
 inline float horizontal_sum(__m128 v)
@@ -187,6 +231,8 @@ void gemv_tokens(const MatmulProblem& p, int64_t row_begin, int64_t row_end, int
             __m128 offset = _mm_setzero_ps();
             if constexpr (Block::kMinField >= 0)
                 offset = load_four_halves<Block>(block, Block::kMinField);
+            else if constexpr (Block::kZeroField >= 0)
+                offset = _mm_mul_ps(load_four_negated_zeros<Block>(block, Block::kZeroField), scale);
             else if constexpr (Block::kHasOffset)
                 offset = _mm_mul_ps(scale, _mm_set1_ps(Block::kOffsetFactor));
 
@@ -252,6 +298,12 @@ void gemv_legacy(const MatmulProblem& p, int64_t row_begin, int64_t row_end, int
         break;
     case GgmlType::IQ4_NL:
         gemv_type<IQ4_NLBlock>(p, row_begin, row_end, token_begin, token_end);
+        break;
+    case GgmlType::Q4_G:
+        gemv_type<Q4_GBlock>(p, row_begin, row_end, token_begin, token_end);
+        break;
+    case GgmlType::Q8_G:
+        gemv_type<Q8_GBlock>(p, row_begin, row_end, token_begin, token_end);
         break;
     default:
         break;

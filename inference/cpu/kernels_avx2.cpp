@@ -51,6 +51,8 @@ MatmulRangeKernel matmul_kernel(GgmlType type)
     case GgmlType::Q5_1:
     case GgmlType::Q8_0:
     case GgmlType::IQ4_NL:
+    case GgmlType::Q4_G:
+    case GgmlType::Q8_G:
         return matmul_legacy;
     case GgmlType::Q2_K:
     case GgmlType::Q3_K:

@@ -13,6 +13,7 @@
 #include <cstdlib>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace quanta {
 
@@ -66,7 +67,7 @@ void check_weights(const WeightMatrix& w, const char* operation)
     if (!cpu::generic::matmul_kernel(w.type)) {
         throw UnsupportedError(std::string(operation) + ": tensor type " + type_name +
                                " has no CPU kernel; supported: F32, F16, BF16, Q4_0, Q4_1, Q5_0, Q5_1, Q8_0, "
-                               "Q2_K, Q3_K, Q4_K, Q5_K, Q6_K, IQ4_NL, IQ4_XS");
+                               "Q2_K, Q3_K, Q4_K, Q5_K, Q6_K, IQ4_NL, IQ4_XS, and GPTQ/AWQ weights (Q4_G, Q8_G)");
     }
     const GgmlTypeTraits& traits = ggml_type_traits(w.type);
     if (w.n_in <= 0 || w.n_out < 0 || w.n_in % traits.block_size != 0) {
@@ -235,6 +236,19 @@ void matmul(const WeightMatrix& weights, const float* x, int64_t n_tokens, float
         throw Error("matmul: negative token count " + std::to_string(n_tokens));
     if (n_tokens == 0 || weights.n_out == 0)
         return;
+
+    // Act-order weights: reorder the activations to the stored column order.
+    if (weights.in_perm) {
+        thread_local std::vector<float> permuted;
+        permuted.resize(static_cast<size_t>(n_tokens * weights.n_in));
+        for (int64_t t = 0; t < n_tokens; ++t) {
+            const float* src = x + t * weights.n_in;
+            float* dst = permuted.data() + t * weights.n_in;
+            for (int64_t j = 0; j < weights.n_in; ++j)
+                dst[j] = src[weights.in_perm[j]];
+        }
+        x = permuted.data();
+    }
 
     if (mode == KernelMode::Reference)
         matmul_reference(weights, x, n_tokens, y, pool);

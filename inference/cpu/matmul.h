@@ -29,15 +29,21 @@ struct WeightMatrix {
     int64_t n_in = 0;
     int64_t n_out = 0;
     size_t row_bytes = 0;
+    // [n_in] or null: the stored rows hold their inputs in this order, so
+    // stored column j multiplies x[in_perm[j]]. GPTQ's act-order weights get
+    // one, because the repack sorts their columns by quantization group.
+    const int32_t* in_perm = nullptr;
 };
 
-// y[t][o] = sum_i x[t][i] * W[o][i] for t < n_tokens.
+// y[t][o] = sum_i x[t][i] * W[o][i] for t < n_tokens, with W's columns in
+// the order of x (weights.in_perm applied).
 // x: [n_tokens, n_in] F32 row-major; y: [n_tokens, n_out] F32 row-major.
 // Throws UnsupportedError when `W.type` has no CPU kernel.
 void matmul(const WeightMatrix& weights, const float* x, int64_t n_tokens, float* y, ThreadPool& pool,
             KernelMode mode);
 
-// Dequantizes row `row` of `weights` into `out` (n_in floats).
+// Dequantizes row `row` of `weights` into `out` (n_in floats), in stored
+// column order (weights.in_perm not applied).
 void dequantize_row(const WeightMatrix& weights, int64_t row, float* out, KernelMode mode);
 
 // Name of the fast kernel set chosen at run time, for logs and `bench`:

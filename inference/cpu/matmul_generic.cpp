@@ -296,6 +296,27 @@ void decode_row(GgmlType type, const uint8_t* src, int64_t n_in, const DecodedRo
         }
         break;
     }
+    case GgmlType::Q4_G: {
+        const auto* blocks = reinterpret_cast<const block_q4_g*>(src);
+        for (int64_t b = 0; b < n_in / 32; ++b) {
+            for (int j = 0; j < 16; ++j) {
+                out.q[32 * b + j] = static_cast<int8_t>(blocks[b].qs[j] & 0x0F);
+                out.q[32 * b + j + 16] = static_cast<int8_t>(blocks[b].qs[j] >> 4);
+            }
+            out.scale[b] = fp16_to_fp32(blocks[b].d);
+            out.offset[b] = -static_cast<float>(blocks[b].z) * out.scale[b];
+        }
+        break;
+    }
+    case GgmlType::Q8_G: {
+        const auto* blocks = reinterpret_cast<const block_q8_g*>(src);
+        for (int64_t b = 0; b < n_in / 32; ++b) {
+            std::memcpy(out.q + 32 * b, blocks[b].qs, 32);
+            out.scale[b] = fp16_to_fp32(blocks[b].d);
+            out.offset[b] = -static_cast<float>(blocks[b].z) * out.scale[b];
+        }
+        break;
+    }
     default:
         decode_row_super_blocks(type, src, n_in, out);
         break;
@@ -364,6 +385,8 @@ MatmulRangeKernel matmul_kernel(GgmlType type)
     case GgmlType::Q6_K:
     case GgmlType::IQ4_NL:
     case GgmlType::IQ4_XS:
+    case GgmlType::Q4_G:
+    case GgmlType::Q8_G:
         return matmul_quantized;
     default:
         return nullptr;

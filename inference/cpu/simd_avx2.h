@@ -35,6 +35,13 @@ inline uint32_t load_u32(const void* p)
     return value;
 }
 
+inline int16_t load_i16(const void* p)
+{
+    int16_t value;
+    std::memcpy(&value, p, sizeof(value));
+    return value;
+}
+
 inline float half_to_float(const void* p)
 {
     uint16_t bits;

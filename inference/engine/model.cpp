@@ -6,12 +6,14 @@
 #include "engine/gpu_offload.h"
 #include "engine/model_summary.h"
 #include "gguf/gguf_reader.h"
+#include "hf/hf_model.h"
 #include "model/model_graph.h"
 #include "vulkan/vulkan_decoder.h"
 
 #include <algorithm>
 
 #include <chrono>
+#include <filesystem>
 
 namespace quanta {
 
@@ -49,12 +51,24 @@ std::shared_ptr<Model> Model::load(const std::string& path, const LoadOptions& o
     // Parse and validate the header, then build the tokenizer and the graph.
     QUANTA_LOG_INFO("loading model %s", path.c_str());
     check_cancel(options, path);
-    model->file_ = GgufFile::open(path);
+    std::error_code folder_error;
+    const bool hf_folder = std::filesystem::is_directory(path, folder_error);
+    HfLoadOptions hf_options;
+    hf_options.cancel = options.cancel;
+    if (options.on_progress) {
+        // Repacking a folder's weights is the first half of the bar.
+        hf_options.on_progress = [&](float progress) { options.on_progress(0.5f * progress); };
+    }
+    model->file_ = open_model_path(path, hf_options);
     const GgufFile& file = *model->file_;
-    model->tokenizer_ = Tokenizer::from_gguf(file);
+    model->tokenizer_ = hf_folder ? Tokenizer::from_hf_dir(path) : Tokenizer::from_gguf(file);
     model->graph_ = ModelGraph::create(file, options.kernels);
     const Hyperparams& hp = model->graph_->hparams();
-    if (model->tokenizer_->vocab_size() != hp.n_vocab) {
+    // NOTE: Hugging Face checkpoints often pad the embedding rows past the
+    // tokenizer's vocabulary (Qwen2); those ids are never produced by the
+    // tokenizer, and their logits stay where the model put them.
+    const bool padded = hf_folder && model->tokenizer_->vocab_size() < hp.n_vocab;
+    if (model->tokenizer_->vocab_size() != hp.n_vocab && !padded) {
         throw FormatError(path + ": the vocabulary has " + std::to_string(model->tokenizer_->vocab_size()) +
                           " tokens but tensor 'token_embd.weight' has " + std::to_string(hp.n_vocab) + " rows");
     }
@@ -83,8 +97,9 @@ std::shared_ptr<Model> Model::load(const std::string& path, const LoadOptions& o
     uint64_t done = 0;
     uint64_t next_report = 0;
     volatile uint8_t sink = 0;
+    const float base = hf_folder ? 0.5f : 0.0f;
     if (options.on_progress)
-        options.on_progress(0.0f);
+        options.on_progress(base);
     for (const GgufTensor& tensor : file.tensors()) {
         for (uint64_t offset = 0; offset < tensor.n_bytes; offset += kTouchStride)
             sink = sink + tensor.data[offset];
@@ -92,7 +107,8 @@ std::shared_ptr<Model> Model::load(const std::string& path, const LoadOptions& o
         if (done >= next_report) {
             check_cancel(options, path);
             if (options.on_progress && total > 0)
-                options.on_progress(static_cast<float>(static_cast<double>(done) / static_cast<double>(total)));
+                options.on_progress(base + (1.0f - base) * static_cast<float>(static_cast<double>(done) /
+                                                                              static_cast<double>(total)));
             next_report = done + kProgressChunk;
         }
     }

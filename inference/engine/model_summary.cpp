@@ -24,6 +24,9 @@ std::string string_or_empty(const GgufFile& file, std::string_view key)
 
 std::string describe_file_type(const GgufFile& file)
 {
+    // A Hugging Face folder's format, set by its loader.
+    if (const GgufValue* value = file.find("quanta.weight_format"); value && value->type == GgufValueType::String)
+        return std::get<std::string>(value->value);
     if (const GgufValue* value = file.find("general.file_type"); value && value->is_integer()) {
         if (const auto* id = std::get_if<uint64_t>(&value->value)) {
             if (const auto name = file_type_name(*id))

@@ -18,7 +18,8 @@ struct ModelSummary {
     int n_ctx_train = 0;        // {arch}.context_length, 0 when absent
 };
 
-// The label people know a file by: general.file_type when it names one of
+// The label people know a file by: a Hugging Face folder's weight format
+// ("GPTQ 4-bit, group 128"), general.file_type when it names one of
 // llama.cpp's mixes, otherwise the type holding the most bytes among the
 // matrices.
 std::string describe_file_type(const GgufFile& file);

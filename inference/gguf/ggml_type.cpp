@@ -46,6 +46,8 @@ constexpr std::array kTypes = {
     GgmlTypeTraits{GgmlType::BF16, "BF16", 1, 2, true},
     GgmlTypeTraits{GgmlType::TQ1_0, "TQ1_0", QK_K, 54, false},
     GgmlTypeTraits{GgmlType::TQ2_0, "TQ2_0", QK_K, 66, false},
+    GgmlTypeTraits{GgmlType::Q4_G, "Q4_G", 32, 20, true},
+    GgmlTypeTraits{GgmlType::Q8_G, "Q8_G", 32, 36, true},
 };
 
 } // namespace
@@ -76,7 +78,7 @@ std::string_view ggml_type_name(GgmlType type)
 std::optional<GgmlType> ggml_type_from_name(std::string_view name)
 {
     for (const auto& traits : kTypes) {
-        if (traits.name.size() != name.size())
+        if (traits.name.size() != name.size() || !is_file_type(traits.type))
             continue;
         bool equal = true;
         for (size_t i = 0; i < name.size() && equal; ++i)

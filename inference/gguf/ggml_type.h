@@ -41,7 +41,22 @@ enum class GgmlType : uint32_t {
     BF16 = 30,
     TQ1_0 = 34,
     TQ2_0 = 35,
+
+    // Quanta's own layouts for weights repacked at load time, never stored
+    // in a GGUF file (ids from kFirstInternalType on). They hold GPTQ and AWQ
+    // weights: 32-element blocks with an F16 scale and an integer zero point.
+    Q4_G = 1000,
+    Q8_G = 1001,
 };
+
+// Type ids from here on are the engine's own and invalid in files.
+inline constexpr uint32_t kFirstInternalType = 1000;
+
+// True for a type GGUF files can hold (not one of the internal ones).
+inline bool is_file_type(GgmlType type)
+{
+    return static_cast<uint32_t>(type) < kFirstInternalType;
+}
 
 // Storage layout of one type: `block_size` elements take `block_bytes` bytes.
 struct GgmlTypeTraits {
@@ -59,7 +74,8 @@ const GgmlTypeTraits& ggml_type_traits(GgmlType type);
 
 std::string_view ggml_type_name(GgmlType type);
 
-// Parses "Q4_0", "q8_0", "F16", ... Returns nullopt for an unknown name.
+// Parses "Q4_0", "q8_0", "F16", ... Returns nullopt for an unknown name and
+// for the internal types, which no file or command may name.
 std::optional<GgmlType> ggml_type_from_name(std::string_view name);
 
 // Bytes of one row of `n_elements` elements, or nullopt when the count is not

@@ -348,11 +348,33 @@ std::unique_ptr<GgufFile> GgufFile::open(const std::string& path)
     return file;
 }
 
+std::unique_ptr<GgufFile> GgufFile::assemble(std::string path, std::vector<GgufKeyValue> metadata,
+                                             std::vector<GgufTensor> tensors, std::shared_ptr<const void> storage,
+                                             uint64_t source_bytes)
+{
+    std::unique_ptr<GgufFile> file(new GgufFile());
+    file->path_ = std::move(path);
+    file->version_ = 3;
+    file->storage_ = std::move(storage);
+    file->source_bytes_ = source_bytes;
+    for (GgufKeyValue& kv : metadata) {
+        if (!file->metadata_index_.emplace(kv.key, file->metadata_.size()).second)
+            throw FormatError(file->path_ + ": metadata key " + quoted(kv.key) + " appears twice");
+        file->metadata_.push_back(std::move(kv));
+    }
+    for (GgufTensor& tensor : tensors) {
+        if (!file->tensor_index_.emplace(tensor.name, file->tensors_.size()).second)
+            throw FormatError(file->path_ + ": tensor " + quoted(tensor.name) + " appears twice");
+        file->tensors_.push_back(std::move(tensor));
+    }
+    return file;
+}
+
 GgufFile::~GgufFile() = default;
 
 uint64_t GgufFile::file_size() const
 {
-    return mapping_ ? mapping_->size() : 0;
+    return mapping_ ? mapping_->size() : source_bytes_;
 }
 
 void GgufFile::parse()
@@ -442,7 +464,7 @@ void GgufFile::parse()
         }
 
         const auto type_id = cursor.read<uint32_t>([&] { return "the type of " + subject; });
-        const GgmlTypeTraits* traits = ggml_type_traits(type_id);
+        const GgmlTypeTraits* traits = type_id < kFirstInternalType ? ggml_type_traits(type_id) : nullptr;
         if (!traits) {
             cursor.fail(subject + " has unknown tensor type id " + std::to_string(type_id) +
                         " (not a ggml type this reader knows)");

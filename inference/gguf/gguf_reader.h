@@ -86,6 +86,9 @@ struct GgufTensor {
     uint64_t n_elements = 0;
     uint64_t n_bytes = 0;
     const uint8_t* data = nullptr; // points into the mapping
+    // Only in assembled files (GgufFile::assemble): the input order of a
+    // repacked act-order GPTQ matrix, [ne[0]] (see WeightMatrix::in_perm).
+    const int32_t* in_perm = nullptr;
 };
 
 class GgufFile {
@@ -93,6 +96,14 @@ public:
     // Maps and parses `path`. Throws IoError when the file cannot be opened or
     // mapped and FormatError when its contents are invalid.
     static std::unique_ptr<GgufFile> open(const std::string& path);
+    // A model put together in memory by another format's loader (a Hugging
+    // Face folder): the metadata under GGUF's key names and tensors whose
+    // data lives in `storage`, which the file keeps alive. `path` names the
+    // source in messages; `source_bytes` is the size of its files on disk.
+    // Throws FormatError for a duplicate key or tensor name.
+    static std::unique_ptr<GgufFile> assemble(std::string path, std::vector<GgufKeyValue> metadata,
+                                              std::vector<GgufTensor> tensors, std::shared_ptr<const void> storage,
+                                              uint64_t source_bytes);
     ~GgufFile();
 
     GgufFile(const GgufFile&) = delete;
@@ -135,6 +146,8 @@ private:
 
     std::string path_;
     std::unique_ptr<MappedFile> mapping_;
+    std::shared_ptr<const void> storage_; // data of an assembled file
+    uint64_t source_bytes_ = 0;           // size on disk of an assembled file's sources
     uint32_t version_ = 0;
     uint64_t alignment_ = 32;
     uint64_t data_offset_ = 0;

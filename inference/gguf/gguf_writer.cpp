@@ -395,7 +395,7 @@ uint64_t GgufWriter::check_tensor(const std::string& name, GgmlType type, const 
     const std::string subject = "GGUF writer: tensor " + quoted(name);
 
     // Shape and size, with the same limits the reader applies.
-    const GgmlTypeTraits* traits = ggml_type_traits(static_cast<uint32_t>(type));
+    const GgmlTypeTraits* traits = is_file_type(type) ? ggml_type_traits(static_cast<uint32_t>(type)) : nullptr;
     if (!traits)
         throw std::invalid_argument(subject + ": unknown type id " + std::to_string(static_cast<uint32_t>(type)));
     if (ne.empty() || ne.size() > kMaxDims)

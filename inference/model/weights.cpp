@@ -51,6 +51,7 @@ WeightMatrix load_matrix(const GgufFile& file, const std::string& name, int64_t 
     matrix.n_in = n_in;
     matrix.n_out = n_out;
     matrix.row_bytes = static_cast<size_t>(*ggml_row_bytes(tensor.type, expected_in));
+    matrix.in_perm = tensor.in_perm;
     return matrix;
 }
 

@@ -61,6 +61,30 @@ struct block_q8_0 {
 };
 static_assert(sizeof(block_q8_0) == 34, "block_q8_0 must match ggml's 34-byte layout");
 
+// Quanta's internal group-quantized types (GgmlType::Q4_G, Q8_G), which hold
+// GPTQ and AWQ weights after the load-time repack: value = d * (q - z) with
+// an integer zero point z, exactly as those formats define it. A group of
+// 32, 64, 128 or more inputs repeats its scale and zero in each block.
+inline constexpr int QK_G = 32;
+
+// Q4_G: q in [0, 15]; z in [0, 16] (GPTQ v1 stores z - 1 in 4 bits, so 16
+// occurs). 2- and 3-bit GPTQ weights use it too, with q below 4 or 8.
+struct block_q4_g {
+    uint16_t d;               // F16 scale of the group
+    int16_t z;                // zero point
+    uint8_t qs[QK_G / 2];     // [16] nibbles, same order as Q4_0
+};
+static_assert(sizeof(block_q4_g) == 20, "block_q4_g is 20 bytes");
+
+// Q8_G: 8-bit quants stored minus 128, so that they are signed like Q8_0's:
+// qs = q - 128 in [-128, 127] and z = zero - 128 in [-128, 128].
+struct block_q8_g {
+    uint16_t d;               // F16 scale of the group
+    int16_t z;                // zero point minus 128
+    int8_t qs[QK_G];          // [32] quants minus 128
+};
+static_assert(sizeof(block_q8_g) == 36, "block_q8_g is 36 bytes");
+
 // Q4_K: 8 sub-blocks of 32 elements; sub-block j has a 6-bit scale sc[j] and
 // a 6-bit min mn[j]: value = d * sc[j] * q - dmin * mn[j], q in [0, 15].
 // scales[] packs them: for j < 4, sc[j] = scales[j] & 63 and

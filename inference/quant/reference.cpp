@@ -86,6 +86,29 @@ void dequantize_q8_0(const block_q8_0* blocks, float* y, int64_t n_blocks)
     }
 }
 
+// The integer difference q - z first, then one multiplication, so that the
+// AVX2 dequantizer gives bit-identical values.
+void dequantize_q4_g(const block_q4_g* blocks, float* y, int64_t n_blocks)
+{
+    for (int64_t i = 0; i < n_blocks; ++i) {
+        const float d = fp16_to_fp32(blocks[i].d);
+        const int z = blocks[i].z;
+        for (int j = 0; j < QK_G / 2; ++j) {
+            y[i * QK_G + j] = static_cast<float>((blocks[i].qs[j] & 0x0F) - z) * d;
+            y[i * QK_G + j + QK_G / 2] = static_cast<float>((blocks[i].qs[j] >> 4) - z) * d;
+        }
+    }
+}
+
+void dequantize_q8_g(const block_q8_g* blocks, float* y, int64_t n_blocks)
+{
+    for (int64_t i = 0; i < n_blocks; ++i) {
+        const float d = fp16_to_fp32(blocks[i].d);
+        for (int j = 0; j < QK_G; ++j)
+            y[i * QK_G + j] = static_cast<float>(blocks[i].qs[j] - blocks[i].z) * d;
+    }
+}
+
 void dequantize_q4_K(const block_q4_K* blocks, float* y, int64_t n_blocks)
 {
     for (int64_t i = 0; i < n_blocks; ++i) {
@@ -272,6 +295,8 @@ bool can_quantize(GgmlType type)
     case GgmlType::Q8_K:
     case GgmlType::IQ4_NL:
     case GgmlType::IQ4_XS:
+    case GgmlType::Q4_G:
+    case GgmlType::Q8_G:
         return true;
     default:
         return false;
@@ -345,6 +370,12 @@ void dequantize_row_reference(GgmlType type, const void* src, float* dst, int64_
         break;
     case GgmlType::IQ4_XS:
         dequantize_iq4_xs(static_cast<const block_iq4_xs*>(src), dst, n_blocks);
+        break;
+    case GgmlType::Q4_G:
+        dequantize_q4_g(static_cast<const block_q4_g*>(src), dst, n_blocks);
+        break;
+    case GgmlType::Q8_G:
+        dequantize_q8_g(static_cast<const block_q8_g*>(src), dst, n_blocks);
         break;
     default:
         break;

@@ -11,7 +11,8 @@
 namespace quanta {
 
 // True when quantize_row() can write `type`: F32, F16, BF16, Q4_0, Q4_1,
-// Q5_0, Q5_1, Q8_0, Q2_K, Q3_K, Q4_K, Q5_K, Q6_K, Q8_K, IQ4_NL and IQ4_XS.
+// Q5_0, Q5_1, Q8_0, Q2_K, Q3_K, Q4_K, Q5_K, Q6_K, Q8_K, IQ4_NL, IQ4_XS and
+// the internal group-quantized Q4_G and Q8_G (one group per block).
 bool can_quantize(GgmlType type);
 
 // True when dequantize_row_reference() can read `type`: the types above.

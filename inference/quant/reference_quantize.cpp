@@ -52,6 +52,63 @@ void quantize_q4_0(const float* x, block_q4_0* blocks, int64_t n_blocks)
     }
 }
 
+// Round to nearest on the block's [min, max] range widened to include 0, as
+// GPTQ's quantizer does for one group: the step is range / maxq and the zero
+// point is the quant that stands for 0.
+struct GroupStep {
+    float d;  // step, after rounding to F16
+    int zero; // quant of the value 0
+};
+
+GroupStep group_step(const float* x, int n, int maxq)
+{
+    float min = 0.0f;
+    float max = 0.0f;
+    for (int j = 0; j < n; ++j) {
+        min = std::fmin(min, x[j]);
+        max = std::fmax(max, x[j]);
+    }
+    const float range = max - min;
+    if (!(range > 0.0f))
+        return {0.0f, 0};
+    const float d = fp16_to_fp32(fp32_to_fp16(range / static_cast<float>(maxq)));
+    const int zero = static_cast<int>(std::fmin(std::fmax(std::nearbyint(-min / d), 0.0f), static_cast<float>(maxq)));
+    return {d, zero};
+}
+
+int round_to_group(float value, const GroupStep& step, int maxq)
+{
+    if (step.d == 0.0f)
+        return step.zero;
+    return static_cast<int>(std::fmin(std::fmax(std::nearbyint(value / step.d) + static_cast<float>(step.zero), 0.0f),
+                                      static_cast<float>(maxq)));
+}
+
+void quantize_q4_g(const float* x, block_q4_g* blocks, int64_t n_blocks)
+{
+    for (int64_t i = 0; i < n_blocks; ++i, x += QK_G) {
+        const GroupStep step = group_step(x, QK_G, 15);
+        blocks[i].d = fp32_to_fp16(step.d);
+        blocks[i].z = static_cast<int16_t>(step.zero);
+        for (int j = 0; j < QK_G / 2; ++j) {
+            const int q0 = round_to_group(x[j], step, 15);
+            const int q1 = round_to_group(x[j + QK_G / 2], step, 15);
+            blocks[i].qs[j] = static_cast<uint8_t>(q0 | (q1 << 4));
+        }
+    }
+}
+
+void quantize_q8_g(const float* x, block_q8_g* blocks, int64_t n_blocks)
+{
+    for (int64_t i = 0; i < n_blocks; ++i, x += QK_G) {
+        const GroupStep step = group_step(x, QK_G, 255);
+        blocks[i].d = fp32_to_fp16(step.d);
+        blocks[i].z = static_cast<int16_t>(step.zero - 128);
+        for (int j = 0; j < QK_G; ++j)
+            blocks[i].qs[j] = static_cast<int8_t>(round_to_group(x[j], step, 255) - 128);
+    }
+}
+
 void quantize_q4_1(const float* x, block_q4_1* blocks, int64_t n_blocks)
 {
     for (int64_t i = 0; i < n_blocks; ++i, x += QK4_1) {
@@ -221,6 +278,12 @@ void quantize_row(GgmlType type, const float* src, void* dst, int64_t n)
         break;
     case GgmlType::IQ4_XS:
         detail::quantize_iq4_xs(src, static_cast<block_iq4_xs*>(dst), n_blocks);
+        break;
+    case GgmlType::Q4_G:
+        quantize_q4_g(src, static_cast<block_q4_g*>(dst), n_blocks);
+        break;
+    case GgmlType::Q8_G:
+        quantize_q8_g(src, static_cast<block_q8_g*>(dst), n_blocks);
         break;
     default:
         break;

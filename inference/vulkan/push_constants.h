@@ -49,6 +49,13 @@ struct CopyColumnsPush {
 };
 static_assert(sizeof(CopyColumnsPush) == 16);
 
+// shaders/gather_columns.comp
+struct GatherColumnsPush {
+    uint32_t n_tokens;
+    uint32_t width;
+};
+static_assert(sizeof(GatherColumnsPush) == 8);
+
 // shaders/get_rows.comp
 struct GetRowsPush {
     uint32_t ncols;

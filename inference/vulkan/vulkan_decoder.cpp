@@ -15,7 +15,25 @@ constexpr uint64_t kStagingBytes = 64ull << 20;
 
 uint64_t matrix_bytes(const WeightMatrix& m)
 {
-    return m.data ? static_cast<uint64_t>(m.n_out) * m.row_bytes : 0;
+    if (!m.data)
+        return 0;
+    const uint64_t perm_bytes = m.in_perm ? static_cast<uint64_t>(m.n_in) * sizeof(int32_t) : 0;
+    return static_cast<uint64_t>(m.n_out) * m.row_bytes + perm_bytes;
+}
+
+// The widest input of a matrix with an input order in the offloaded layers,
+// 0 when none has one.
+uint64_t widest_permuted_input(const GpuModel& model)
+{
+    uint64_t width = 0;
+    for (const GpuModel::Layer& layer : model.layers()) {
+        for (const GpuMatrix* m : {&layer.wq, &layer.wk, &layer.wv, &layer.wqkv, &layer.wo, &layer.w_gate,
+                                   &layer.w_up, &layer.w_down}) {
+            if (m->perm)
+                width = std::max<uint64_t>(width, m->n_in);
+        }
+    }
+    return width;
 }
 
 uint64_t vector_bytes(const std::vector<float>& v)
@@ -70,7 +88,15 @@ OffloadEstimate estimate_offload(const DecoderGraph& graph, int n_ctx, int n_bat
     estimate.kv_per_layer = 2ull * static_cast<uint64_t>(n_ctx) * static_cast<uint64_t>(hp.n_embd_kv()) * 2;
     const uint64_t floats_per_token = 3ull * hp.n_embd + 2ull * hp.n_embd_q() + 2ull * hp.n_embd_kv() +
                                       2ull * hp.n_ff + static_cast<uint64_t>(fused_width(graph));
-    estimate.scratch = 4ull * static_cast<uint64_t>(n_batch) * (floats_per_token + 2ull * hp.n_embd) +
+    uint64_t permuted_width = 0;
+    for (const DecoderLayer& layer : graph.layers()) {
+        for (const WeightMatrix* m : {&layer.wq, &layer.wk, &layer.wv, &layer.wqkv, &layer.wo, &layer.w_gate,
+                                      &layer.w_up, &layer.w_down}) {
+            if (m->data && m->in_perm)
+                permuted_width = std::max<uint64_t>(permuted_width, static_cast<uint64_t>(m->n_in));
+        }
+    }
+    estimate.scratch = 4ull * static_cast<uint64_t>(n_batch) * (floats_per_token + permuted_width + 2ull * hp.n_embd) +
                        4ull * 2 * static_cast<uint64_t>(hp.n_vocab);
     return estimate;
 }
@@ -120,6 +146,8 @@ public:
         gpu.n_out = static_cast<uint32_t>(m.n_out);
         gpu.row_bytes = static_cast<uint32_t>(m.row_bytes);
         gpu.buffer = copy(m.data, static_cast<uint64_t>(m.n_out) * m.row_bytes, layer);
+        if (m.in_perm)
+            gpu.perm = copy(m.in_perm, static_cast<uint64_t>(m.n_in) * sizeof(int32_t), layer);
         return gpu;
     }
 
@@ -239,6 +267,8 @@ GpuSession::GpuSession(std::shared_ptr<GpuModel> model, int n_ctx, int n_batch)
     gate_ = scratch(static_cast<uint64_t>(hp.n_ff));
     up_ = scratch(static_cast<uint64_t>(hp.n_ff));
     fused_ = scratch(static_cast<uint64_t>(fused_width(model_->graph())));
+    if (const uint64_t width = widest_permuted_input(*model_))
+        permuted_ = scratch(width);
     upload_ = memory.allocate(tokens * hp.n_embd * sizeof(float), MemoryCategory::Scratch, MemoryPlace::Upload);
     const uint64_t readback_floats = std::max<uint64_t>(tokens * hp.n_embd, static_cast<uint64_t>(hp.n_vocab));
     readback_ = memory.allocate(readback_floats * sizeof(float), MemoryCategory::Scratch, MemoryPlace::Readback);
@@ -248,6 +278,21 @@ GpuSession::GpuSession(std::shared_ptr<GpuModel> model, int n_ctx, int n_batch)
     const float* factors = model_->graph().rope_factors(n_ctx);
     rope_factors_ = &model_->rope_factors(factors);
     has_rope_factors_ = factors != nullptr;
+}
+
+void GpuSession::matmul(const GpuMatrix& w, BufferRange x, BufferRange y, uint32_t n)
+{
+    Kernels& k = model_->kernels();
+    if (!w.perm) {
+        k.matmul(recorder_, w, x, y, n);
+        return;
+    }
+    // An earlier matmul may still read permuted_, and this one reads it
+    // after the gather.
+    recorder_.barrier();
+    k.gather_columns(recorder_, x, w.perm, permuted_, n, w.n_in);
+    recorder_.barrier();
+    k.matmul(recorder_, w, permuted_, y, n);
 }
 
 void GpuSession::record_layer(int il, uint32_t n, uint32_t pos0)
@@ -270,15 +315,15 @@ void GpuSession::record_layer(int il, uint32_t n, uint32_t pos0)
     r.barrier();
     if (layer.wqkv) {
         const uint32_t width = n_embd_q + 2 * n_embd_kv;
-        k.matmul(r, layer.wqkv, norm_, fused_, n);
+        matmul(layer.wqkv, norm_, fused_, n);
         r.barrier();
         k.copy_columns(r, fused_, q_, n, width, 0, n_embd_q);
         k.copy_columns(r, fused_, k_, n, width, n_embd_q, n_embd_kv);
         k.copy_columns(r, fused_, v_, n, width, n_embd_q + n_embd_kv, n_embd_kv);
     } else {
-        k.matmul(r, layer.wq, norm_, q_, n);
-        k.matmul(r, layer.wk, norm_, k_, n);
-        k.matmul(r, layer.wv, norm_, v_, n);
+        matmul(layer.wq, norm_, q_, n);
+        matmul(layer.wk, norm_, k_, n);
+        matmul(layer.wv, norm_, v_, n);
     }
     r.barrier();
     if (layer.bq) {
@@ -308,7 +353,7 @@ void GpuSession::record_layer(int il, uint32_t n, uint32_t pos0)
                 static_cast<uint32_t>(hp.n_head_kv), head_dim, static_cast<uint32_t>(source.window),
                 graph.attention_scale(), settings.attn_softcap);
     r.barrier();
-    k.matmul(r, layer.wo, attn_, proj_, n);
+    matmul(layer.wo, attn_, proj_, n);
     r.barrier();
     if (layer.attn_post_norm) {
         k.rms_norm(r, proj_, layer.attn_post_norm, proj_, n_embd, n, n_embd, hp.rms_eps);
@@ -321,10 +366,10 @@ void GpuSession::record_layer(int il, uint32_t n, uint32_t pos0)
     k.rms_norm(r, x_, layer.ffn_norm, norm_, n_embd, n, n_embd, hp.rms_eps);
     r.barrier();
     if (layer.w_gate) {
-        k.matmul(r, layer.w_gate, norm_, gate_, n);
-        k.matmul(r, layer.w_up, norm_, up_, n);
+        matmul(layer.w_gate, norm_, gate_, n);
+        matmul(layer.w_up, norm_, up_, n);
     } else {
-        k.matmul(r, layer.w_up, norm_, fused_, n);
+        matmul(layer.w_up, norm_, fused_, n);
         r.barrier();
         k.copy_columns(r, fused_, gate_, n, 2 * n_ff, 0, n_ff);
         k.copy_columns(r, fused_, up_, n, 2 * n_ff, n_ff, n_ff);
@@ -332,7 +377,7 @@ void GpuSession::record_layer(int il, uint32_t n, uint32_t pos0)
     r.barrier();
     k.glu(r, gate_, up_, n * n_ff, settings.activation == GateActivation::GeluTanh);
     r.barrier();
-    k.matmul(r, layer.w_down, gate_, proj_, n);
+    matmul(layer.w_down, gate_, proj_, n);
     r.barrier();
     if (layer.ffn_post_norm) {
         k.rms_norm(r, proj_, layer.ffn_post_norm, proj_, n_embd, n, n_embd, hp.rms_eps);

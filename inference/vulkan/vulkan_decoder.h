@@ -93,6 +93,8 @@ public:
 private:
     void record_layer(int il, uint32_t n, uint32_t pos0);
     void record_output(uint32_t n, bool all_logits);
+    // y = W x for n tokens, through permuted_ when W has an input order.
+    void matmul(const GpuMatrix& w, BufferRange x, BufferRange y, uint32_t n);
 
     std::shared_ptr<GpuModel> model_;
     int n_ctx_;
@@ -101,6 +103,7 @@ private:
     std::vector<Buffer> k_cache_, v_cache_;
     Buffer x_, norm_, q_, k_, v_, attn_, proj_, gate_, up_, fused_, logits_;
     Buffer upload_, readback_;
+    Buffer permuted_;  // [n_batch, widest input] activations in act-order column order; only when needed
     const Buffer* rope_factors_ = nullptr;
     bool has_rope_factors_ = false;
 };

@@ -52,6 +52,8 @@ bool gpu_supports_type(GgmlType type)
     case GgmlType::Q6_K:
     case GgmlType::IQ4_NL:
     case GgmlType::IQ4_XS:
+    case GgmlType::Q4_G:
+    case GgmlType::Q8_G:
         return true;
     default:
         return false;
@@ -153,6 +155,13 @@ void Kernels::copy_columns(Recorder& r, BufferRange src, BufferRange dst, uint32
 {
     r.dispatch(pipeline("copy_columns", 2, sizeof(CopyColumnsPush), {kWorkgroup}), {src, dst},
                CopyColumnsPush{n_tokens, src_width, offset, width}, groups_for(n_tokens * width));
+}
+
+void Kernels::gather_columns(Recorder& r, BufferRange src, BufferRange perm, BufferRange dst, uint32_t n_tokens,
+                             uint32_t width)
+{
+    r.dispatch(pipeline("gather_columns", 3, sizeof(GatherColumnsPush), {kWorkgroup}), {src, perm, dst},
+               GatherColumnsPush{n_tokens, width}, groups_for(n_tokens * width));
 }
 
 void Kernels::kv_store(Recorder& r, BufferRange k, BufferRange v, BufferRange k_cache, BufferRange v_cache,

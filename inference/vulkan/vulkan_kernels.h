@@ -21,6 +21,9 @@ struct GpuMatrix {
     uint32_t n_in = 0;
     uint32_t n_out = 0;
     uint32_t row_bytes = 0;
+    // int32 [n_in] for act-order GPTQ weights (WeightMatrix::in_perm): stored
+    // column j multiplies input perm[j]. Empty otherwise.
+    Buffer perm;
 
     explicit operator bool() const { return static_cast<bool>(buffer); }
 };
@@ -39,7 +42,8 @@ public:
     void rms_norm(Recorder& r, BufferRange x, BufferRange w, BufferRange y, uint32_t n, uint32_t rows,
                   uint32_t stride, float eps, uint32_t x_offset = 0);
     // y[t] = W x[t] for n_tokens tokens: matrix-vector shaders for a few
-    // tokens, the tiled matrix-matrix shader for more.
+    // tokens, the tiled matrix-matrix shader for more. x must already be in
+    // the stored column order when w has a perm (see gather_columns).
     void matmul(Recorder& r, const GpuMatrix& w, BufferRange x, BufferRange y, uint32_t n_tokens);
     // out[i] = row ids[i] of `table`, dequantized.
     void get_rows(Recorder& r, const GpuMatrix& table, BufferRange ids, BufferRange out, uint32_t n_ids);
@@ -54,6 +58,9 @@ public:
     void add_bias(Recorder& r, BufferRange x, BufferRange bias, uint32_t n_tokens, uint32_t width);
     void copy_columns(Recorder& r, BufferRange src, BufferRange dst, uint32_t n_tokens, uint32_t src_width,
                       uint32_t offset, uint32_t width);
+    // dst[t][j] = src[t][perm[j]] for j < width.
+    void gather_columns(Recorder& r, BufferRange src, BufferRange perm, BufferRange dst, uint32_t n_tokens,
+                        uint32_t width);
     void kv_store(Recorder& r, BufferRange k, BufferRange v, BufferRange k_cache, BufferRange v_cache,
                   uint32_t n_tokens, uint32_t n_embd_kv, uint32_t pos0);
     void attention(Recorder& r, BufferRange q, BufferRange k_cache, BufferRange v_cache, BufferRange out,

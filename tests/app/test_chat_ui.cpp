@@ -111,6 +111,8 @@ private slots:
     void renameAndDeleteThroughMenu();
     void failedSaveShowsError();
     void openModelFileThroughDialog();
+    void openModelFolderThroughDialog();
+    void pickerListsModelFolder();
     void brokenTemplateShowsNotice();
 
 private:
@@ -677,6 +679,75 @@ void TestChatUi::openModelFileThroughDialog()
     QVERIFY(QMetaObject::invokeMethod(dialog, "modelChosen", Q_ARG(QUrl, QUrl::fromLocalFile(sharedModel()))));
     QTRY_VERIFY_WITH_TIMEOUT(context_->inference().modelLoaded(), kTimeoutMs);
     QCOMPARE(context_->inference().modelPath(), sharedModel());
+}
+
+void TestChatUi::openModelFolderThroughDialog()
+{
+    if (!test::shared_available())
+        QSKIP("The shared models folder is missing");
+    CHECKED(startApp(QString()));
+
+    // "Open model folder…" in the empty state opens the folder dialog in the
+    // models folder.
+    CHECKED(click(item("emptyStateOpenFolderButton")));
+    QObject* dialog = window()->findChild<QObject*>(QStringLiteral("modelFolderDialog"));
+    QVERIFY(dialog != nullptr);
+    QTRY_VERIFY(dialog->property("visible").toBool());
+    QCOMPARE(dialog->property("currentFolder").toUrl(), QUrl::fromLocalFile(context_->models().folder()));
+    CHECKED(saveScreenshot(QStringLiteral("open-model-folder.png")));
+
+    QVERIFY(QMetaObject::invokeMethod(dialog, "close"));
+    QTRY_VERIFY(!dialog->property("visible").toBool());
+
+    // A chosen folder loads like a file; the top bar shows its format.
+    const QString folder = QString::fromStdString(test::shared_path("models/hf/stories260K-wide-gptq-4bit-g128"));
+    QVERIFY(QMetaObject::invokeMethod(dialog, "modelChosen", Q_ARG(QUrl, QUrl::fromLocalFile(folder))));
+    QTRY_VERIFY_WITH_TIMEOUT(context_->inference().modelLoaded(), kTimeoutMs);
+    QCOMPARE(context_->inference().modelPath(), folder);
+    QTRY_VERIFY(context_->controller().canSend());
+    QCOMPARE(item("modelPicker")->property("text").toString(), QStringLiteral("stories260K-wide-gptq-4bit-g128"));
+    const QString details = item("modelDetails")->property("text").toString();
+    QVERIFY2(details.contains(QStringLiteral("GPTQ 4-bit, group 128")), qPrintable(details));
+}
+
+void TestChatUi::pickerListsModelFolder()
+{
+    if (!test::shared_available())
+        QSKIP("The shared models folder is missing");
+
+    // A link to a shared AWQ folder beside a link to the GGUF file.
+    QVERIFY(QDir().mkpath(modelsFolder()));
+    const QString folder = QString::fromStdString(test::shared_path("models/hf/stories260K-wide-awq-gemm-4bit-g128"));
+    QVERIFY(QFile::link(folder, modelsFolder() + QStringLiteral("/awq")));
+    QVERIFY(QFile::link(sharedModel(), modelsFolder() + QStringLiteral("/stories260K.gguf")));
+
+    CHECKED(startApp(QString(), QStringLiteral("zh_CN")));
+    ModelListModel& models = context_->models();
+    QCOMPARE(models.rowCount(), 2);
+    QTRY_VERIFY_WITH_TIMEOUT(!models.scanning(), kTimeoutMs);
+    const QModelIndex awq = models.index(0);
+    QCOMPARE(models.data(awq, ModelListModel::NameRole).toString(), QStringLiteral("awq"));
+    QCOMPARE(models.data(awq, ModelListModel::KindRole).toString(), QStringLiteral("Hugging Face 文件夹"));
+    QCOMPARE(models.data(awq, ModelListModel::QuantizationRole).toString(), QStringLiteral("AWQ 4-bit, group 128"));
+    QCOMPARE(models.data(models.index(1), ModelListModel::KindRole).toString(), QStringLiteral("GGUF 文件"));
+
+    // The menu shows both, and "Open model folder…" next to "Open model
+    // file…"; picking the folder's entry loads it.
+    CHECKED(click(item("modelPicker")));
+    QObject* menu = window()->findChild<QObject*>(QStringLiteral("modelMenu"));
+    QVERIFY(menu != nullptr);
+    QTRY_VERIFY(menu->property("opened").toBool());
+    QObject* openFolderItem = window()->findChild<QObject*>(QStringLiteral("openModelFolderItem"));
+    QVERIFY(openFolderItem != nullptr);
+    QCOMPARE(openFolderItem->property("text").toString(), QStringLiteral("打开模型文件夹…"));
+    CHECKED(saveScreenshot(QStringLiteral("model-picker-folder_zh_CN.png")));
+    QTest::keyClick(window(), Qt::Key_Escape);
+    QTRY_VERIFY(!menu->property("visible").toBool());
+
+    context_->inference().loadModel(models.data(awq, ModelListModel::PathRole).toString());
+    QTRY_VERIFY_WITH_TIMEOUT(context_->inference().modelLoaded(), kTimeoutMs);
+    QCOMPARE(context_->inference().modelFileType(), QStringLiteral("AWQ 4-bit, group 128"));
+    QCOMPARE(item("modelPicker")->property("text").toString(), QStringLiteral("awq"));
 }
 
 void TestChatUi::brokenTemplateShowsNotice()

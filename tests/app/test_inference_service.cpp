@@ -1,6 +1,7 @@
 // InferenceService and its worker thread with stories260K.gguf: load
 // progress and errors, streaming, stop, KV-cache reuse between turns, and
-// shutdown while a reply is running.
+// shutdown while a reply is running. Also a Hugging Face GPTQ folder, which
+// loads through the same path.
 
 #include "generation/inference_service.h"
 #include "test_support.h"
@@ -73,6 +74,8 @@ private slots:
 
     void loadReportsProgressAndModel();
     void missingFileFailsWithItsName();
+    void gptqFolderLoadsAndStreams();
+    void folderWithoutConfigFailsWithItsName();
     void nothingStartsWithoutModel();
     void replyStreamsInPieces();
     void stopRightAfterStartCancels();
@@ -137,6 +140,57 @@ void TestInferenceService::missingFileFailsWithItsName()
     QCOMPARE(failed.first().at(0).toString(), missing);
     const QString message = failed.first().at(1).toString();
     QVERIFY2(message.contains(QStringLiteral("no-such-model.gguf")), qPrintable(message));
+    QVERIFY(!service.loading());
+    QVERIFY(!service.modelLoaded());
+}
+
+void TestInferenceService::gptqFolderLoadsAndStreams()
+{
+    const QString folder =
+        QString::fromStdString(test::shared_path("models/hf/stories260K-wide-gptq-4bit-g128"));
+    InferenceService service;
+    QList<double> progress;
+    connect(&service, &InferenceService::loadProgressChanged, this,
+            [&] { progress.append(service.loadProgress()); });
+    QSignalSpy failed(&service, &InferenceService::modelLoadFailed);
+
+    // A trailing '/' as a folder dialog may add it does not change the path.
+    service.loadModel(folder + QLatin1Char('/'));
+    QCOMPARE(service.loadingName(), QStringLiteral("stories260K-wide-gptq-4bit-g128"));
+    QTRY_VERIFY_WITH_TIMEOUT(!service.loading(), kTimeoutMs);
+    QVERIFY2(failed.isEmpty(), failed.isEmpty() ? "" : qPrintable(failed.first().at(1).toString()));
+    QVERIFY(service.modelLoaded());
+    QVERIFY(std::is_sorted(progress.begin(), progress.end()));
+
+    QCOMPARE(service.modelPath(), folder);
+    QCOMPARE(service.modelFileName(), QStringLiteral("stories260K-wide-gptq-4bit-g128"));
+    QCOMPARE(service.modelArchitecture(), QStringLiteral("llama"));
+    QCOMPARE(service.modelFileType(), QStringLiteral("GPTQ 4-bit, group 128"));
+    QVERIFY(service.modelSizeBytes() >= QFileInfo(folder + QStringLiteral("/model.safetensors")).size());
+
+    // The reply streams as from a GGUF file.
+    int pieces = 0;
+    connect(&service, &InferenceService::textGenerated, this, [&] { ++pieces; });
+    const Reply reply = generate(service, {{"user", "Once upon a time"}});
+    QVERIFY2(reply.error.isEmpty(), qPrintable(reply.error));
+    QVERIFY(reply.finished);
+    QVERIFY(!reply.text.isEmpty());
+    QVERIFY(pieces >= 3);
+    QVERIFY(reply.outcome.promptTokens > 1);
+}
+
+void TestInferenceService::folderWithoutConfigFailsWithItsName()
+{
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    InferenceService service;
+    QSignalSpy failed(&service, &InferenceService::modelLoadFailed);
+    service.loadModel(dir.path());
+    QTRY_COMPARE_WITH_TIMEOUT(failed.count(), 1, kTimeoutMs);
+    QCOMPARE(failed.first().at(0).toString(), dir.path());
+    const QString message = failed.first().at(1).toString();
+    QVERIFY2(message.contains(dir.path()), qPrintable(message));
+    QVERIFY2(message.contains(QStringLiteral("config.json")), qPrintable(message));
     QVERIFY(!service.loading());
     QVERIFY(!service.modelLoaded());
 }

@@ -48,6 +48,11 @@ QString stories_wide(const QString& type)
         quanta::test::shared_path("models/stories260K-wide/stories260K-wide-" + type.toStdString() + ".gguf"));
 }
 
+QString hf_folder(const QString& name)
+{
+    return QString::fromStdString(quanta::test::shared_path("models/hf/" + name.toStdString()));
+}
+
 } // namespace
 
 class CliTest : public QObject {
@@ -71,6 +76,11 @@ private slots:
     void quantizeThenInspectShowsMix();
     void quantizeBadTypeIsUsageError();
     void quantizeErrorsExitWithFailure();
+    void runGptqFolderMatchesReference();
+    void inspectFolderShowsFormat();
+    void tokenizeAndBenchTakeFolder();
+    void templateRendersFolderTemplate();
+    void folderWithoutConfigFails();
 };
 
 void CliTest::version()
@@ -420,6 +430,103 @@ void CliTest::templateErrorsExitWithFailure()
         result = run_cli({"template", "-m", stories(), "--messages", messages});
         QCOMPARE(result.exit_code, 1);
         QVERIFY2(result.err.contains("has no tokenizer.chat_template"), qPrintable(result.err));
+    }
+}
+
+void CliTest::runGptqFolderMatchesReference()
+{
+    if (!quanta::test::shared_available())
+        QSKIP("shared models are not available");
+    const Result result = run_cli({"run", "-m", hf_folder("stories260K-wide-gptq-4bit-g128"), "-p", "Once upon a time",
+                                   "-n", "20", "--temp", "0", "--threads", "2"});
+    QCOMPARE(result.exit_code, 0);
+    // The float64 reference's greedy continuation (reference/hf/greedy.json).
+    QVERIFY2(result.out.startsWith("Once upon a time, there was a little girl named Lily"), qPrintable(result.out));
+    QVERIFY2(result.err.contains("generation: 20 tokens"), qPrintable(result.err));
+}
+
+void CliTest::inspectFolderShowsFormat()
+{
+    if (!quanta::test::shared_available())
+        QSKIP("shared models are not available");
+    Result result = run_cli({"inspect", hf_folder("stories260K-wide-gptq-4bit-g32-actorder-asym")});
+    QCOMPARE(result.exit_code, 0);
+    QVERIFY2(result.out.contains("Hugging Face folder"), qPrintable(result.out));
+    QVERIFY2(result.out.contains("format:       GPTQ 4-bit, group 32, act-order"), qPrintable(result.out));
+    QVERIFY(result.out.contains("architecture: llama"));
+    QVERIFY(result.out.contains("context:      2048 tokens"));
+    // The repacked linears and the float tensors, as loaded.
+    QVERIFY(QRegularExpression("blk\\.0\\.attn_q\\.weight +Q4_G +\\[256, 256\\]").match(result.out).hasMatch());
+    QVERIFY(QRegularExpression("token_embd\\.weight +F16").match(result.out).hasMatch());
+    // No GGUF header fields, which a folder does not have.
+    QVERIFY(!result.out.contains("GGUF version"));
+    QVERIFY(!result.out.contains("data offset"));
+
+    result = run_cli({"inspect", hf_folder("stories260K-wide-gptq-8bit-g128")});
+    QCOMPARE(result.exit_code, 0);
+    QVERIFY(result.out.contains("format:       GPTQ 8-bit, group 128"));
+    QVERIFY(QRegularExpression("blk\\.4\\.ffn_down\\.weight +Q8_G").match(result.out).hasMatch());
+}
+
+void CliTest::tokenizeAndBenchTakeFolder()
+{
+    if (!quanta::test::shared_available())
+        QSKIP("shared models are not available");
+    Result result = run_cli({"tokenize", "-m", hf_folder("stories260K-wide-awq-gemm-4bit-g128"), "-p", "Once upon a time"});
+    QCOMPARE(result.exit_code, 0);
+    QCOMPARE(result.out.trimmed(), QStringLiteral("1 403 407 261 378"));
+
+    result = run_cli({"bench", "-m", hf_folder("stories260K-wide-awq-gemm-4bit-g128"), "-p", "16", "-n", "4", "-r",
+                      "1", "--threads", "2", "--device", "cpu"});
+    QCOMPARE(result.exit_code, 0);
+    QVERIFY2(result.out.contains("llama AWQ 4-bit, group 128"), qPrintable(result.out));
+    QVERIFY(result.out.contains("tg4"));
+}
+
+void CliTest::templateRendersFolderTemplate()
+{
+    if (!quanta::test::shared_available())
+        QSKIP("shared models are not available");
+
+    // The GPTQ folder's files, with a tokenizer_config.json that has a chat
+    // template.
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString source = hf_folder("stories260K-wide-gptq-4bit-g128");
+    for (const char* name : {"config.json", "model.safetensors", "tokenizer.json"})
+        QVERIFY(QFile::link(source + "/" + name, dir.filePath(name)));
+    const QString messages = dir.filePath("messages.json");
+    QVERIFY(write_text(messages, R"([{"role": "user", "content": "Hi"}])"));
+
+    // Without a template the error says where one is looked for.
+    Result result = run_cli({"template", "-m", dir.path(), "--messages", messages});
+    QCOMPARE(result.exit_code, 1);
+    QVERIFY2(result.err.contains("tokenizer_config.json") && result.err.contains("chat_template.jinja"),
+             qPrintable(result.err));
+
+    QVERIFY(write_text(dir.filePath("tokenizer_config.json"),
+                       R"({"bos_token": "<s>", "eos_token": "</s>",
+                           "chat_template": "{{ bos_token }}{% for m in messages %}[{{ m.role }}] {{ m.content }}{{ eos_token }}{% endfor %}"})"));
+    result = run_cli({"template", "-m", dir.path(), "--messages", messages});
+    QCOMPARE(result.exit_code, 0);
+    QCOMPARE(result.out, QStringLiteral("<s>[user] Hi</s>"));
+}
+
+void CliTest::folderWithoutConfigFails()
+{
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QStringList commands[] = {
+        {"run", "-m", dir.path(), "-p", "hi"},
+        {"inspect", dir.path()},
+        {"tokenize", "-m", dir.path(), "-p", "hi"},
+        {"bench", "-m", dir.path()},
+        {"template", "-m", dir.path(), "--messages", dir.filePath("messages.json")},
+    };
+    for (const QStringList& arguments : commands) {
+        const Result result = run_cli(arguments);
+        QCOMPARE(result.exit_code, 1);
+        QVERIFY2(result.err.contains(dir.path() + ": this folder has no config.json"), qPrintable(result.err));
     }
 }
 

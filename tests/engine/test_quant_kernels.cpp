@@ -36,7 +36,8 @@ constexpr double kFloatEpsilon = 0x1p-24;
 const GgmlType kKernelTypes[] = {GgmlType::F32,  GgmlType::F16,  GgmlType::BF16,   GgmlType::Q4_0,
                                  GgmlType::Q4_1, GgmlType::Q5_0, GgmlType::Q5_1,   GgmlType::Q8_0,
                                  GgmlType::Q2_K, GgmlType::Q3_K, GgmlType::Q4_K,   GgmlType::Q5_K,
-                                 GgmlType::Q6_K, GgmlType::IQ4_NL, GgmlType::IQ4_XS};
+                                 GgmlType::Q6_K, GgmlType::IQ4_NL, GgmlType::IQ4_XS, GgmlType::Q4_G,
+                                 GgmlType::Q8_G};
 
 bool is_float_type(GgmlType type)
 {
@@ -149,6 +150,19 @@ std::vector<uint8_t> random_weights(GgmlType type, int64_t n_in, int64_t n_out, 
             case GgmlType::IQ4_XS:
                 put_half(block, signed_scale(0.00002f, 0.0002f));
                 break;
+            case GgmlType::Q4_G: {
+                // Zero points over GPTQ's whole range, 16 included.
+                put_half(block, 0.005f + 0.05f * unit(rng));
+                const auto z = static_cast<int16_t>(std::uniform_int_distribution<int>(0, 16)(rng));
+                std::memcpy(block + 2, &z, sizeof(z));
+                break;
+            }
+            case GgmlType::Q8_G: {
+                put_half(block, 0.0005f + 0.005f * unit(rng));
+                const auto z = static_cast<int16_t>(std::uniform_int_distribution<int>(-128, 128)(rng));
+                std::memcpy(block + 2, &z, sizeof(z));
+                break;
+            }
             default:
                 break;
             }
@@ -350,6 +364,7 @@ private slots:
     void matmulSameForEveryThreadCount_data();
     void matmulSameForEveryThreadCount();
     void matmulRejectsBadInput();
+    void matmulAppliesInputOrder();
     void kernelNameFollowsOverride();
 };
 
@@ -538,6 +553,36 @@ void TestQuantKernels::matmulSameForEveryThreadCount()
                                         .arg(n_tokens)
                                         .arg(QString::fromLatin1(cpu::kernel_set_name(set)))));
             }
+        }
+    }
+}
+
+void TestQuantKernels::matmulAppliesInputOrder()
+{
+    // A Q4_G matrix whose stored columns are a shuffle of the inputs gives,
+    // bit for bit, the product of the unshuffled matrix with the shuffled x.
+    ThreadPool pool(2);
+    std::mt19937 rng(29);
+    constexpr int64_t n_in = 96;
+    constexpr int64_t n_out = 19;
+    const std::vector<uint8_t> data = random_weights(GgmlType::Q4_G, n_in, n_out, rng);
+    std::vector<int32_t> perm(n_in);
+    for (int64_t j = 0; j < n_in; ++j)
+        perm[static_cast<size_t>(j)] = static_cast<int32_t>((j * 37 + 11) % n_in);
+    for (const int64_t n_tokens : {int64_t{1}, int64_t{7}}) {
+        const std::vector<float> x = random_activations(n_in, n_tokens, rng);
+        std::vector<float> shuffled(x.size());
+        for (int64_t t = 0; t < n_tokens; ++t) {
+            for (int64_t j = 0; j < n_in; ++j)
+                shuffled[static_cast<size_t>(t * n_in + j)] = x[static_cast<size_t>(t * n_in + perm[static_cast<size_t>(j)])];
+        }
+        WeightMatrix ordered = make_matrix(GgmlType::Q4_G, data, n_in, n_out);
+        ordered.in_perm = perm.data();
+        const WeightMatrix plain = make_matrix(GgmlType::Q4_G, data, n_in, n_out);
+        for (const KernelMode mode : {KernelMode::Reference, KernelMode::Fast}) {
+            const std::vector<float> got = run_matmul(ordered, x, n_tokens, pool, mode);
+            const std::vector<float> expected = run_matmul(plain, shuffled, n_tokens, pool, mode);
+            QVERIFY(std::memcmp(got.data(), expected.data(), got.size() * sizeof(float)) == 0);
         }
     }
 }

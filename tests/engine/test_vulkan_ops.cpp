@@ -61,6 +61,18 @@ float max_relative_error(const std::vector<float>& a, const std::vector<float>& 
     return worst;
 }
 
+// The type called `name`, the internal GPTQ/AWQ types (Q4_G, Q8_G)
+// included, which ggml_type_from_name() does not accept.
+GgmlType weight_type_named(const QString& name)
+{
+    for (uint32_t id = 0; id <= kFirstInternalType + 16; ++id) {
+        const GgmlTypeTraits* traits = ggml_type_traits(id);
+        if (traits && QString::fromLatin1(traits->name.data(), static_cast<qsizetype>(traits->name.size())) == name)
+            return traits->type;
+    }
+    qFatal("unknown type %s", qPrintable(name));
+}
+
 // Random weights of `type` quantized into `packed` (row by row) and read back
 // through the scalar reference into `dequantized`.
 struct TestMatrix {
@@ -126,6 +138,7 @@ private slots:
     void scalarOps_data();
     void scalarOps();
     void copyColumns();
+    void gatherColumns();
     void attention_data();
     void attention();
 
@@ -178,7 +191,7 @@ void TestVulkanOps::matvec_data()
     QTest::addColumn<int>("ncols");
     for (const char* type : {"F32", "F16"})
         QTest::newRow(type) << QString::fromLatin1(type) << 67;
-    for (const char* type : {"Q8_0", "Q4_0", "Q4_1", "Q5_0", "Q5_1", "IQ4_NL"})
+    for (const char* type : {"Q8_0", "Q4_0", "Q4_1", "Q5_0", "Q5_1", "IQ4_NL", "Q4_G", "Q8_G"})
         QTest::newRow(type) << QString::fromLatin1(type) << 96;
     for (const char* type : {"Q2_K", "Q3_K", "Q4_K", "Q5_K", "Q6_K", "IQ4_XS"})
         QTest::newRow(type) << QString::fromLatin1(type) << 768;
@@ -191,7 +204,7 @@ void TestVulkanOps::matvec()
     // 37 rows and a batch of 3 vectors: neither fills a workgroup evenly.
     const int nrows = 37;
     const int batch = 3;
-    const TestMatrix m = make_matrix(*ggml_type_from_name(type.toStdString()), nrows, ncols, 3);
+    const TestMatrix m = make_matrix(weight_type_named(type), nrows, ncols, 3);
     const std::vector<float> x = random_floats(static_cast<size_t>(batch) * ncols, 4);
     Buffer w_buffer = upload(*memory_, m.packed, MemoryCategory::Weights);
     Buffer x_buffer = upload(*memory_, x);
@@ -220,7 +233,7 @@ void TestVulkanOps::matmul()
     // 37 rows by 19 tokens: both tile edges are partly outside the matrix.
     const int nrows = 37;
     const int n_tokens = 19;
-    const TestMatrix m = make_matrix(*ggml_type_from_name(type.toStdString()), nrows, ncols, 15);
+    const TestMatrix m = make_matrix(weight_type_named(type), nrows, ncols, 15);
     const std::vector<float> x = random_floats(static_cast<size_t>(n_tokens) * ncols, 16);
     Buffer w_buffer = upload(*memory_, m.packed, MemoryCategory::Weights);
     Buffer x_buffer = upload(*memory_, x);
@@ -245,7 +258,7 @@ void TestVulkanOps::getRows()
 {
     QFETCH(QString, type);
     QFETCH(int, ncols);
-    const GgmlType weight_type = *ggml_type_from_name(type.toStdString());
+    const GgmlType weight_type = weight_type_named(type);
     const int nrows = 11;
     const uint64_t row_bytes = *ggml_row_bytes(weight_type, static_cast<uint64_t>(ncols));
     const std::vector<float> table = random_floats(static_cast<size_t>(nrows) * ncols, 5);
@@ -421,6 +434,30 @@ void TestVulkanOps::copyColumns()
     for (uint32_t t = 0; t < n_tokens; ++t) {
         for (uint32_t j = 0; j < 4; ++j)
             QCOMPARE(k[t * 4 + j], fused[t * src_width + 10 + j]);
+    }
+}
+
+void TestVulkanOps::gatherColumns()
+{
+    // 3 tokens of 37 values in a fixed shuffled order; 37 is off the workgroup.
+    const uint32_t n_tokens = 3;
+    const uint32_t width = 37;
+    std::vector<int32_t> perm(width);
+    for (uint32_t j = 0; j < width; ++j)
+        perm[j] = static_cast<int32_t>((j * 11 + 5) % width);
+    const std::vector<float> x = random_floats(n_tokens * width, 23);
+    Buffer src = upload(*memory_, x);
+    Buffer perm_buffer = upload(*memory_, perm);
+    Buffer dst = upload(*memory_, std::vector<float>(n_tokens * width, 0.0f));
+    const Pipeline pipeline(*context_, "gather_columns", 3, sizeof(GatherColumnsPush), {64});
+    Recorder recorder(*context_);
+    recorder.dispatch(pipeline, {src, perm_buffer, dst}, GatherColumnsPush{n_tokens, width},
+                      (n_tokens * width + 63) / 64);
+    recorder.submit_and_wait();
+    const std::vector<float> y = download(dst, n_tokens * width);
+    for (uint32_t t = 0; t < n_tokens; ++t) {
+        for (uint32_t j = 0; j < width; ++j)
+            QCOMPARE(y[t * width + j], x[t * width + static_cast<uint32_t>(perm[j])]);
     }
 }
 

@@ -1,0 +1,203 @@
+#include "hf/safetensors_writer.h"
+
+#include "core/checked.h"
+#include "core/error.h"
+#include "core/log.h"
+#include "gguf/utf8_check.h"
+
+#include <nlohmann/json.hpp>
+
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
+#include <stdexcept>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <utility>
+
+namespace quanta {
+
+namespace {
+
+constexpr uint64_t kLengthFieldBytes = 8;
+// The data section starts at a multiple of this, so that tensors whose
+// offsets are multiples of their element size are aligned in a mapping.
+constexpr uint64_t kHeaderAlignment = 8;
+constexpr std::string_view kMetadataKey = "__metadata__";
+
+void require_utf8(std::string_view text, const char* description)
+{
+    const size_t invalid = gguf_detail::utf8_first_invalid(text);
+    if (invalid != text.size())
+        throw std::invalid_argument("safetensors writer: " + std::string(description) + " is not valid UTF-8 (byte " +
+                                    std::to_string(invalid) + ")");
+}
+
+// An output file written under a temporary name. Unless commit() succeeds,
+// the destructor closes and deletes it.
+class TemporaryOutput {
+public:
+    explicit TemporaryOutput(const std::string& final_path)
+        : final_path_(final_path), temporary_path_(final_path + ".tmp")
+    {
+        fd_ = ::open(temporary_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+        if (fd_ < 0)
+            fail("cannot create the temporary file " + temporary_path_, errno);
+    }
+
+    ~TemporaryOutput()
+    {
+        if (fd_ >= 0)
+            ::close(fd_);
+        if (!committed_)
+            ::unlink(temporary_path_.c_str());
+    }
+
+    TemporaryOutput(const TemporaryOutput&) = delete;
+    TemporaryOutput& operator=(const TemporaryOutput&) = delete;
+
+    // Writes all of `bytes`, continuing after short writes and EINTR.
+    void write_all(const uint8_t* bytes, size_t n_bytes)
+    {
+        while (n_bytes > 0) {
+            const ssize_t written = ::write(fd_, bytes, n_bytes);
+            if (written < 0) {
+                if (errno == EINTR)
+                    continue;
+                fail("cannot write " + std::to_string(n_bytes) + " bytes at byte " + std::to_string(position_), errno);
+            }
+            bytes += written;
+            n_bytes -= static_cast<size_t>(written);
+            position_ += static_cast<uint64_t>(written);
+        }
+    }
+
+    // Flushes the data to disk, then renames the file over the final path.
+    void commit()
+    {
+        if (::fsync(fd_) != 0)
+            fail("cannot flush to disk", errno);
+        const int fd = std::exchange(fd_, -1);
+        if (::close(fd) != 0)
+            fail("cannot close", errno);
+        if (::rename(temporary_path_.c_str(), final_path_.c_str()) != 0)
+            fail("cannot rename " + temporary_path_ + " to " + final_path_, errno);
+        committed_ = true;
+    }
+
+    uint64_t position() const { return position_; }
+
+private:
+    [[noreturn]] void fail(const std::string& action, int error) const
+    {
+        throw IoError(final_path_ + ": " + action + ": " + std::strerror(error));
+    }
+
+    std::string final_path_;
+    std::string temporary_path_;
+    int fd_ = -1;
+    uint64_t position_ = 0;
+    bool committed_ = false;
+};
+
+} // namespace
+
+SafetensorsWriter::SafetensorsWriter()
+{
+    metadata_.emplace("format", "pt");
+}
+
+void SafetensorsWriter::add_metadata(std::string key, std::string value)
+{
+    require_utf8(key, "a metadata key");
+    require_utf8(value, "the value of a metadata key");
+    metadata_.insert_or_assign(std::move(key), std::move(value));
+}
+
+void SafetensorsWriter::add_tensor(std::string name, SafetensorsDtype dtype, std::vector<uint64_t> shape,
+                                   std::vector<uint8_t> bytes)
+{
+    // The name must be usable as a header key.
+    if (name.empty())
+        throw std::invalid_argument("safetensors writer: a tensor name is empty");
+    if (name == kMetadataKey)
+        throw std::invalid_argument("safetensors writer: the tensor name \"__metadata__\" is reserved");
+    require_utf8(name, "a tensor name");
+    if (tensors_.count(name) != 0)
+        throw std::invalid_argument("safetensors writer: duplicate tensor name '" + name + "'");
+
+    // The data must be exactly as long as the dtype and shape require.
+    std::optional<uint64_t> n_bytes = safetensors_dtype_size(dtype);
+    for (uint64_t dimension : shape) {
+        if (n_bytes)
+            n_bytes = checked_mul(*n_bytes, dimension);
+    }
+    if (!n_bytes)
+        throw std::invalid_argument("safetensors writer: tensor '" + name +
+                                    "': the byte size of its shape overflows 64 bits");
+    if (*n_bytes != bytes.size())
+        throw std::invalid_argument("safetensors writer: tensor '" + name + "' has " + std::to_string(bytes.size()) +
+                                    " bytes but dtype " + std::string(safetensors_dtype_name(dtype)) +
+                                    " and its shape need " + std::to_string(*n_bytes));
+
+    tensors_.emplace(std::move(name), PendingTensor{dtype, std::move(shape), std::move(bytes)});
+}
+
+std::vector<uint8_t> SafetensorsWriter::encode_header() const
+{
+    // The JSON: metadata first, then the tensors in name order with
+    // consecutive data offsets.
+    nlohmann::ordered_json header = nlohmann::ordered_json::object();
+    header[std::string(kMetadataKey)] = metadata_;
+    uint64_t offset = 0;
+    for (const auto& [name, tensor] : tensors_) {
+        const uint64_t end = offset + tensor.bytes.size();
+        nlohmann::ordered_json entry = nlohmann::ordered_json::object();
+        entry["dtype"] = std::string(safetensors_dtype_name(tensor.dtype));
+        entry["shape"] = tensor.shape;
+        entry["data_offsets"] = nlohmann::ordered_json::array({offset, end});
+        header[name] = std::move(entry);
+        offset = end;
+    }
+    std::string text = header.dump();
+
+    // Spaces after the JSON put the data section at a multiple of 8 bytes.
+    text.append((kHeaderAlignment - text.size() % kHeaderAlignment) % kHeaderAlignment, ' ');
+
+    // The length field, little-endian, then the text.
+    std::vector<uint8_t> bytes(kLengthFieldBytes + text.size());
+    const uint64_t length = text.size();
+    for (uint64_t i = 0; i < kLengthFieldBytes; ++i)
+        bytes[i] = static_cast<uint8_t>(length >> (8 * i));
+    std::memcpy(bytes.data() + kLengthFieldBytes, text.data(), text.size());
+    return bytes;
+}
+
+void SafetensorsWriter::write(const std::string& path) const
+{
+    // The temporary file is renamed over `path`, which would replace a
+    // device, a FIFO or a symlink with a regular file.
+    struct stat status {};
+    if (::lstat(path.c_str(), &status) == 0 && !S_ISREG(status.st_mode))
+        throw IoError(path + ": exists and is not a regular file; choose another output path");
+
+    TemporaryOutput output(path);
+    const std::vector<uint8_t> header = encode_header();
+    output.write_all(header.data(), header.size());
+    for (const auto& [name, tensor] : tensors_)
+        output.write_all(tensor.bytes.data(), tensor.bytes.size());
+    const uint64_t size = output.position();
+    output.commit();
+    QUANTA_LOG_DEBUG("wrote %s: safetensors, %zu tensors, %llu bytes", path.c_str(), tensors_.size(),
+                     static_cast<unsigned long long>(size));
+}
+
+std::vector<uint8_t> SafetensorsWriter::to_bytes() const
+{
+    std::vector<uint8_t> bytes = encode_header();
+    for (const auto& [name, tensor] : tensors_)
+        bytes.insert(bytes.end(), tensor.bytes.begin(), tensor.bytes.end());
+    return bytes;
+}
+
+} // namespace quanta
