@@ -8,7 +8,7 @@
 
 namespace quanta {
 
-// How the linear layers of the blocks are stored.
+// The storage format of the blocks' linear layers.
 struct HfQuantization {
     enum class Method {
         None, // F16, BF16 or F32 weights

@@ -200,8 +200,15 @@ public:
     void add_linear(int layer, const LinearName& name, int64_t n_in, int64_t n_out,
                     const std::vector<int32_t>& row_order)
     {
-        const std::string prefix = "model.layers." + std::to_string(layer) + "." + name.hf;
-        const std::string gguf = "blk." + std::to_string(layer) + "." + name.gguf;
+        add_linear("model.layers." + std::to_string(layer) + "." + name.hf,
+                   "blk." + std::to_string(layer) + "." + name.gguf, n_in, n_out, row_order);
+    }
+
+    // The linear layer `prefix` (a Hugging Face module name) as GGUF tensor
+    // `gguf` (without ".weight").
+    void add_linear(const std::string& prefix, const std::string& gguf, int64_t n_in, int64_t n_out,
+                    const std::vector<int32_t>& row_order)
+    {
         const auto u = [](int64_t v) { return static_cast<uint64_t>(v); };
         if (weights_.find(prefix + ".bias"))
             add_float(prefix + ".bias", gguf + ".bias", {u(n_out)}, row_order);
@@ -291,8 +298,10 @@ std::unique_ptr<GgufFile> open_hf_model(const std::string& directory, const HfLo
     Assembler assembler(directory, config, *storage);
     assembler.add_float("model.embed_tokens.weight", "token_embd.weight", {u(config.vocab_size), u(n_embd)});
     assembler.add_float("model.norm.weight", "output_norm.weight", {u(n_embd)});
-    if (!config.tie_word_embeddings && storage->weights->find("lm_head.weight"))
-        assembler.add_float("lm_head.weight", "output.weight", {u(config.vocab_size), u(n_embd)});
+    // GPTQ's "lm_head": true quantizes the output projection too.
+    const bool has_output = storage->weights->find("lm_head.weight") || storage->weights->find("lm_head.qweight");
+    if (!config.tie_word_embeddings && has_output)
+        assembler.add_linear("lm_head", "output", n_embd, config.vocab_size, {});
 
     // The blocks; llama's Q and K rows move to GGUF's RoPE layout.
     const bool llama = config.architecture == "llama";

@@ -45,8 +45,8 @@ GroupParams make_params(float scale, int zero)
     return params;
 }
 
-// GPTQ's quantizer (AutoGPTQ quantizer.find_params) for values x[0..n) at
-// `stride`: the range always includes 0; sym centres it.
+// Computes GPTQ's step and zero point (AutoGPTQ quantizer.find_params) for
+// values x[0..n) at `stride`. The range always includes 0, and sym centres it.
 GroupParams gptq_params(const float* x, int64_t n, int64_t stride, int maxq, bool sym, bool zero_minus_one)
 {
     float xmin = 0.0f;
@@ -494,7 +494,11 @@ void write_quantized_checkpoint(const std::string& input, const std::string& out
             if (options.cancel && options.cancel->load(std::memory_order_acquire))
                 throw CancelledError(output + ": quantizing cancelled");
             const NameMap& names = kBlockNames[2 + j];
-            const std::vector<int32_t>& rows = j == 0 ? q_rows : j == 1 ? k_rows : std::vector<int32_t>{};
+            std::vector<int32_t> rows;
+            if (j == 0)
+                rows = q_rows;
+            else if (j == 1)
+                rows = k_rows;
             const std::string gguf = blk + names.gguf;
             const std::string hf = layer + names.hf;
             if (file->find_tensor(gguf + ".bias"))

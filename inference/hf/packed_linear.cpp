@@ -20,8 +20,8 @@ std::string shape_text(const std::vector<uint64_t>& shape)
     return text + "]";
 }
 
-// Throws FormatError unless `tensor` has `dtype` and `shape`; `why` says
-// where the expected shape comes from.
+// Throws FormatError unless `tensor` has `dtype` and `shape`. The message
+// ends with `why`, the sizes the expected shape comes from.
 void expect_tensor(const SafetensorsTensor& tensor, SafetensorsDtype dtype, const std::vector<uint64_t>& shape,
                    const std::string& why)
 {
@@ -181,8 +181,8 @@ UnpackedLinear unpack_awq(const PackedLinear& linear, const HfQuantization& q)
     expect_tensor(qzeros, SafetensorsDtype::I32, {u(n_groups), u(N / 8)}, why);
     expect_tensor(scales, SafetensorsDtype::F16, {u(n_groups), u(N)}, why);
 
-    // Each word holds outputs 8c .. 8c + 7; output 8c + j sits in nibble
-    // kNibbleOfOutput[j] (AutoAWQ packs them in the order 0 2 4 6 1 3 5 7).
+    // Word c contains outputs 8c .. 8c + 7, and output 8c + j is nibble
+    // kNibbleOfOutput[j] because AutoAWQ packs them in the order 0 2 4 6 1 3 5 7.
     static constexpr int kNibbleOfOutput[8] = {0, 4, 1, 5, 2, 6, 3, 7};
     const auto nibble = [&](const SafetensorsTensor& t, int64_t row, int64_t n) {
         const uint32_t word = word_at(t, u(row * (N / 8) + n / 8));

@@ -57,7 +57,7 @@ struct RepackedMatrix {
 };
 
 // Repacks into Q4_G (up to 4 bits) or Q8_G blocks. The columns are sorted by
-// group (stably), so that each 32-column block has one scale and zero point;
+// group (stably), so that each 32-column block has one scale and zero point.
 // in_perm records that order when it is not the natural one (act-order).
 // Where no such order exists (a group whose size is not a multiple of 32,
 // or K not a multiple of 32), the rows are dequantized to F32 instead.

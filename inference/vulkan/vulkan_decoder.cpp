@@ -33,6 +33,8 @@ uint64_t widest_permuted_input(const GpuModel& model)
                 width = std::max<uint64_t>(width, m->n_in);
         }
     }
+    if (model.runs_output() && model.output().perm)
+        width = std::max<uint64_t>(width, model.output().n_in);
     return width;
 }
 
@@ -96,6 +98,8 @@ OffloadEstimate estimate_offload(const DecoderGraph& graph, int n_ctx, int n_bat
                 permuted_width = std::max<uint64_t>(permuted_width, static_cast<uint64_t>(m->n_in));
         }
     }
+    if (graph.output().in_perm)
+        permuted_width = std::max<uint64_t>(permuted_width, static_cast<uint64_t>(graph.output().n_in));
     estimate.scratch = 4ull * static_cast<uint64_t>(n_batch) * (floats_per_token + permuted_width + 2ull * hp.n_embd) +
                        4ull * 2 * static_cast<uint64_t>(hp.n_vocab);
     return estimate;
@@ -441,7 +445,7 @@ void GpuSession::forward(std::span<const TokenId> tokens, const float* embedded,
     k.rms_norm(r, x_, model_->output_norm(), norm_, static_cast<uint32_t>(n_embd), rows, static_cast<uint32_t>(n_embd),
                hp.rms_eps, static_cast<uint32_t>(first * n_embd));
     r.barrier();
-    k.matmul(r, model_->output(), norm_, *logits_device, rows);
+    matmul(model_->output(), norm_, *logits_device, rows);
     r.barrier();
     if (graph.settings().final_softcap > 0.0f) {
         k.softcap(r, *logits_device, static_cast<uint32_t>(rows * n_vocab), graph.settings().final_softcap);

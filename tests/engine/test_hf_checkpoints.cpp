@@ -1,15 +1,21 @@
-// GPTQ, AWQ and F16 Hugging Face folders on the CPU: the shared folders
-// (packed by an independent implementation) against their reference logits
-// and greedy ids; the writer against those folders byte for byte; and every
-// variant the writer makes against the same weights run on the F32 path.
+// GPTQ, AWQ and F16 Hugging Face folders on the CPU. The shared folders,
+// packed by an independent implementation, are checked against their
+// reference logits and greedy ids, and the writer against those folders byte
+// for byte. Every variant the writer makes is checked against the same
+// weights run on the F32 path.
 #include "engine/model.h"
 #include "engine/session.h"
 #include "hf/hf_quantizer.h"
 #include "hf/safetensors.h"
+#include "hf/safetensors_writer.h"
+#include "model/synthetic.h"
+#include "quant/blocks.h"
 #include "hf_fixtures.h"
 #include "reference_runs.h"
 #include "test_support.h"
 
+#include <QDir>
+#include <QFile>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -21,8 +27,7 @@ using namespace quanta::test;
 namespace {
 
 // An engine that dequantizes exactly and computes in F32 matches the
-// references within 1e-4 (shared/reference/hf/README.md; llama.cpp with an
-// F32 cache: 7.6e-6).
+// references within 1e-4 (llama.cpp with an F32 cache: 7.6e-6).
 constexpr double kReferenceTolerance = 1e-4;
 // The fast kernels quantize the activations to 8 bits, which moves this
 // model's logits by up to about 0.4 (the stories260K-wide README lists
@@ -70,6 +75,9 @@ private slots:
     void variantMatchesF32Twin_data();
     void variantMatchesF32Twin();
     void convertedModelKeepsItsStory();
+    void otherArchitectureRoundTrip_data();
+    void otherArchitectureRoundTrip();
+    void bf16FolderMatchesItsWeights();
 };
 
 void TestHfCheckpoints::initTestCase()
@@ -150,9 +158,9 @@ void TestHfCheckpoints::writerReproducesSharedPacking_data()
     QTest::newRow("awq-gemm-4bit-g128") << "stories260K-wide-awq-gemm-4bit-g128" << awq << 4 << 128 << false << true;
 }
 
-// The shared folders were packed from the same F32 model by a separate
-// implementation of AutoGPTQ's and AutoAWQ's packing; the writer's tensors
-// must be the same bytes.
+// A separate implementation of AutoGPTQ's and AutoAWQ's packing made the
+// shared folders from the same F32 model, so the writer's tensors must be
+// the same bytes.
 void TestHfCheckpoints::writerReproducesSharedPacking()
 {
     QFETCH(QString, folder);
@@ -245,6 +253,97 @@ void TestHfCheckpoints::convertedModelKeepsItsStory()
     for (TokenId id : ids)
         text += model->tokenizer().token_to_piece(id);
     QCOMPARE(QString::fromStdString(text), QStringLiteral(", there was a little girl named Lily."));
+}
+
+void TestHfCheckpoints::otherArchitectureRoundTrip_data()
+{
+    QTest::addColumn<QString>("architecture");
+    QTest::addColumn<bool>("tied");
+    QTest::newRow("qwen2 with biases, tied") << "qwen2" << true;
+    QTest::newRow("llama, 2 KV heads") << "llama" << false;
+}
+
+// Random models of both graphs the folders run on: written as act-order
+// 8-bit GPTQ and read back, against the same weights in F32. qwen2 also
+// carries the Q/K/V biases through, and a tied output.
+void TestHfCheckpoints::otherArchitectureRoundTrip()
+{
+    QFETCH(QString, architecture);
+    QFETCH(bool, tied);
+    QTemporaryDir dir;
+    const std::string source = dir.filePath("source.gguf").toStdString();
+    SyntheticModelOptions synth;
+    synth.architecture = architecture.toStdString();
+    synth.n_vocab = 300;
+    synth.n_embd = 64;
+    synth.n_layer = 2;
+    synth.n_head = 4;
+    synth.n_head_kv = 2;
+    synth.n_ff = 128;
+    synth.type = GgmlType::F32;
+    synth.tied_embeddings = tied;
+    synth.weight_std = 0.1f;
+    synth.norm_std = 0.2f;
+    write_synthetic_model(source, synth);
+
+    HfQuantizeOptions options;
+    options.bits = 8;
+    options.group_size = 32;
+    options.desc_act = true;
+    options.sym = false;
+    const std::string folder = dir.filePath("checkpoint").toStdString();
+    const std::string twin = dir.filePath("twin.gguf").toStdString();
+    write_quantized_checkpoint(source, folder, options);
+    write_f32_twin(folder, source, twin);
+
+    const std::shared_ptr<Model> model = load(folder, KernelMode::Reference);
+    QCOMPARE(QString::fromStdString(model->info().architecture), architecture);
+    const std::vector<TokenId> prompt = {1, 50, 120, 7, 299, 64};
+    const std::vector<float> expected = prompt_logits(load(twin, KernelMode::Reference), prompt, KvCacheType::F32);
+    const double error = max_difference(prompt_logits(model, prompt, KvCacheType::F32), expected);
+    QVERIFY2(error <= kReferenceTolerance, qPrintable(QString::number(error)));
+    // 8-bit groups of 32 and F16 embeddings stay close to the original F32
+    // weights too (measured 0.06 at most).
+    const std::vector<float> original = prompt_logits(load(source, KernelMode::Reference), prompt, KvCacheType::F32);
+    const double drift = max_difference(expected, original);
+    QVERIFY2(drift <= 0.1, qPrintable(QString::number(drift)));
+}
+
+// A BF16 folder (the F16 one converted) runs its BF16 weights exactly.
+void TestHfCheckpoints::bf16FolderMatchesItsWeights()
+{
+    QTemporaryDir dir;
+    const QString folder = dir.filePath("bf16");
+    QDir().mkpath(folder);
+    const QDir shared(QString::fromStdString(shared_path("models/hf/stories260K-wide-fp16")));
+    for (const QString& name : shared.entryList(QDir::Files)) {
+        if (!name.endsWith(QStringLiteral(".safetensors")))
+            QFile::copy(shared.filePath(name), folder + "/" + name);
+    }
+    for (const QString& name : shared.entryList({QStringLiteral("*.safetensors")}, QDir::Files)) {
+        const auto file = SafetensorsFile::open(shared.filePath(name).toStdString());
+        SafetensorsWriter writer;
+        for (const SafetensorsTensor& tensor : file->tensors()) {
+            QCOMPARE(tensor.dtype, SafetensorsDtype::F16);
+            std::vector<uint8_t> bytes(tensor.n_bytes);
+            for (uint64_t i = 0; i < tensor.n_elements; ++i) {
+                uint16_t half;
+                std::memcpy(&half, tensor.data + 2 * i, 2);
+                const uint16_t brain = fp32_to_bf16(fp16_to_fp32(half));
+                std::memcpy(bytes.data() + 2 * i, &brain, 2);
+            }
+            writer.add_tensor(tensor.name, SafetensorsDtype::BF16, tensor.shape, std::move(bytes));
+        }
+        writer.write((folder + "/" + name).toStdString());
+    }
+
+    const std::string twin = dir.filePath("twin.gguf").toStdString();
+    write_f32_twin(folder.toStdString(), shared_path(kWideF32), twin);
+    const std::shared_ptr<Model> model = load(folder.toStdString(), KernelMode::Reference);
+    QCOMPARE(QString::fromStdString(model->info().file_type), QStringLiteral("F16"));
+    const double error = max_difference(prompt_logits(model, kPrompt, KvCacheType::F32),
+                                        prompt_logits(load(twin, KernelMode::Reference), kPrompt, KvCacheType::F32));
+    QVERIFY2(error <= kReferenceTolerance, qPrintable(QString::number(error)));
 }
 
 QTEST_GUILESS_MAIN(TestHfCheckpoints)

@@ -1,5 +1,5 @@
-// Broken Hugging Face folders: each gives an error that names the file, and
-// the tensor where there is one, and says what was expected.
+// Broken Hugging Face folders. Each gives an error that names the file, the
+// tensor where there is one, and the expected value.
 #include "core/error.h"
 #include "engine/model.h"
 #include "hf/safetensors.h"

@@ -1,7 +1,7 @@
 // GPTQ, AWQ and F16 Hugging Face folders on the Vulkan backend (lavapipe in
-// CI): the shared folders against their references, with every layer on the
-// GPU and split with the CPU, and the writer's layouts (act-order input
-// order, 2/3/8 bits, AWQ) against the same weights on the CPU's F32 path.
+// CI). The shared folders are checked against their references, with every
+// layer on the GPU and split with the CPU. The writer's layouts (act-order,
+// 2/3/8 bits, AWQ) are checked against the same weights on the CPU's F32 path.
 #include "engine/model.h"
 #include "engine/session.h"
 #include "hf/hf_quantizer.h"
@@ -24,7 +24,7 @@ const char* const kWideF32 = "models/stories260K-wide/stories260K-wide-F32.gguf"
 const std::vector<TokenId> kPrompt = {1, 403, 407, 261, 378}; // <s> Once upon a time
 
 // All layers on the GPU: F32 arithmetic with an F16 KV cache, which moves
-// this model's logits by up to about 0.02 (shared/reference/hf/README.md).
+// this model's logits by up to about 0.02 (measured with llama.cpp).
 constexpr double kGpuTolerance = 0.05;
 // Split with the CPU: the CPU layers quantize their activations to 8 bits
 // (up to about 0.4 on this model).
