@@ -25,12 +25,13 @@ std::optional<QString> parseCommandLine(const QStringList& arguments, AppOptions
     parser.setApplicationDescription(QCoreApplication::translate("main", "Chat with local language models."));
     parser.addHelpOption();
     parser.addVersionOption();
-    const QCommandLineOption modelOption(QStringLiteral("model"),
-                                         QCoreApplication::translate("main", "Open the GGUF model FILE at start."),
-                                         QStringLiteral("FILE"));
+    const QCommandLineOption modelOption(
+        QStringLiteral("model"),
+        QCoreApplication::translate("main", "Open the model at PATH at start: a GGUF file or a Hugging Face folder."),
+        QStringLiteral("PATH"));
     const QCommandLineOption modelsFolderOption(
         QStringLiteral("models-dir"),
-        QCoreApplication::translate("main", "List the .gguf files in DIR in the model picker (default: %1).")
+        QCoreApplication::translate("main", "List the .gguf files and Hugging Face folders in DIR in the model picker (default: %1).")
             .arg(QDir::toNativeSeparators(options.modelsFolder)),
         QStringLiteral("DIR"));
     const QCommandLineOption databaseOption(

@@ -10,7 +10,7 @@ namespace quanta {
 
 struct AppOptions {
     QString databasePath;  // the chat database
-    QString modelsFolder;  // scanned for .gguf files
+    QString modelsFolder;  // scanned for .gguf files and Hugging Face folders
     QString modelPath;     // opened at start; empty opens none
     QString settingsPath;  // an INI file; empty uses the platform's settings store
 

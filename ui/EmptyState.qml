@@ -12,6 +12,7 @@ Item {
     required property ModelListModel models
 
     signal openFileRequested()
+    signal openFolderRequested()
 
     ColumnLayout {
         anchors.centerIn: parent
@@ -58,8 +59,8 @@ Item {
                 if (empty.inference.loading)
                     return qsTr("%1 is loading. You can type your first message meanwhile.").arg(empty.inference.loadingName)
                 if (empty.models.count > 0)
-                    return qsTr("Choose one of the %n model(s) in your models folder from the menu at the top right, or open a model file from anywhere.", "", empty.models.count)
-                return qsTr("Put .gguf model files into the models folder below and pick one from the menu at the top right, or open a model file from anywhere.")
+                    return qsTr("Choose one of the %n model(s) in your models folder from the menu at the top right, or open a model file or folder from anywhere.", "", empty.models.count)
+                return qsTr("Put .gguf model files or Hugging Face model folders into the models folder below and pick one from the menu at the top right, or open a model from anywhere.")
             }
         }
 
@@ -79,26 +80,53 @@ Item {
             }
         }
 
-        Button {
-            id: openButton
-            objectName: "emptyStateOpenButton"
+        RowLayout {
             Layout.alignment: Qt.AlignHCenter
             visible: !empty.inference.modelLoaded && !empty.inference.loading
-            text: qsTr("Open model file…")
-            onClicked: empty.openFileRequested()
+            spacing: Theme.spacing
 
-            contentItem: Label {
-                text: openButton.text
-                color: Theme.textOnAccent
-                font.bold: true
-                horizontalAlignment: Text.AlignHCenter
-                verticalAlignment: Text.AlignVCenter
+            Button {
+                id: openButton
+                objectName: "emptyStateOpenButton"
+                text: qsTr("Open model file…")
+                onClicked: empty.openFileRequested()
+
+                contentItem: Label {
+                    text: openButton.text
+                    color: Theme.textOnAccent
+                    font.bold: true
+                    horizontalAlignment: Text.AlignHCenter
+                    verticalAlignment: Text.AlignVCenter
+                }
+                background: Rectangle {
+                    implicitWidth: 180
+                    implicitHeight: 40
+                    radius: Theme.radius
+                    color: openButton.down ? Theme.accentPressed : openButton.hovered ? Theme.accentHover : Theme.accent
+                }
             }
-            background: Rectangle {
-                implicitWidth: 180
-                implicitHeight: 40
-                radius: Theme.radius
-                color: openButton.down ? Theme.accentPressed : openButton.hovered ? Theme.accentHover : Theme.accent
+
+            // A Hugging Face folder (GPTQ, AWQ or float safetensors).
+            Button {
+                id: openFolderButton
+                objectName: "emptyStateOpenFolderButton"
+                text: qsTr("Open model folder…")
+                onClicked: empty.openFolderRequested()
+
+                contentItem: Label {
+                    text: openFolderButton.text
+                    color: Theme.accent
+                    font.bold: true
+                    horizontalAlignment: Text.AlignHCenter
+                    verticalAlignment: Text.AlignVCenter
+                }
+                background: Rectangle {
+                    implicitWidth: 180
+                    implicitHeight: 40
+                    radius: Theme.radius
+                    color: openFolderButton.down ? Theme.sidebarHover : openFolderButton.hovered ? Theme.sidebar : Theme.surface
+                    border.color: Theme.accent
+                }
             }
         }
     }

@@ -71,6 +71,7 @@ ApplicationWindow {
                 inference: window.inference
                 models: window.models
                 onOpenFileRequested: modelFileDialog.open()
+                onOpenFolderRequested: modelFolderDialog.open()
                 onDeviceSettingsRequested: settingsDialog.open()
             }
 
@@ -109,6 +110,7 @@ ApplicationWindow {
                     inference: window.inference
                     models: window.models
                     onOpenFileRequested: modelFileDialog.open()
+                    onOpenFolderRequested: modelFolderDialog.open()
                 }
             }
 
@@ -142,6 +144,12 @@ ApplicationWindow {
 
     ModelFileDialog {
         id: modelFileDialog
+        modelsFolderUrl: window.models.folderUrl
+        onModelChosen: url => window.inference.loadModelUrl(url)
+    }
+
+    ModelFolderDialog {
+        id: modelFolderDialog
         modelsFolderUrl: window.models.folderUrl
         onModelChosen: url => window.inference.loadModelUrl(url)
     }

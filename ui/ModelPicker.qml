@@ -4,8 +4,9 @@ import QtQuick.Layouts
 import QtQml.Models
 import Quanta.Core
 
-// A button with the loaded model's file name. Its menu lists the models
-// folder and offers "Open model file…".
+// A button with the loaded model's name. Its menu lists the models folder
+// (GGUF files and Hugging Face folders) and offers "Open model file…" and
+// "Open model folder…".
 Button {
     id: picker
 
@@ -13,6 +14,7 @@ Button {
     required property ModelListModel models
 
     signal openFileRequested()
+    signal openFolderRequested()
 
     objectName: "modelPicker"
     implicitHeight: 38
@@ -57,7 +59,7 @@ Button {
         id: modelMenu
         objectName: "modelMenu"
         y: picker.height + 4
-        width: Math.max(picker.width, 420)
+        width: Math.max(picker.width, 460)
 
         MenuItem {
             id: folderItem
@@ -78,9 +80,10 @@ Button {
                 required property string name
                 required property string path
                 required property string sizeText
+                required property string kind
                 required property string details
                 required property string problem
-                text: qsTr("%1  (%2)").arg(name).arg(sizeText)
+                text: qsTr("%1  (%2, %3)").arg(name).arg(sizeText).arg(kind)
                 checkable: true
                 checked: path === picker.inference.modelPath
                 onTriggered: picker.inference.loadModel(path)
@@ -91,12 +94,25 @@ Button {
                 contentItem: ColumnLayout {
                     spacing: 2
 
-                    Label {
+                    // The name gives way to the size and kind when space is short.
+                    RowLayout {
                         Layout.fillWidth: true
-                        leftPadding: modelItem.checkable && modelItem.indicator ? modelItem.indicator.width + modelItem.spacing : 0
-                        text: modelItem.text
-                        elide: Text.ElideMiddle
-                        color: Theme.textPrimary
+                        spacing: Theme.spacing
+
+                        Label {
+                            Layout.fillWidth: true
+                            leftPadding: modelItem.checkable && modelItem.indicator ? modelItem.indicator.width + modelItem.spacing : 0
+                            text: modelItem.name
+                            elide: Text.ElideMiddle
+                            color: Theme.textPrimary
+                        }
+
+                        Label {
+                            objectName: "modelKind"
+                            text: qsTr("%1, %2").arg(modelItem.sizeText).arg(modelItem.kind)
+                            color: Theme.textSecondary
+                            font.pixelSize: Theme.smallFontSize
+                        }
                     }
 
                     Label {
@@ -117,7 +133,7 @@ Button {
             enabled: false
             visible: picker.models.count === 0
             height: visible ? implicitHeight : 0
-            text: qsTr("No .gguf files here yet")
+            text: qsTr("No .gguf files or model folders here yet")
         }
 
         MenuSeparator {}
@@ -126,6 +142,12 @@ Button {
             objectName: "openModelFileItem"
             text: qsTr("Open model file…")
             onTriggered: picker.openFileRequested()
+        }
+
+        MenuItem {
+            objectName: "openModelFolderItem"
+            text: qsTr("Open model folder…")
+            onTriggered: picker.openFolderRequested()
         }
 
         MenuItem {

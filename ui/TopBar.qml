@@ -13,6 +13,7 @@ Rectangle {
     required property ModelListModel models
 
     signal openFileRequested()
+    signal openFolderRequested()
     signal deviceSettingsRequested()
 
     implicitHeight: Theme.topBarHeight
@@ -153,6 +154,7 @@ Rectangle {
             inference: bar.inference
             models: bar.models
             onOpenFileRequested: bar.openFileRequested()
+            onOpenFolderRequested: bar.openFolderRequested()
         }
     }
 }

@@ -1,6 +1,7 @@
 #include "chats/chat_controller.h"
 
 #include "logging/log_categories.h"
+#include "model_library/model_file_info.h"
 
 #include <QDir>
 #include <QFileInfo>
@@ -139,7 +140,7 @@ void ChatController::loadChatModel(const ChatRecord& chat)
 {
     if (chat.modelPath.isEmpty() || chat.modelPath == inference_.modelPath() || inference_.generating())
         return;
-    if (inference_.loading() && QFileInfo(chat.modelPath).completeBaseName() == inference_.loadingName())
+    if (inference_.loading() && modelDisplayName(chat.modelPath) == inference_.loadingName())
         return;
     if (!QFileInfo::exists(chat.modelPath)) {
         qCInfo(lcUi).noquote() << QStringLiteral("Chat %1 used %2, which no longer exists; keeping the current model")

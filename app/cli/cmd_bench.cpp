@@ -2,6 +2,7 @@
 // generation comes to the memory-bandwidth roofline.
 #include "commands.h"
 #include "device_options.h"
+#include "model_path.h"
 #include "options.h"
 
 #include "core/thread_pool.h"
@@ -22,8 +23,8 @@ namespace quanta::cli {
 namespace {
 
 const char* const kBenchUsage =
-    "usage: quanta-cli bench -m FILE [options]\n"
-    "  -m, --model FILE   GGUF model to load\n"
+    "usage: quanta-cli bench -m MODEL [options]\n"
+    "  -m, --model MODEL  GGUF file or Hugging Face folder to load\n"
     "  --threads N        CPU threads (default: physical cores)\n"
     "  -p N               prompt tokens for the prompt-processing test (default 512)\n"
     "  -n N               tokens for the generation test (default 128)\n"
@@ -164,7 +165,7 @@ int cmd_bench(const Args& args)
         }
         const std::string model_path = options.value("-m").value_or(options.string("--model", ""));
         if (model_path.empty())
-            throw UsageError("missing required option -m FILE");
+            throw UsageError("missing required option -m MODEL");
         const int n_prompt = static_cast<int>(options.integer("-p", 512, 1, 1 << 16));
         const int n_gen = static_cast<int>(options.integer("-n", 128, 1, 1 << 16));
         const int reps = static_cast<int>(options.integer("-r", options.integer("--reps", 3, 1, 100), 1, 100));
@@ -179,8 +180,7 @@ int cmd_bench(const Args& args)
 
         std::printf("model:    %s\n", printable(model_path).c_str());
         {
-            const auto file = GgufFile::open(model_path);
-            const ModelSummary summary = summarize_model_file(*file);
+            const ModelSummary summary = summarize_model_path(model_path);
             std::printf("          %s %s, %.3f M parameters, %.1f MiB of weights\n", summary.architecture.c_str(),
                         summary.file_type.c_str(), static_cast<double>(summary.n_params) / 1e6,
                         static_cast<double>(summary.weight_bytes) / (1ull << 20));

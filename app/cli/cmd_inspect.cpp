@@ -1,10 +1,15 @@
 // quanta-cli inspect: prints a GGUF file's header, metadata, tensor table and
 // quantization mix. Only the header is parsed, and tensor data is never read.
+// For a Hugging Face folder it prints the folder's summary and the tensors of
+// the model as the engine assembles it, which reads and repacks the weights.
 #include "commands.h"
+#include "model_path.h"
 #include "options.h"
 
 #include "core/error.h"
+#include "engine/model_summary.h"
 #include "gguf/gguf_reader.h"
+#include "hf/hf_model.h"
 #include "quantize/model_stats.h"
 #include "quantize/quant_mix.h"
 
@@ -20,7 +25,7 @@ namespace quanta::cli {
 
 namespace {
 
-constexpr const char* kUsage = "usage: quanta-cli inspect FILE";
+constexpr const char* kUsage = "usage: quanta-cli inspect MODEL";
 
 // Array elements shown before the rest is summarized as "... N more".
 constexpr size_t kShownArrayItems = 8;
@@ -34,11 +39,16 @@ int usage_error(const std::string& message)
 void print_help()
 {
     std::cout << kUsage << "\n"
-              << "Prints the GGUF version, alignment and file size; every metadata key with its type and\n"
-              << "value (arrays show their element type, length and first " << kShownArrayItems << " elements); the tensor\n"
-              << "table (name, type, shape, offset in the data section, bytes); the quantization mix\n"
-              << "(tensors, parameters, bytes and share of the tensor bytes per type); the file type; the\n"
-              << "parameter count; and the estimated bits per weight (8 x tensor bytes / parameters).\n";
+              << "MODEL is a GGUF file or a Hugging Face folder (config.json, *.safetensors).\n"
+              << "For a GGUF file, prints the GGUF version, alignment and file size; every metadata key with\n"
+              << "its type and value (arrays show their element type, length and first " << kShownArrayItems << " elements);\n"
+              << "the tensor table (name, type, shape, offset in the data section, bytes); the quantization\n"
+              << "mix (tensors, parameters, bytes and share of the tensor bytes per type); the file type; the\n"
+              << "parameter count; and the estimated bits per weight (8 x tensor bytes / parameters).\n"
+              << "For a folder, prints the architecture, weight format (GPTQ or AWQ bits and group size, or\n"
+              << "the float type), parameter count, size of the safetensors files and trained context, then\n"
+              << "the tensor table and quantization mix of the model as loaded: GPTQ and AWQ layers appear\n"
+              << "repacked as Q4_G or Q8_G.\n";
 }
 
 // "1.13 MiB" for sizes in bytes.
@@ -98,7 +108,7 @@ std::string format_percent(double share)
 
 // general.file_type by name ("Q4_K_M (15)"), the bare number when unknown,
 // or "not set".
-std::string describe_file_type(const GgufFile& file)
+std::string describe_general_file_type(const GgufFile& file)
 {
     const GgufValue* value = file.find("general.file_type");
     if (!value)
@@ -162,6 +172,20 @@ void print_table(const std::vector<std::vector<std::string>>& rows)
     }
 }
 
+// The quantization mix: totals per type, most bytes first.
+void print_mix(const ModelStats& stats)
+{
+    std::vector<std::vector<std::string>> total_rows = {{"TYPE", "TENSORS", "PARAMETERS", "BYTES", "SHARE"}};
+    for (const TypeStats& totals : stats.by_type) {
+        total_rows.push_back({std::string(ggml_type_name(totals.type)), std::to_string(totals.n_tensors),
+                              format_count_column(totals.n_elements), format_bytes_column(totals.n_bytes),
+                              format_percent(stats.byte_share(totals))});
+    }
+    total_rows.push_back({"all", std::to_string(stats.n_tensors), format_count_column(stats.n_params),
+                          format_bytes_column(stats.n_bytes), stats.n_bytes > 0 ? "100.0%" : "-"});
+    print_table(total_rows);
+}
+
 void print_file(const GgufFile& file)
 {
     // Header.
@@ -189,32 +213,53 @@ void print_file(const GgufFile& file)
     if (!file.tensors().empty())
         print_table(tensor_rows);
 
-    // The quantization mix: totals per type, most bytes first.
+    // The quantization mix.
     const ModelStats stats = compute_model_stats(file);
     std::cout << "\nquantization mix:\n";
-    std::vector<std::vector<std::string>> total_rows = {{"TYPE", "TENSORS", "PARAMETERS", "BYTES", "SHARE"}};
-    for (const TypeStats& totals : stats.by_type) {
-        total_rows.push_back({std::string(ggml_type_name(totals.type)), std::to_string(totals.n_tensors),
-                              format_count_column(totals.n_elements), format_bytes_column(totals.n_bytes),
-                              format_percent(stats.byte_share(totals))});
-    }
-    total_rows.push_back({"all", std::to_string(stats.n_tensors), format_count_column(stats.n_params),
-                          format_bytes_column(stats.n_bytes), stats.n_bytes > 0 ? "100.0%" : "-"});
-    print_table(total_rows);
+    print_mix(stats);
 
     // Summary lines.
-    std::cout << "\nfile type:       " << describe_file_type(file) << "\n"
+    std::cout << "\nfile type:       " << describe_general_file_type(file) << "\n"
               << "parameters:      " << format_count_column(stats.n_params) << "\n";
     char bits[32];
     std::snprintf(bits, sizeof(bits), "%.2f", stats.bits_per_weight);
     std::cout << "bits per weight: " << bits << " (estimated: 8 x tensor bytes / parameters)\n";
 }
 
+// A Hugging Face folder: its summary, then the model the engine assembles
+// from it. The assembled tensors live in memory, so they have no offsets.
+void print_folder(const std::string& directory, const GgufFile& model, const ModelSummary& summary)
+{
+    // Summary, from config.json and the safetensors headers.
+    std::cout << "folder:       " << directory << "\n"
+              << "kind:         Hugging Face folder\n"
+              << "architecture: " << summary.architecture << "\n"
+              << "format:       " << summary.file_type << "\n"
+              << "parameters:   " << format_count_column(summary.n_params) << "\n"
+              << "size:         " << summary.weight_bytes << " bytes (" << format_bytes(summary.weight_bytes)
+              << ") of safetensors files\n"
+              << "context:      " << summary.n_ctx_train << " tokens\n";
+
+    // Tensor table of the assembled model, in load order.
+    std::cout << "\ntensors as loaded: " << model.tensors().size() << "\n";
+    std::vector<std::vector<std::string>> tensor_rows = {{"NAME", "TYPE", "SHAPE", "BYTES"}};
+    for (const GgufTensor& tensor : model.tensors()) {
+        tensor_rows.push_back({tensor.name, std::string(ggml_type_name(tensor.type)), format_shape(tensor),
+                               std::to_string(tensor.n_bytes)});
+    }
+    if (!model.tensors().empty())
+        print_table(tensor_rows);
+
+    // The mix of the loaded tensors.
+    std::cout << "\nquantization mix as loaded:\n";
+    print_mix(compute_model_stats(model));
+}
+
 } // namespace
 
 int cmd_inspect(const Args& args)
 {
-    // Parse the command line: one file, or --help.
+    // Parse the command line: one model, or --help.
     std::vector<std::string> files;
     for (const std::string& arg : args) {
         if (arg == "-h" || arg == "--help") {
@@ -226,14 +271,20 @@ int cmd_inspect(const Args& args)
         files.push_back(arg);
     }
     if (files.empty())
-        return usage_error("missing FILE");
+        return usage_error("missing MODEL");
     if (files.size() > 1)
-        return usage_error("expected one FILE but got " + std::to_string(files.size()));
+        return usage_error("expected one MODEL but got " + std::to_string(files.size()));
 
-    // Parse the header and print it.
+    // Parse the header or assemble the folder, and print it.
     try {
-        const std::unique_ptr<GgufFile> file = GgufFile::open(files.front());
-        print_file(*file);
+        const std::string& path = files.front();
+        if (is_model_folder(path)) {
+            const std::unique_ptr<GgufFile> model = open_model_path(path);
+            print_folder(path, *model, summarize_hf_folder(path));
+        } else {
+            const std::unique_ptr<GgufFile> file = GgufFile::open(path);
+            print_file(*file);
+        }
     } catch (const Error& error) {
         std::cerr << "quanta-cli inspect: " << printable(error.what()) << "\n";
         return kExitFailure;

@@ -16,7 +16,8 @@ namespace quanta::cli {
 
 namespace {
 
-const char* const kQuantizeUsage = "usage: quanta-cli quantize IN OUT TYPE [--threads N] [--force]\n";
+const char* const kQuantizeUsage = "usage: quanta-cli quantize IN OUT TYPE [--threads N] [--force]\n"
+                                   "       quanta-cli quantize --format gptq|awq IN OUT [options] (see --format gptq --help)\n";
 
 // Set by Ctrl+C; the quantizer checks it between tensors.
 std::atomic<bool> g_cancel{false};
@@ -73,6 +74,11 @@ void print_progress(const QuantizeProgress& progress)
 
 int cmd_quantize(const Args& args)
 {
+    // GPTQ/AWQ checkpoints have their own options.
+    for (const std::string& arg : args) {
+        if (arg == "--format" || arg.rfind("--format=", 0) == 0)
+            return cmd_quantize_hf(args);
+    }
     try {
         // Parse the command line: IN OUT TYPE and options.
         const Options options(args, {"--threads"}, {"--help", "-h", "--force"});

@@ -17,8 +17,8 @@ namespace quanta::cli {
 namespace {
 
 const char* const kRunUsage =
-    "usage: quanta-cli run -m FILE -p TEXT [options]\n"
-    "  -m, --model FILE        GGUF model to load\n"
+    "usage: quanta-cli run -m MODEL -p TEXT [options]\n"
+    "  -m, --model MODEL       GGUF file or Hugging Face folder to load\n"
     "  -p, --prompt TEXT       prompt text (special tokens such as <s> are parsed)\n"
     "  -n, --n-predict N       tokens to generate (default 128)\n"
     "  --temp T                sampling temperature; 0 is greedy (default 0.8)\n"
@@ -64,7 +64,7 @@ int cmd_run(const Args& args)
         }
         const std::string model_path = options.value("-m").value_or(options.string("--model", ""));
         if (model_path.empty())
-            throw UsageError("missing required option -m FILE");
+            throw UsageError("missing required option -m MODEL");
         const std::string prompt = options.value("-p").value_or(options.string("--prompt", ""));
         const int n_predict = static_cast<int>(
             options.integer("-n", options.integer("--n-predict", 128, 0, 1 << 20), 0, 1 << 20));

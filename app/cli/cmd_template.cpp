@@ -1,13 +1,16 @@
 // quanta-cli template: renders a chat template for a conversation and prints
 // the prompt, for people debugging a model's template. A model's template
-// comes from its GGUF metadata; the weights are never read.
+// comes from its GGUF metadata, whose weights are never read, or from a
+// Hugging Face folder's tokenizer_config.json or chat_template.jinja.
 #include "commands.h"
+#include "model_path.h"
 #include "options.h"
 
 #include "chat/chat_template.h"
 #include "core/error.h"
 #include "core/mapped_file.h"
 #include "gguf/gguf_reader.h"
+#include "hf/hf_model.h"
 #include "tokenizer/tokenizer.h"
 
 #include <nlohmann/json.hpp>
@@ -35,8 +38,8 @@ void print_help()
               << "Renders a chat template for the conversation in FILE.json and writes the prompt to standard\n"
               << "output exactly, with no newline added. Template errors go to standard error, naming the\n"
               << "construct, line and column, and the exit code is 1.\n"
-              << "  -m, --model FILE          GGUF model: renders its tokenizer.chat_template with its BOS and\n"
-              << "                            EOS token texts as bos_token and eos_token\n"
+              << "  -m, --model MODEL         GGUF file or Hugging Face folder: renders its chat template with\n"
+              << "                            its BOS and EOS token texts as bos_token and eos_token\n"
               << "  --template FILE           Jinja template file to render instead of a model's\n"
               << "  --messages FILE.json      a JSON array of messages ({\"role\": ..., \"content\": ...}), or an\n"
               << "                            object with a \"messages\" array whose other keys become variables\n"
@@ -124,11 +127,18 @@ int cmd_template(const Args& arguments)
         std::string bos;
         std::string eos;
         if (model_path) {
-            const std::unique_ptr<GgufFile> file = GgufFile::open(*model_path);
-            source = file->get_string("tokenizer.chat_template", "");
+            // A folder's template and tokenizer are read without its weights.
+            const bool folder = is_model_folder(*model_path);
+            const std::unique_ptr<GgufFile> file = folder ? nullptr : GgufFile::open(*model_path);
+            source = folder ? read_hf_chat_template(*model_path) : file->get_string("tokenizer.chat_template", "");
+            if (source.empty() && folder) {
+                throw FormatError(*model_path + ": the model has no chat template to render: neither "
+                                  "tokenizer_config.json has \"chat_template\" nor is there a chat_template.jinja");
+            }
             if (source.empty())
                 throw FormatError(*model_path + ": the model has no tokenizer.chat_template to render");
-            const std::unique_ptr<Tokenizer> tokenizer = Tokenizer::from_gguf(*file);
+            const std::unique_ptr<Tokenizer> tokenizer =
+                folder ? Tokenizer::from_hf_dir(*model_path) : Tokenizer::from_gguf(*file);
             if (tokenizer->bos() >= 0)
                 bos = tokenizer->token_text(tokenizer->bos());
             if (tokenizer->eos() >= 0)

@@ -1,7 +1,8 @@
 // quanta-cli tokenize: prints the token ids of a text, read with the model's
 // own vocabulary: a GGUF file's metadata (never its weights) or a Hugging
-// Face model folder's tokenizer files.
+// Face folder's tokenizer files.
 #include "commands.h"
+#include "model_path.h"
 #include "options.h"
 
 #include "core/error.h"
@@ -19,14 +20,14 @@ namespace quanta::cli {
 namespace {
 
 constexpr const char* kUsage =
-    "usage: quanta-cli tokenize (-m FILE | --hf-dir DIR) -p TEXT [--no-bos] [--no-parse-special]";
+    "usage: quanta-cli tokenize (-m MODEL | --hf-dir DIR) -p TEXT [--no-bos] [--no-parse-special]";
 
 void print_help()
 {
     std::cout << kUsage << "\n"
-              << "Prints the token ids of TEXT, separated by spaces, as the tokenizer of the GGUF FILE or of the\n"
-              << "Hugging Face model folder DIR gives them.\n"
-              << "  -m, --model FILE      GGUF model or vocab-only file\n"
+              << "Prints the token ids of TEXT, separated by spaces, as the tokenizer of MODEL or of the\n"
+              << "Hugging Face tokenizer folder DIR gives them.\n"
+              << "  -m, --model MODEL     GGUF file (a model or vocab-only file) or Hugging Face folder\n"
               << "  --hf-dir DIR          folder with tokenizer.json (or GPT-2's encoder.json and vocab.bpe)\n"
               << "  -p, --prompt TEXT     text to tokenize (UTF-8)\n"
               << "  --no-bos              add no BOS (or EOS) even where the model requests it\n"
@@ -63,9 +64,9 @@ int cmd_tokenize(const Args& args)
             model_path = options.value("--model");
         const std::optional<std::string> hf_dir = options.value("--hf-dir");
         if (model_path && hf_dir)
-            throw UsageError("give either -m FILE or --hf-dir DIR, not both");
+            throw UsageError("give either -m MODEL or --hf-dir DIR, not both");
         if (!model_path && !hf_dir)
-            throw UsageError("missing required option -m FILE (or --hf-dir DIR)");
+            throw UsageError("missing required option -m MODEL (or --hf-dir DIR)");
         std::optional<std::string> text = options.value("-p");
         if (!text)
             text = options.value("--prompt");
@@ -74,10 +75,13 @@ int cmd_tokenize(const Args& args)
         const bool add_bos = !options.has("--no-bos");
         const bool parse_special = !options.has("--no-parse-special");
 
-        // Read the vocab and print the ids on one line.
+        // Read the vocab and print the ids on one line. A model folder's
+        // tokenizer is the one Model::load() reads from it.
         std::unique_ptr<Tokenizer> tokenizer;
         if (hf_dir) {
             tokenizer = Tokenizer::from_hf_dir(*hf_dir);
+        } else if (is_model_folder(*model_path)) {
+            tokenizer = Tokenizer::from_hf_dir(*model_path);
         } else {
             const std::unique_ptr<GgufFile> file = GgufFile::open(*model_path);
             tokenizer = Tokenizer::from_gguf(*file);

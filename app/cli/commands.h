@@ -24,6 +24,8 @@ int cmd_bench(const Args& args);
 int cmd_synth(const Args& args);
 int cmd_template(const Args& args);
 int cmd_quantize(const Args& args);
+// `quantize --format gptq|awq`, called by cmd_quantize.
+int cmd_quantize_hf(const Args& args);
 int cmd_devices(const Args& args);
 
 } // namespace quanta::cli

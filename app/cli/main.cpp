@@ -1,5 +1,5 @@
-// quanta-cli: inspect, tokenize, run and benchmark GGUF models from the
-// command line with the same engine the app uses.
+// quanta-cli: inspect, tokenize, run and benchmark GGUF files and Hugging
+// Face model folders from the command line with the same engine the app uses.
 #include "commands.h"
 
 #include "core/log.h"
@@ -16,16 +16,18 @@ void print_usage()
         "usage: quanta-cli COMMAND [OPTIONS]\n"
         "\n"
         "commands:\n"
-        "  inspect FILE                       print a GGUF file's metadata and tensor table\n"
-        "  tokenize -m FILE -p TEXT           print the token ids of TEXT, on one line\n"
-        "  run -m FILE -p TEXT [-n N] ...     generate text after a prompt, streamed to stdout\n"
-        "  bench -m FILE [--threads N]        measure prompt processing and generation speed\n"
+        "  inspect MODEL                      print a model's metadata and tensor table\n"
+        "  tokenize -m MODEL -p TEXT          print the token ids of TEXT, on one line\n"
+        "  run -m MODEL -p TEXT [-n N] ...    generate text after a prompt, streamed to stdout\n"
+        "  bench -m MODEL [--threads N]       measure prompt processing and generation speed\n"
         "  synth -o FILE --type TYPE ...      write a random-weight model for benchmarks\n"
-        "  template -m FILE --messages JSON   print the prompt a chat template renders\n"
+        "  template -m MODEL --messages JSON  print the prompt a chat template renders\n"
         "  quantize IN OUT TYPE               convert a GGUF model's weights to TYPE, e.g. Q4_K_M\n"
+        "  quantize --format gptq|awq IN OUT  write a GPTQ or AWQ checkpoint folder\n"
         "  devices                            list the Vulkan devices, their memory and features\n"
         "\n"
         "  --version                          print the version\n"
+        "MODEL is a GGUF file or a Hugging Face folder (config.json, *.safetensors, tokenizer.json).\n"
         "Run 'quanta-cli COMMAND --help' for a command's options.\n");
 }
 

@@ -1,6 +1,7 @@
 #include "generation/inference_service.h"
 
 #include "logging/log_categories.h"
+#include "model_library/model_file_info.h"
 
 #include <QDir>
 #include <QFileInfo>
@@ -46,12 +47,12 @@ InferenceService::~InferenceService()
 
 QString InferenceService::loadingName() const
 {
-    return loadingPath_.isEmpty() ? QString() : QFileInfo(loadingPath_).completeBaseName();
+    return loadingPath_.isEmpty() ? QString() : modelDisplayName(loadingPath_);
 }
 
 QString InferenceService::modelFileName() const
 {
-    return modelLoaded() ? QFileInfo(model_.path).completeBaseName() : QString();
+    return modelLoaded() ? modelDisplayName(model_.path) : QString();
 }
 
 QString InferenceService::modelSizeText() const
@@ -63,7 +64,8 @@ void InferenceService::loadModel(const QString& path)
 {
     if (path.isEmpty())
         return;
-    const QString absolutePath = QFileInfo(path).absoluteFilePath();
+    // cleanPath drops the trailing '/' a folder path may come with.
+    const QString absolutePath = QDir::cleanPath(QFileInfo(path).absoluteFilePath());
     if (absolutePath == model_.path && !loading())
         return;
 

@@ -50,11 +50,11 @@ public:
     bool modelLoaded() const { return !model_.path.isEmpty(); }
     QString modelPath() const { return model_.path; }
     QString modelName() const { return model_.name; }
-    QString modelFileName() const; // the file's name without ".gguf"
+    QString modelFileName() const; // the file's name without ".gguf", or the folder's name
     QString modelArchitecture() const { return model_.architecture; }
     QString modelFileType() const { return model_.fileType; }
     qint64 modelSizeBytes() const { return model_.fileSizeBytes; }
-    QString modelSizeText() const; // file size for display, in the current locale
+    QString modelSizeText() const; // size on disk for display, in the current locale
     int contextSize() const { return model_.contextSize; }
     bool generating() const { return generationRequest_ != 0; }
     QString gpuDevice() const { return model_.gpuDevice; }
@@ -70,11 +70,12 @@ public:
     // running reply finishes.
     void setDeviceChoice(const DeviceChoice& choice);
 
-    // Loads a GGUF file in the background, replacing the current model and
-    // stopping a running generation. A load in progress is cancelled. The
-    // model that is loaded already is not loaded again.
+    // Loads a GGUF file or a Hugging Face model folder in the background,
+    // replacing the current model and stopping a running generation. A load
+    // in progress is cancelled. The model that is loaded already is not
+    // loaded again.
     Q_INVOKABLE void loadModel(const QString& path);
-    // Same for a file:// URL, as FileDialog returns.
+    // Same for a file:// URL, as FileDialog and FolderDialog return.
     Q_INVOKABLE void loadModelUrl(const QUrl& url);
     Q_INVOKABLE void cancelLoad();
 

@@ -3,11 +3,11 @@
 #include "core/error.h"
 #include "generation/prompt_builder.h"
 #include "logging/log_categories.h"
+#include "model_library/model_file_info.h"
 
 #include <QDir>
 #include <QElapsedTimer>
 #include <QFile>
-#include <QFileInfo>
 
 #include <algorithm>
 #include <new>
@@ -30,7 +30,7 @@ ModelSummary summarize(const Model& model, const QString& path, ChatFormat forma
     const ModelInfo& info = model.info();
     ModelSummary summary;
     summary.path = path;
-    summary.name = info.name.empty() ? QFileInfo(path).completeBaseName() : fromStd(info.name);
+    summary.name = info.name.empty() ? modelDisplayName(path) : fromStd(info.name);
     summary.architecture = fromStd(info.architecture);
     summary.fileType = fromStd(info.file_type);
     summary.chatFormat = fromStd(chat_format_name(format));

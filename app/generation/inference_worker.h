@@ -20,7 +20,7 @@ namespace quanta {
 // Facts about the loaded model, for the UI.
 struct ModelSummary {
     QString path;
-    QString name;          // general.name, or the file name
+    QString name;          // general.name, or the file or folder name
     QString architecture;  // general.architecture, e.g. "llama"
     QString fileType;      // dominant weight type, e.g. "Q4_K_M"
     QString chatFormat;    // the prompt format detected from the chat template

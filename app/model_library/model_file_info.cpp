@@ -2,23 +2,68 @@
 
 #include "engine/model_summary.h"
 #include "gguf/gguf_reader.h"
+#include "hf/hf_model.h"
 
+#include <QDir>
+#include <QFile>
 #include <QFileInfo>
 
+#include <algorithm>
 #include <exception>
 
 namespace quanta {
+
+ModelStamp readModelStamp(const QFileInfo& path)
+{
+    ModelStamp stamp;
+    if (!path.isDir()) {
+        stamp.sizeBytes = path.size();
+        stamp.modified = path.lastModified();
+        return stamp;
+    }
+
+    // A file rewritten in place leaves the folder's own time unchanged, so
+    // the files inside count too.
+    stamp.modified = path.lastModified();
+    const QDir folder(path.absoluteFilePath());
+    const QFileInfoList files =
+        folder.entryInfoList({QStringLiteral("*.safetensors"), QStringLiteral("*.json")}, QDir::Files | QDir::Readable);
+    for (const QFileInfo& file : files) {
+        if (file.suffix().compare(QLatin1String("safetensors"), Qt::CaseInsensitive) == 0)
+            stamp.sizeBytes += file.size();
+        stamp.modified = std::max(stamp.modified, file.lastModified());
+    }
+    return stamp;
+}
+
+bool isHuggingFaceModelFolder(const QFileInfo& folder)
+{
+    if (!folder.isDir())
+        return false;
+    const QDir dir(folder.absoluteFilePath());
+    if (!QFileInfo(dir.filePath(QStringLiteral("config.json"))).isFile())
+        return false;
+    if (!dir.entryList({QStringLiteral("*.safetensors")}, QDir::Files).isEmpty())
+        return true;
+    return dir.entryList({QStringLiteral("*.gguf")}, QDir::Files).isEmpty();
+}
 
 ModelFileInfo readModelFileInfo(const QString& path)
 {
     ModelFileInfo info;
     info.path = path;
     const QFileInfo file(path);
-    info.sizeBytes = file.size();
-    info.modified = file.lastModified();
+    info.folder = file.isDir();
+    const ModelStamp stamp = readModelStamp(file);
+    info.sizeBytes = stamp.sizeBytes;
+    info.modified = stamp.modified;
     try {
-        const auto gguf = GgufFile::open(path.toStdString());
-        const ModelSummary summary = summarize_model_file(*gguf);
+        const std::string enginePath = QFile::encodeName(path).toStdString();
+        ModelSummary summary;
+        if (info.folder)
+            summary = summarize_hf_folder(enginePath);
+        else
+            summary = summarize_model_file(*GgufFile::open(enginePath));
         info.architecture = QString::fromStdString(summary.architecture);
         info.quantization = QString::fromStdString(summary.file_type);
         info.parameters = static_cast<qint64>(summary.n_params);
@@ -27,6 +72,12 @@ ModelFileInfo readModelFileInfo(const QString& path)
         info.problem = QString::fromUtf8(error.what());
     }
     return info;
+}
+
+QString modelDisplayName(const QString& path)
+{
+    const QFileInfo info(QDir::cleanPath(path));
+    return info.isDir() ? info.fileName() : info.completeBaseName();
 }
 
 QString formatParameterCount(qint64 parameters)

@@ -17,7 +17,7 @@ namespace quanta {
 namespace {
 
 // Subfolders deeper than this are not scanned; model downloads nest one or
-// two levels (publisher/model/file.gguf).
+// two levels (publisher/model/file.gguf, publisher/model/config.json).
 constexpr int kMaxFolderDepth = 3;
 
 } // namespace
@@ -69,6 +69,10 @@ QVariant ModelListModel::data(const QModelIndex& index, int role) const
         return details(entry);
     case ProblemRole:
         return entry.info.problem;
+    case FolderRole:
+        return entry.folder;
+    case KindRole:
+        return entry.folder ? tr("Hugging Face folder") : tr("GGUF file");
     default:
         return {};
     }
@@ -87,6 +91,8 @@ QHash<int, QByteArray> ModelListModel::roleNames() const
         {ContextLengthRole, "contextLength"},
         {DetailsRole, "details"},
         {ProblemRole, "problem"},
+        {FolderRole, "folder"},
+        {KindRole, "kind"},
     };
 }
 
@@ -97,7 +103,9 @@ QString ModelListModel::folderUrl() const
 
 void ModelListModel::refresh()
 {
-    // Step 1: collect the .gguf files, and the folders to watch for changes.
+    // Step 1: collect the .gguf files and Hugging Face folders, and the
+    // folders to watch for changes. Symbolic links to folders are listed but
+    // not followed into, so a link cannot make the scan loop.
     QList<Entry> found;
     QStringList folders;
     if (QFileInfo(folder_).isDir())
@@ -109,17 +117,19 @@ void ModelListModel::refresh()
         const int depth = static_cast<int>(QDir(folder_).relativeFilePath(info.absoluteFilePath()).count(QLatin1Char('/')));
         if (depth >= kMaxFolderDepth)
             continue;
-        if (info.isDir()) {
+        const bool folder = info.isDir();
+        if (folder)
             folders.append(info.absoluteFilePath());
-            continue;
-        }
-        if (info.suffix().compare(QLatin1String("gguf"), Qt::CaseInsensitive) != 0)
+        if (folder ? !isHuggingFaceModelFolder(info)
+                   : info.suffix().compare(QLatin1String("gguf"), Qt::CaseInsensitive) != 0)
             continue;
         Entry entry;
-        entry.name = info.completeBaseName();
         entry.path = info.absoluteFilePath();
-        entry.sizeBytes = info.size();
-        entry.modified = info.lastModified();
+        entry.name = modelDisplayName(entry.path);
+        entry.folder = folder;
+        const ModelStamp stamp = readModelStamp(info);
+        entry.sizeBytes = stamp.sizeBytes;
+        entry.modified = stamp.modified;
         found.append(entry);
     }
 
@@ -128,7 +138,7 @@ void ModelListModel::refresh()
         return QString::localeAwareCompare(a.name, b.name) < 0;
     });
 
-    // Step 3: take the headers read before from the cache, while the file
+    // Step 3: take the headers read before from the cache, while the model
     // has not changed; read the others in the background.
     QStringList unread;
     for (Entry& entry : found) {
@@ -149,14 +159,14 @@ void ModelListModel::refresh()
     if (rowCount() != oldCount)
         emit countChanged();
     watchFolders(folders);
-    qCDebug(lcUi) << "Models folder" << folder_ << "has" << entries_.size() << "GGUF files," << unread.size()
+    qCDebug(lcUi) << "Models folder" << folder_ << "has" << entries_.size() << "models," << unread.size()
                   << "to read";
     readHeaders(unread);
 }
 
 void ModelListModel::readHeaders(const QStringList& paths)
 {
-    // A scan still running reads files that may be gone; stop it first.
+    // A scan still running reads models that may be gone; stop it first.
     if (reader_) {
         reader_->disconnect(this);
         reader_->cancel();
@@ -192,7 +202,7 @@ void ModelListModel::applyInfo(const ModelFileInfo& info)
 {
     cache_.insert(info.path, info);
     if (!info.problem.isEmpty())
-        qCWarning(lcUi).noquote() << "Cannot read the model file" << info.path << "-" << info.problem;
+        qCWarning(lcUi).noquote() << "Cannot read the model" << info.path << "-" << info.problem;
     for (int row = 0; row < entries_.size(); ++row) {
         Entry& entry = entries_[row];
         if (entry.path != info.path)

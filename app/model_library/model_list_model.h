@@ -1,6 +1,7 @@
-// The .gguf files in the models folder (and its subfolders), for the model
-// picker. Rescans when the folder changes. Each file's header is read on a
-// worker thread, so the list appears at once and the details follow.
+// The models in the models folder (and its subfolders) for the model picker:
+// .gguf files and Hugging Face model folders. Rescans when the folder
+// changes. Each model's header is read on a worker thread, so the list
+// appears at once and the details follow.
 #pragma once
 
 #include "model_library/model_file_info.h"
@@ -22,21 +23,23 @@ class ModelListModel : public QAbstractListModel {
     Q_PROPERTY(QString folder READ folder NOTIFY folderChanged)
     Q_PROPERTY(QString folderUrl READ folderUrl NOTIFY folderChanged)
     Q_PROPERTY(int count READ rowCount NOTIFY countChanged)
-    // True while file headers are still being read.
+    // True while model headers are still being read.
     Q_PROPERTY(bool scanning READ scanning NOTIFY scanningChanged)
 
 public:
     enum Role {
-        NameRole = Qt::UserRole + 1, // file name without ".gguf"
+        NameRole = Qt::UserRole + 1, // file name without ".gguf", or the folder's name
         PathRole,                    // absolute path
-        SizeBytesRole,
+        SizeBytesRole,               // a file's size, or a folder's *.safetensors bytes
         SizeTextRole,                // size for display, in the current locale
         ArchitectureRole,            // "llama"; empty until the header is read
         ParametersRole,              // parameter count
-        QuantizationRole,            // "Q4_K_M"
+        QuantizationRole,            // "Q4_K_M", or a folder's "GPTQ 4-bit, group 128"
         ContextLengthRole,           // trained context length in tokens, 0 when unknown
         DetailsRole,                 // one translated line with the four above
-        ProblemRole,                 // why the header is unreadable; empty when fine
+        ProblemRole,                 // why the model is unreadable; empty when fine
+        FolderRole,                  // true for a Hugging Face folder
+        KindRole,                    // "GGUF file" or "Hugging Face folder", translated
     };
     Q_ENUM(Role)
 
@@ -63,6 +66,7 @@ private:
     struct Entry {
         QString name;
         QString path;
+        bool folder = false;
         qint64 sizeBytes = 0;
         QDateTime modified;
         bool infoRead = false;
@@ -77,7 +81,7 @@ private:
     QString folder_;
     QList<Entry> entries_;
     QFileSystemWatcher watcher_;
-    // Headers already read, by path; reused while size and time match.
+    // Headers already read, by path; reused while the ModelStamp matches.
     QHash<QString, ModelFileInfo> cache_;
     // Reads the headers of the current scan; replaced by each refresh().
     std::unique_ptr<QFutureWatcher<ModelFileInfo>> reader_;

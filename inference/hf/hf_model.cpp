@@ -334,6 +334,11 @@ std::unique_ptr<GgufFile> open_hf_model(const std::string& directory, const HfLo
     return GgufFile::assemble(directory, std::move(metadata), assembler.take(), std::move(storage), source_bytes);
 }
 
+std::string read_hf_chat_template(const std::string& directory)
+{
+    return read_chat_template(directory);
+}
+
 ModelSummary summarize_hf_folder(const std::string& directory)
 {
     const HfConfig config = read_hf_config(directory);

@@ -39,6 +39,11 @@ std::unique_ptr<GgufFile> open_hf_model(const std::string& directory, const HfLo
 // safetensors headers alone. Throws like open_hf_model().
 ModelSummary summarize_hf_folder(const std::string& directory);
 
+// The chat template of `directory`: tokenizer_config.json's "chat_template"
+// (a string, or the "default" entry of a list of named templates), or the
+// file chat_template.jinja. Empty when there is none. Reads no weights.
+std::string read_hf_chat_template(const std::string& directory);
+
 // Opens a model path: a GGUF file, or a Hugging Face folder through
 // open_hf_model().
 std::unique_ptr<GgufFile> open_model_path(const std::string& path, const HfLoadOptions& options = {});

@@ -122,19 +122,23 @@
         <source>%1 is loading. You can type your first message meanwhile.</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>Open model file…</source>
+        <translation type="unfinished"></translation>
+    </message>
     <message numerus="yes">
-        <source>Choose one of the %n model(s) in your models folder from the menu at the top right, or open a model file from anywhere.</source>
-        <translation>
-            <numerusform>Choose the model in your models folder from the menu at the top right, or open a model file from anywhere.</numerusform>
-            <numerusform>Choose one of the %n models in your models folder from the menu at the top right, or open a model file from anywhere.</numerusform>
+        <source>Choose one of the %n model(s) in your models folder from the menu at the top right, or open a model file or folder from anywhere.</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+            <numerusform></numerusform>
         </translation>
     </message>
     <message>
-        <source>Put .gguf model files into the models folder below and pick one from the menu at the top right, or open a model file from anywhere.</source>
+        <source>Put .gguf model files or Hugging Face model folders into the models folder below and pick one from the menu at the top right, or open a model from anywhere.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Open model file…</source>
+        <source>Open model folder…</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -191,6 +195,13 @@
     </message>
 </context>
 <context>
+    <name>ModelFolderDialog</name>
+    <message>
+        <source>Open model folder</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>ModelPicker</name>
     <message>
         <source>Choose a model</source>
@@ -198,14 +209,6 @@
     </message>
     <message>
         <source>Models in %1</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>%1  (%2)</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>No .gguf files here yet</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -218,6 +221,22 @@
     </message>
     <message>
         <source>Refresh list</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1  (%2, %3)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No .gguf files or model folders here yet</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Open model folder…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1, %2</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -337,14 +356,6 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Open the GGUF model FILE at start.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>List the .gguf files in DIR in the model picker (default: %1).</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>Keep chats in the SQLite database FILE (default: %1).</source>
         <translation type="unfinished"></translation>
     </message>
@@ -354,6 +365,14 @@
     </message>
     <message>
         <source>Try &apos;quanta --help&apos;.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Open the model at PATH at start: a GGUF file or a Hugging Face folder.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>List the .gguf files and Hugging Face folders in DIR in the model picker (default: %1).</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -458,6 +477,14 @@
     </message>
     <message>
         <source>%1 context</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Hugging Face folder</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>GGUF file</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

@@ -122,19 +122,23 @@
         <source>%1 is loading. You can type your first message meanwhile.</source>
         <translation>正在加载 %1，你可以先输入第一条消息。</translation>
     </message>
-    <message numerus="yes">
-        <source>Choose one of the %n model(s) in your models folder from the menu at the top right, or open a model file from anywhere.</source>
-        <translation>
-            <numerusform>模型文件夹中有 %n 个模型，可在右上角的菜单中选择；也可以打开任意位置的模型文件。</numerusform>
-        </translation>
-    </message>
-    <message>
-        <source>Put .gguf model files into the models folder below and pick one from the menu at the top right, or open a model file from anywhere.</source>
-        <translation>将 .gguf 模型文件放入下方的模型文件夹，再在右上角的菜单中选择；也可以打开任意位置的模型文件。</translation>
-    </message>
     <message>
         <source>Open model file…</source>
         <translation>打开模型文件…</translation>
+    </message>
+    <message numerus="yes">
+        <source>Choose one of the %n model(s) in your models folder from the menu at the top right, or open a model file or folder from anywhere.</source>
+        <translation>
+            <numerusform>模型文件夹中有 %n 个模型，可在右上角的菜单中选择；也可以打开任意位置的模型文件或文件夹。</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Put .gguf model files or Hugging Face model folders into the models folder below and pick one from the menu at the top right, or open a model from anywhere.</source>
+        <translation>将 .gguf 模型文件或 Hugging Face 模型文件夹放入下方的模型文件夹，再在右上角的菜单中选择；也可以打开任意位置的模型。</translation>
+    </message>
+    <message>
+        <source>Open model folder…</source>
+        <translation>打开模型文件夹…</translation>
     </message>
 </context>
 <context>
@@ -190,6 +194,13 @@
     </message>
 </context>
 <context>
+    <name>ModelFolderDialog</name>
+    <message>
+        <source>Open model folder</source>
+        <translation>打开模型文件夹</translation>
+    </message>
+</context>
+<context>
     <name>ModelPicker</name>
     <message>
         <source>Choose a model</source>
@@ -200,24 +211,32 @@
         <translation>%1 中的模型</translation>
     </message>
     <message>
-        <source>%1  (%2)</source>
-        <translation>%1  (%2)</translation>
-    </message>
-    <message>
-        <source>No .gguf files here yet</source>
-        <translation>这里还没有 .gguf 文件</translation>
-    </message>
-    <message>
         <source>Open model file…</source>
         <translation>打开模型文件…</translation>
     </message>
     <message>
         <source>Show models folder</source>
-        <translation>打开模型文件夹</translation>
+        <translation>在文件管理器中显示模型文件夹</translation>
     </message>
     <message>
         <source>Refresh list</source>
         <translation>刷新列表</translation>
+    </message>
+    <message>
+        <source>%1  (%2, %3)</source>
+        <translation>%1  (%2，%3)</translation>
+    </message>
+    <message>
+        <source>No .gguf files or model folders here yet</source>
+        <translation>这里还没有 .gguf 文件或模型文件夹</translation>
+    </message>
+    <message>
+        <source>Open model folder…</source>
+        <translation>打开模型文件夹…</translation>
+    </message>
+    <message>
+        <source>%1, %2</source>
+        <translation>%1，%2</translation>
     </message>
 </context>
 <context>
@@ -336,14 +355,6 @@
         <translation>与本地语言模型聊天。</translation>
     </message>
     <message>
-        <source>Open the GGUF model FILE at start.</source>
-        <translation>启动时打开 GGUF 模型文件 FILE。</translation>
-    </message>
-    <message>
-        <source>List the .gguf files in DIR in the model picker (default: %1).</source>
-        <translation>在模型选择菜单中列出 DIR 中的 .gguf 文件（默认：%1）。</translation>
-    </message>
-    <message>
         <source>Keep chats in the SQLite database FILE (default: %1).</source>
         <translation>将对话保存在 SQLite 数据库文件 FILE 中（默认：%1）。</translation>
     </message>
@@ -354,6 +365,14 @@
     <message>
         <source>Try &apos;quanta --help&apos;.</source>
         <translation>运行 “quanta --help” 查看用法。</translation>
+    </message>
+    <message>
+        <source>Open the model at PATH at start: a GGUF file or a Hugging Face folder.</source>
+        <translation>启动时打开 PATH 处的模型：GGUF 文件或 Hugging Face 文件夹。</translation>
+    </message>
+    <message>
+        <source>List the .gguf files and Hugging Face folders in DIR in the model picker (default: %1).</source>
+        <translation>在模型选择菜单中列出 DIR 中的 .gguf 文件和 Hugging Face 文件夹（默认：%1）。</translation>
     </message>
 </context>
 <context>
@@ -458,6 +477,14 @@
     <message>
         <source>%1 context</source>
         <translation>上下文 %1</translation>
+    </message>
+    <message>
+        <source>Hugging Face folder</source>
+        <translation>Hugging Face 文件夹</translation>
+    </message>
+    <message>
+        <source>GGUF file</source>
+        <translation>GGUF 文件</translation>
     </message>
 </context>
 </TS>

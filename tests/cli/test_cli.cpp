@@ -440,7 +440,8 @@ void CliTest::runGptqFolderMatchesReference()
     const Result result = run_cli({"run", "-m", hf_folder("stories260K-wide-gptq-4bit-g128"), "-p", "Once upon a time",
                                    "-n", "20", "--temp", "0", "--threads", "2"});
     QCOMPARE(result.exit_code, 0);
-    // The float64 reference's greedy continuation (reference/hf/greedy.json).
+    // The greedy continuation that a float64 forward pass in Hugging Face
+    // conventions gives on the same dequantized weights.
     QVERIFY2(result.out.startsWith("Once upon a time, there was a little girl named Lily"), qPrintable(result.out));
     QVERIFY2(result.err.contains("generation: 20 tokens"), qPrintable(result.err));
 }
@@ -498,7 +499,7 @@ void CliTest::templateRendersFolderTemplate()
     const QString messages = dir.filePath("messages.json");
     QVERIFY(write_text(messages, R"([{"role": "user", "content": "Hi"}])"));
 
-    // Without a template the error says where one is looked for.
+    // Without a template, the error names the places searched.
     Result result = run_cli({"template", "-m", dir.path(), "--messages", messages});
     QCOMPARE(result.exit_code, 1);
     QVERIFY2(result.err.contains("tokenizer_config.json") && result.err.contains("chat_template.jinja"),
