@@ -93,6 +93,11 @@ int cmd_quantize(const Args& args)
         }
         const std::string& input = positional[0];
         const std::string& output = positional[1];
+        std::error_code folder_error;
+        if (std::filesystem::is_directory(input, folder_error)) {
+            throw Error(printable(input) + " is a folder; TYPE conversion reads a .gguf file (to write a GPTQ or AWQ "
+                        "checkpoint from a folder, use --format gptq|awq)");
+        }
         const std::optional<QuantMix> mix = find_quant_mix(positional[2]);
         if (!mix) {
             throw UsageError("unknown TYPE '" + printable(positional[2]) +

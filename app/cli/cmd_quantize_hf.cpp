@@ -11,6 +11,8 @@
 #include <cstdio>
 #include <string>
 
+#include <unistd.h>
+
 namespace quanta::cli {
 
 namespace {
@@ -53,11 +55,13 @@ int cmd_quantize_hf(const Args& args)
         // Parse the command line.
         const Options options(args, {"--format", "--bits", "--group-size"},
                               {"--help", "-h", "--force", "--act-order", "--asym", "--gptq-v2"});
+        const std::string format = options.required("--format");
         if (options.has("--help") || options.has("-h")) {
+            if (format != "gptq" && format != "awq")
+                throw UsageError("unknown --format '" + printable(format) + "'; expected gptq or awq");
             print_help();
             return kExitOk;
         }
-        const std::string format = options.required("--format");
         HfQuantizeOptions quantize;
         if (format == "gptq")
             quantize.method = HfQuantization::Method::Gptq;
@@ -70,30 +74,45 @@ int cmd_quantize_hf(const Args& args)
             throw UsageError("expected IN OUT but got " + std::to_string(positional.size()) + " argument" +
                              (positional.size() == 1 ? "" : "s"));
         }
-        quantize.bits = static_cast<int>(options.integer("--bits", 4, 1, 64));
+        const std::string bits = options.string("--bits", "4");
+        if (bits != "2" && bits != "3" && bits != "4" && bits != "8")
+            throw UsageError("--bits " + printable(bits) + ": expected 2, 3, 4 or 8");
+        quantize.bits = std::stoi(bits);
         quantize.group_size = static_cast<int>(options.integer("--group-size", 128, -1, 1 << 20));
         quantize.desc_act = options.has("--act-order");
         quantize.sym = !options.has("--asym");
         quantize.gptq_v2 = options.has("--gptq-v2");
         quantize.force = options.has("--force");
         quantize.cancel = &g_cancel;
-        quantize.on_progress = [](int done, int total) {
-            std::fprintf(stderr, "\rpacked %d/%d linear layers", done, total);
-            if (done == total)
-                std::fprintf(stderr, "\n");
+        // A terminal gets one updating line, a log one line per tenth.
+        const bool terminal = ::isatty(STDERR_FILENO) != 0;
+        quantize.on_progress = [terminal](int done, int total) {
+            if (terminal) {
+                std::fprintf(stderr, "\rpacked %d/%d linear layers", done, total);
+                if (done == total)
+                    std::fprintf(stderr, "\n");
+            } else if (done == total || (done * 10 / total) != ((done - 1) * 10 / total)) {
+                std::fprintf(stderr, "packed %d/%d linear layers\n", done, total);
+            }
         };
 
         // Convert; Ctrl+C stops between layers and leaves no output.
         g_cancel.store(false);
         const auto previous = std::signal(SIGINT, handle_interrupt);
+        HfQuantizeSummary summary;
         try {
-            write_quantized_checkpoint(positional[0], positional[1], quantize);
+            summary = write_quantized_checkpoint(positional[0], positional[1], quantize);
         } catch (...) {
             std::signal(SIGINT, previous);
             throw;
         }
         std::signal(SIGINT, previous);
-        std::printf("wrote %s\n", printable(positional[1]).c_str());
+        const double n_params = static_cast<double>(summary.n_params);
+        const double bits_per_weight =
+            n_params > 0 ? 8.0 * static_cast<double>(summary.safetensors_bytes) / n_params : 0.0;
+        std::printf("wrote %s: %s, model.safetensors %.2f MiB, %.2f bits per weight\n",
+                    printable(positional[1]).c_str(), summary.format.c_str(),
+                    static_cast<double>(summary.safetensors_bytes) / (1024.0 * 1024.0), bits_per_weight);
         return kExitOk;
     } catch (const UsageError& error) {
         std::fprintf(stderr, "quanta-cli quantize: %s\n%s", error.what(), kUsage);

@@ -27,5 +27,6 @@ int cmd_quantize(const Args& args);
 // `quantize --format gptq|awq`, called by cmd_quantize.
 int cmd_quantize_hf(const Args& args);
 int cmd_devices(const Args& args);
+int cmd_perplexity(const Args& args);
 
 } // namespace quanta::cli

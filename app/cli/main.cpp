@@ -25,6 +25,7 @@ void print_usage()
         "  quantize IN OUT TYPE               convert a GGUF model's weights to TYPE, e.g. Q4_K_M\n"
         "  quantize --format gptq|awq IN OUT  write a GPTQ or AWQ checkpoint folder\n"
         "  devices                            list the Vulkan devices, their memory and features\n"
+        "  perplexity -m MODEL -f TEXT ...    measure perplexity, and KL divergence from a base model\n"
         "\n"
         "  --version                          print the version\n"
         "MODEL is a GGUF file or a Hugging Face folder (config.json, *.safetensors, tokenizer.json).\n"
@@ -73,6 +74,8 @@ int main(int argc, char** argv)
         return cmd_quantize(args);
     if (command == "devices")
         return cmd_devices(args);
+    if (command == "perplexity")
+        return cmd_perplexity(args);
 
     std::fprintf(stderr, "quanta-cli: unknown command '%s'\n\n", command.c_str());
     print_usage();

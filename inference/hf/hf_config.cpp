@@ -23,6 +23,9 @@ constexpr int64_t kMaxContext = 1 << 24;
 
 json read_json_file(const std::string& path)
 {
+    std::error_code error;
+    if (std::filesystem::exists(path, error) && !std::filesystem::is_regular_file(path, error))
+        throw IoError(path + ": not a regular file");
     std::ifstream in(path, std::ios::binary);
     if (!in)
         throw IoError(path + ": cannot open the file");
@@ -222,9 +225,11 @@ std::string HfQuantization::describe(const std::string& torch_dtype) const
 
 bool is_hf_model_folder(const std::string& directory)
 {
+    // config.json counts when it exists at all, so that a config.json that is
+    // not a regular file gets its own error from read_hf_config().
     std::error_code error;
     return std::filesystem::is_directory(directory, error) &&
-           std::filesystem::is_regular_file(std::filesystem::path(directory) / "config.json", error);
+           std::filesystem::exists(std::filesystem::path(directory) / "config.json", error);
 }
 
 HfConfig read_hf_config(const std::string& directory)
@@ -267,9 +272,17 @@ HfConfig read_hf_config(const std::string& directory)
     if (act != "silu")
         throw UnsupportedError(config_path + ": hidden_act '" + act + "' is not supported; supported: silu");
     read_rope_scaling(config, config_path, out);
+    if (config.contains("sliding_window") && config.at("sliding_window").is_number_integer() &&
+        fields.boolean("use_sliding_window", true))
+        out.sliding_window = static_cast<int>(fields.integer("sliding_window", 0, kMaxContext, 0));
 
     // Quantization: config.json's quantization_config, else quantize_config.json.
     const std::filesystem::path quant_path = folder / "quantize_config.json";
+    if (config.contains("quantization_config") && !config.at("quantization_config").is_object() &&
+        !config.at("quantization_config").is_null()) {
+        throw FormatError(config_path + ": key 'quantization_config' is " + config.at("quantization_config").dump() +
+                          ", expected an object");
+    }
     if (config.contains("quantization_config") && config.at("quantization_config").is_object()) {
         out.quantization = read_quantization(config.at("quantization_config"), config_path + " (quantization_config)");
     } else if (std::filesystem::exists(quant_path)) {

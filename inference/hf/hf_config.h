@@ -52,6 +52,11 @@ struct HfConfig {
     double rope_high_freq_factor = 4.0;
     int rope_original_context = 0;
 
+    // "sliding_window" where the model uses one (Mistral, Qwen2 with
+    // use_sliding_window), 0 otherwise. The graphs attend to the whole
+    // context, as llama.cpp does for these models.
+    int sliding_window = 0;
+
     HfQuantization quantization;
 };
 
@@ -63,7 +68,7 @@ struct HfConfig {
 HfConfig read_hf_config(const std::string& directory);
 
 // True when `directory` looks like a Hugging Face model folder (has a
-// config.json).
+// config.json entry, which read_hf_config() then checks).
 bool is_hf_model_folder(const std::string& directory);
 
 } // namespace quanta

@@ -210,7 +210,11 @@ public:
                     const std::vector<int32_t>& row_order)
     {
         const auto u = [](int64_t v) { return static_cast<uint64_t>(v); };
-        if (weights_.find(prefix + ".bias"))
+        // qwen2 has biases on Q, K and V; tensor() names a missing one.
+        const bool bias_required = config_.architecture == "qwen2" && (gguf.ends_with(".attn_q") ||
+                                                                       gguf.ends_with(".attn_k") ||
+                                                                       gguf.ends_with(".attn_v"));
+        if (bias_required || weights_.find(prefix + ".bias"))
             add_float(prefix + ".bias", gguf + ".bias", {u(n_out)}, row_order);
         if (!weights_.find(prefix + ".qweight")) {
             add_float(prefix + ".weight", gguf + ".weight", {u(n_out), u(n_in)}, row_order);
@@ -234,10 +238,9 @@ public:
         const UnpackedLinear unpacked =
             q.method == HfQuantization::Method::Gptq ? unpack_gptq(packed, q) : unpack_awq(packed, q);
         RepackedMatrix matrix = repack_linear(unpacked, row_order);
-        if (matrix.type == GgmlType::F32) {
-            QUANTA_LOG_WARN("%s: groups do not form 32-input blocks; the layer is dequantized to F32",
-                            packed.name.c_str());
-        }
+        ++n_packed_;
+        if (matrix.type == GgmlType::F32)
+            ++n_dequantized_;
 
         GgufTensor tensor = describe(gguf + ".weight", matrix.type, {u(n_out), u(n_in)});
         tensor.data = storage_.buffers.emplace_back(std::move(matrix.data)).data();
@@ -245,6 +248,11 @@ public:
             tensor.in_perm = storage_.perms.emplace_back(std::move(matrix.in_perm)).data();
         tensors_.push_back(tensor);
     }
+
+    // Linear layers read from packed tensors, and those of them whose groups
+    // do not form 32-input blocks, so that they were dequantized to F32.
+    int n_packed() const { return n_packed_; }
+    int n_dequantized() const { return n_dequantized_; }
 
 private:
     // A tensor entry with GGUF's shape order (innermost first).
@@ -268,6 +276,8 @@ private:
     HfStorage& storage_;
     const SafetensorsModel& weights_;
     std::vector<GgufTensor> tensors_;
+    int n_packed_ = 0;
+    int n_dequantized_ = 0;
 };
 
 std::string folder_name(const std::string& directory)
@@ -286,9 +296,14 @@ std::unique_ptr<GgufFile> open_hf_model(const std::string& directory, const HfLo
     const HfConfig config = read_hf_config(directory);
     auto storage = std::make_shared<HfStorage>();
     storage->weights = SafetensorsModel::open_folder(directory);
-    const std::string format = config.quantization.describe(config.torch_dtype);
     QUANTA_LOG_INFO("%s: Hugging Face %s model, %s, %zu safetensors files", directory.c_str(),
-                    config.model_type.c_str(), format.c_str(), storage->weights->files().size());
+                    config.model_type.c_str(), config.quantization.describe(config.torch_dtype).c_str(),
+                    storage->weights->files().size());
+    if (config.sliding_window > 0 && config.sliding_window < config.max_position_embeddings) {
+        QUANTA_LOG_INFO("%s: sliding_window %d is not applied; every layer attends to the whole context, as "
+                        "llama.cpp does for this model type",
+                        directory.c_str(), config.sliding_window);
+    }
 
     // Embeddings, output norm and output projection.
     const auto u = [](int64_t v) { return static_cast<uint64_t>(v); };
@@ -327,7 +342,17 @@ std::unique_ptr<GgufFile> open_hf_model(const std::string& directory, const HfLo
             options.on_progress(static_cast<float>(il + 1) / static_cast<float>(config.n_layer));
     }
 
-    // The description.
+    // The description. A quantization config over float weights describes
+    // nothing that loaded, so the format is then the float type.
+    if (assembler.n_dequantized() > 0) {
+        QUANTA_LOG_WARN("%s: in %d of %d packed layers the groups do not form 32-input blocks; those layers "
+                        "were dequantized to F32, which takes 8 times their packed size",
+                        directory.c_str(), assembler.n_dequantized(), assembler.n_packed());
+    }
+    HfQuantization loaded = config.quantization;
+    if (assembler.n_packed() == 0)
+        loaded.method = HfQuantization::Method::None;
+    const std::string format = loaded.describe(config.torch_dtype);
     std::vector<GgufKeyValue> metadata =
         build_metadata(config, folder_name(directory), format, read_chat_template(directory));
     const uint64_t source_bytes = storage->weights->total_file_bytes();
@@ -346,7 +371,13 @@ ModelSummary summarize_hf_folder(const std::string& directory)
     ModelSummary summary;
     summary.name = folder_name(directory);
     summary.architecture = config.architecture;
-    summary.file_type = config.quantization.describe(config.torch_dtype);
+    HfQuantization stored = config.quantization;
+    bool packed = false;
+    for (const SafetensorsTensor* t : weights->tensors())
+        packed = packed || t->name.ends_with(".qweight");
+    if (!packed)
+        stored.method = HfQuantization::Method::None;
+    summary.file_type = stored.describe(config.torch_dtype);
     summary.n_ctx_train = config.max_position_embeddings;
     summary.weight_bytes = weights->total_file_bytes();
 

@@ -121,6 +121,40 @@ std::string sizes(int64_t n_in, int64_t n_out)
     return std::to_string(n_in) + " inputs and " + std::to_string(n_out) + " outputs";
 }
 
+// The shapes of a linear layer's packed tensors, outermost first.
+struct PackedShapes {
+    std::vector<uint64_t> qweight;
+    std::vector<uint64_t> qzeros;
+    std::vector<uint64_t> scales;
+};
+
+// Throws UnsupportedError naming `name` and the sizes when the layer does
+// not fit the packing.
+PackedShapes packed_shapes(const std::string& name, int64_t n_in, int64_t n_out, const HfQuantizeOptions& options)
+{
+    const auto u = [](int64_t v) { return static_cast<uint64_t>(v); };
+    if (options.method == HfQuantization::Method::Awq) {
+        const int64_t group = options.group_size;
+        if (n_out % 8 != 0 || group <= 0 || n_in % group != 0) {
+            throw UnsupportedError(name + ": AWQ needs outputs in multiples of 8 and inputs in multiples of the group " +
+                                   std::to_string(group) + ", which " + sizes(n_in, n_out) + " do not fit");
+        }
+        return {{u(n_in), u(n_out / 8)}, {u(n_in / group), u(n_out / 8)}, {u(n_in / group), u(n_out)}};
+    }
+    const int bits = options.bits;
+    const int64_t unit = bits == 3 ? 32 : 32 / bits;
+    const int64_t rows_per_unit = bits == 3 ? 3 : 1;
+    if (n_in % unit != 0 || n_out % unit != 0) {
+        throw UnsupportedError(name + ": " + std::to_string(bits) + "-bit GPTQ packs " + std::to_string(unit) +
+                               " values per unit, which " + sizes(n_in, n_out) + " do not fit");
+    }
+    const int64_t group = options.group_size > 0 ? options.group_size : n_in;
+    const int64_t n_groups = (n_in + group - 1) / group;
+    return {{u(n_in / unit * rows_per_unit), u(n_out)},
+            {u(n_groups), u(n_out / unit * rows_per_unit)},
+            {u(n_groups), u(n_out)}};
+}
+
 // Hugging Face tensor names of the GGUF ones the llama/qwen2 graphs use.
 struct NameMap {
     const char* gguf;
@@ -162,13 +196,13 @@ void write_json(const fs::path& path, const ordered_json& value)
 // layers packed.
 class CheckpointBuilder {
 public:
-    CheckpointBuilder(const GgufFile& file, const HfQuantizeOptions& options) : file_(file), options_(options)
+    CheckpointBuilder(const GgufFile& file, const std::string& output, const HfQuantizeOptions& options, int n_linears)
+        : file_(file), output_(output), options_(options), n_linears_(n_linears)
     {
     }
 
-    // A GGUF tensor as F32 rows in Hugging Face order ([rows][cols]).
-    std::vector<float> read_rows(const std::string& name, int64_t cols, int64_t rows,
-                                 const std::vector<int32_t>& hf_of_gguf = {})
+    // Throws UnsupportedError unless GGUF tensor `name` holds float weights.
+    void require_float(const std::string& name) const
     {
         const GgufTensor& tensor = file_.tensor(name);
         if (tensor.in_perm || (tensor.type != GgmlType::F32 && tensor.type != GgmlType::F16 &&
@@ -177,6 +211,12 @@ public:
                                    std::string(ggml_type_name(tensor.type)) +
                                    "); GPTQ/AWQ conversion needs an F32, F16 or BF16 model");
         }
+    }
+
+    // A GGUF tensor as F32 rows in Hugging Face order ([rows][cols]).
+    std::vector<float> read_rows(const std::string& name, int64_t cols, int64_t rows,
+                                 const std::vector<int32_t>& hf_of_gguf = {}) const
+    {
         const WeightMatrix m = load_matrix(file_, name, cols, rows);
         std::vector<float> out(static_cast<size_t>(rows * cols));
         for (int64_t r = 0; r < rows; ++r) {
@@ -186,40 +226,72 @@ public:
         return out;
     }
 
-    // A float tensor as F16; a vector (rows == 1) has its elements reordered
-    // by `hf_of_gguf`, a matrix its rows.
+    // A float tensor as F16, converted when the file is written. A vector
+    // (rows == 1) has its elements reordered by `hf_of_gguf`, a matrix its rows.
     void add_float(const std::string& gguf, const std::string& hf, int64_t cols, int64_t rows,
                    const std::vector<int32_t>& hf_of_gguf = {})
     {
-        std::vector<float> values = read_rows(gguf, cols, rows, rows > 1 ? hf_of_gguf : std::vector<int32_t>{});
-        if (rows == 1 && !hf_of_gguf.empty()) {
-            std::vector<float> reordered(values.size());
-            for (size_t i = 0; i < values.size(); ++i)
-                reordered[static_cast<size_t>(hf_of_gguf[i])] = values[i];
-            values = std::move(reordered);
-        }
+        require_float(gguf);
         std::vector<uint64_t> shape = {static_cast<uint64_t>(rows), static_cast<uint64_t>(cols)};
         if (rows == 1)
             shape = {static_cast<uint64_t>(cols)};
-        writer_.add_tensor(hf, SafetensorsDtype::F16, shape, to_f16_bytes(values));
+        writer_.add_tensor_fill(hf, SafetensorsDtype::F16, shape, [this, gguf, cols, rows, hf_of_gguf] {
+            std::vector<float> values = read_rows(gguf, cols, rows, rows > 1 ? hf_of_gguf : std::vector<int32_t>{});
+            if (rows == 1 && !hf_of_gguf.empty()) {
+                std::vector<float> reordered(values.size());
+                for (size_t i = 0; i < values.size(); ++i)
+                    reordered[static_cast<size_t>(hf_of_gguf[i])] = values[i];
+                values = std::move(reordered);
+            }
+            return to_f16_bytes(values);
+        });
     }
 
+    // A linear layer's packed tensors. They are computed when the writer
+    // reaches the first of them (their names sort next to each other), and
+    // dropped after the last, so one layer is in memory at a time.
     void add_linear(const std::string& gguf, const std::string& hf, int64_t n_in, int64_t n_out,
                     const std::vector<int32_t>& hf_of_gguf)
     {
-        const std::vector<float> w = read_rows(gguf, n_in, n_out, hf_of_gguf);
+        require_float(gguf);
         const bool awq = options_.method == HfQuantization::Method::Awq;
-        PackedTensors packed = awq ? pack_awq(file_.path() + ": " + gguf, w.data(), n_in, n_out, options_)
-                                   : pack_gptq(file_.path() + ": " + gguf, w.data(), n_in, n_out, options_);
-        writer_.add_tensor(hf + ".qweight", SafetensorsDtype::I32, packed.qweight_shape,
-                           bytes_of(packed.qweight.data(), packed.qweight.size() * 4));
-        writer_.add_tensor(hf + ".qzeros", SafetensorsDtype::I32, packed.qzeros_shape,
-                           bytes_of(packed.qzeros.data(), packed.qzeros.size() * 4));
-        writer_.add_tensor(hf + ".scales", SafetensorsDtype::F16, packed.scales_shape,
-                           bytes_of(packed.scales.data(), packed.scales.size() * 2));
+        const std::string name = file_.path() + ": " + gguf;
+        const PackedShapes shapes = packed_shapes(name, n_in, n_out, options_);
+
+        struct Pending {
+            std::unique_ptr<PackedTensors> packed;
+            int reads_left = 0;
+        };
+        auto pending = std::make_shared<Pending>();
+        pending->reads_left = awq ? 3 : 4;
+        const auto packed = [this, pending, gguf, name, n_in, n_out, hf_of_gguf, awq]() -> const PackedTensors& {
+            if (!pending->packed) {
+                if (options_.cancel && options_.cancel->load(std::memory_order_acquire))
+                    throw CancelledError(output_ + ": quantizing cancelled");
+                const std::vector<float> w = read_rows(gguf, n_in, n_out, hf_of_gguf);
+                pending->packed = std::make_unique<PackedTensors>(
+                    awq ? pack_awq(name, w.data(), n_in, n_out, options_) : pack_gptq(name, w.data(), n_in, n_out, options_));
+                if (options_.on_progress)
+                    options_.on_progress(++n_done_, n_linears_);
+            }
+            return *pending->packed;
+        };
+        // Copies one field's bytes and frees the layer after its last field.
+        const auto field = [pending, packed](auto member, size_t element) {
+            return [pending, packed, member, element] {
+                const auto& values = packed().*member;
+                std::vector<uint8_t> bytes = bytes_of(values.data(), values.size() * element);
+                if (--pending->reads_left == 0)
+                    pending->packed.reset();
+                return bytes;
+            };
+        };
+        writer_.add_tensor_fill(hf + ".qweight", SafetensorsDtype::I32, shapes.qweight, field(&PackedTensors::qweight, 4));
+        writer_.add_tensor_fill(hf + ".qzeros", SafetensorsDtype::I32, shapes.qzeros, field(&PackedTensors::qzeros, 4));
+        writer_.add_tensor_fill(hf + ".scales", SafetensorsDtype::F16, shapes.scales, field(&PackedTensors::scales, 2));
         if (!awq) {
-            writer_.add_tensor(hf + ".g_idx", SafetensorsDtype::I32, {static_cast<uint64_t>(n_in)},
-                               bytes_of(packed.g_idx.data(), packed.g_idx.size() * 4));
+            writer_.add_tensor_fill(hf + ".g_idx", SafetensorsDtype::I32, {static_cast<uint64_t>(n_in)},
+                               field(&PackedTensors::g_idx, 4));
         }
     }
 
@@ -227,7 +299,10 @@ public:
 
 private:
     const GgufFile& file_;
+    const std::string& output_;
     const HfQuantizeOptions& options_;
+    const int n_linears_;
+    int n_done_ = 0;
     SafetensorsWriter writer_;
 };
 
@@ -339,14 +414,11 @@ void write_tokenizer(const std::string& input, const GgufFile& file, const fs::p
 PackedTensors pack_gptq(const std::string& name, const float* w, int64_t n_in, int64_t n_out,
                         const HfQuantizeOptions& options)
 {
+    const PackedShapes shapes = packed_shapes(name, n_in, n_out, options);
     const int bits = options.bits;
     const int maxq = (1 << bits) - 1;
     const int64_t unit = bits == 3 ? 32 : 32 / bits;
     const int64_t rows_per_unit = bits == 3 ? 3 : 1;
-    if (n_in % unit != 0 || n_out % unit != 0) {
-        throw UnsupportedError(name + ": " + std::to_string(bits) + "-bit GPTQ packs " + std::to_string(unit) +
-                               " values per unit, which " + sizes(n_in, n_out) + " do not fit");
-    }
     const int64_t group = options.group_size > 0 ? options.group_size : n_in;
     const int64_t n_groups = (n_in + group - 1) / group;
 
@@ -397,20 +469,17 @@ PackedTensors pack_gptq(const std::string& name, const float* w, int64_t n_in, i
             }
         }
     }
-    out.qweight_shape = {static_cast<uint64_t>(packed_k), static_cast<uint64_t>(n_out)};
-    out.qzeros_shape = {static_cast<uint64_t>(n_groups), static_cast<uint64_t>(packed_n)};
-    out.scales_shape = {static_cast<uint64_t>(n_groups), static_cast<uint64_t>(n_out)};
+    out.qweight_shape = shapes.qweight;
+    out.qzeros_shape = shapes.qzeros;
+    out.scales_shape = shapes.scales;
     return out;
 }
 
 PackedTensors pack_awq(const std::string& name, const float* w, int64_t n_in, int64_t n_out,
                        const HfQuantizeOptions& options)
 {
+    const PackedShapes shapes = packed_shapes(name, n_in, n_out, options);
     const int64_t group = options.group_size;
-    if (n_out % 8 != 0 || group <= 0 || n_in % group != 0) {
-        throw UnsupportedError(name + ": AWQ needs outputs in multiples of 8 and inputs in multiples of the group " +
-                               std::to_string(group) + ", which " + sizes(n_in, n_out) + " do not fit");
-    }
     // Output 8c + j goes to nibble kNibbleOfOutput[j] of word c (AutoAWQ's
     // order 0 2 4 6 1 3 5 7).
     static constexpr int kNibbleOfOutput[8] = {0, 4, 1, 5, 2, 6, 3, 7};
@@ -433,21 +502,84 @@ PackedTensors pack_awq(const std::string& name, const float* w, int64_t n_in, in
                 put(out.qweight, g * group + i, n, quantize_value(x[i], p, 15));
         }
     }
-    out.qweight_shape = {static_cast<uint64_t>(n_in), static_cast<uint64_t>(n_out / 8)};
-    out.qzeros_shape = {static_cast<uint64_t>(n_groups), static_cast<uint64_t>(n_out / 8)};
-    out.scales_shape = {static_cast<uint64_t>(n_groups), static_cast<uint64_t>(n_out)};
+    out.qweight_shape = shapes.qweight;
+    out.qzeros_shape = shapes.qzeros;
+    out.scales_shape = shapes.scales;
     return out;
 }
 
-void write_quantized_checkpoint(const std::string& input, const std::string& output, const HfQuantizeOptions& options)
+namespace {
+
+// Returns true when `path` has a file name a checkpoint folder contains.
+bool checkpoint_file_name(const fs::path& path)
+{
+    const std::string extension = path.extension().string();
+    return extension == ".json" || extension == ".safetensors" || extension == ".jinja" || extension == ".model" ||
+           extension == ".txt" || extension == ".md" || path.filename() == ".gitattributes";
+}
+
+// Resolves `output` and checks that writing there loses nothing: the parent
+// folder exists, and an existing folder is replaced only with `force`, only
+// when it is a checkpoint folder (config.json and the files one holds), and
+// never when it is or contains the input.
+fs::path checked_output(const std::string& input, const std::string& output, bool force)
+{
+    fs::path target = fs::absolute(output).lexically_normal();
+    if (target.filename().empty())
+        target = target.parent_path();
+    std::error_code error;
+    const fs::path parent = target.parent_path();
+    if (!fs::is_directory(parent, error))
+        throw IoError(output + ": the folder " + parent.string() + " does not exist; create it first");
+    if (!fs::exists(fs::symlink_status(target, error)))
+        return target;
+
+    // An existing path: never the input or a folder around it.
+    const fs::path input_path = fs::weakly_canonical(fs::absolute(input), error);
+    const fs::path resolved = fs::weakly_canonical(target, error);
+    if (fs::equivalent(target, input_path, error))
+        throw IoError(output + ": the output is the input; choose another folder");
+    const std::string prefix = resolved.string() + "/";
+    if (input_path.string().rfind(prefix, 0) == 0)
+        throw IoError(output + ": contains the input " + input + "; choose another folder");
+    if (!force)
+        throw IoError(output + ": already exists; remove it or pass --force to replace it");
+    if (fs::is_symlink(target, error))
+        return target; // the link is replaced, not what it points to
+    if (!fs::is_directory(target, error))
+        throw IoError(output + ": exists and is not a folder; --force replaces only a checkpoint folder");
+
+    // Only a folder of checkpoint files is replaced.
+    if (!fs::exists(target / "config.json", error)) {
+        throw IoError(output + ": is not a checkpoint folder (it has no config.json); --force replaces only a "
+                               "checkpoint folder");
+    }
+    for (const fs::directory_entry& entry : fs::directory_iterator(target, error)) {
+        if (!entry.is_regular_file(error) || !checkpoint_file_name(entry.path())) {
+            throw IoError(output + ": is not a checkpoint folder (it contains '" + entry.path().filename().string() +
+                          "'); --force replaces only a checkpoint folder");
+        }
+    }
+    return target;
+}
+
+} // namespace
+
+HfQuantizeSummary write_quantized_checkpoint(const std::string& input, const std::string& output,
+                                             const HfQuantizeOptions& options)
 {
     check_options(options);
-    const fs::path target = fs::absolute(output).lexically_normal();
+    const fs::path target = checked_output(input, output, options.force);
+
+    // A checkpoint folder as input is refused before its weights are repacked.
     std::error_code error;
-    if (fs::exists(target, error) && fs::equivalent(target, fs::absolute(input), error))
-        throw IoError(output + ": the output is the input; choose another folder");
-    if (fs::exists(target, error) && !options.force)
-        throw IoError(output + ": already exists; remove it or pass --force to replace it");
+    if (fs::is_directory(input, error) && is_hf_model_folder(input)) {
+        const HfConfig config = read_hf_config(input);
+        if (config.quantization.method != HfQuantization::Method::None) {
+            throw UnsupportedError(input + ": already a " + config.quantization.describe(config.torch_dtype) +
+                                   " checkpoint; GPTQ/AWQ conversion needs an F32, F16 or BF16 model");
+        }
+    }
 
     // The model, its hyperparameters and tokenizer.
     const std::unique_ptr<GgufFile> file = open_model_path(input);
@@ -469,8 +601,10 @@ void write_quantized_checkpoint(const std::string& input, const std::string& out
         }
     }
 
-    // Tensors: float ones as F16, the blocks' linear layers packed.
-    CheckpointBuilder builder(*file, options);
+    // Tensors: float ones as F16, the blocks' linear layers packed, each
+    // computed while the file is written.
+    HfQuantizeSummary summary;
+    CheckpointBuilder builder(*file, output, options, 7 * hp.n_layer);
     const bool tied = file->find_tensor("output.weight") == nullptr;
     builder.add_float("token_embd.weight", "model.embed_tokens.weight", hp.n_embd, hp.n_vocab);
     builder.add_float("output_norm.weight", "model.norm.weight", hp.n_embd, 1);
@@ -479,8 +613,6 @@ void write_quantized_checkpoint(const std::string& input, const std::string& out
     const bool llama = hp.architecture == "llama";
     const std::vector<int32_t> q_rows = llama ? hf_rows_of_gguf(hp.n_head, hp.head_dim) : std::vector<int32_t>{};
     const std::vector<int32_t> k_rows = llama ? hf_rows_of_gguf(hp.n_head_kv, hp.head_dim) : std::vector<int32_t>{};
-    const int total = 7 * hp.n_layer;
-    int done = 0;
     for (int il = 0; il < hp.n_layer; ++il) {
         const std::string blk = "blk." + std::to_string(il) + ".";
         const std::string layer = "model.layers." + std::to_string(il) + ".";
@@ -491,8 +623,6 @@ void write_quantized_checkpoint(const std::string& input, const std::string& out
                                       {hp.n_embd, hp.n_ff},        {hp.n_embd, hp.n_ff},
                                       {hp.n_ff, hp.n_embd}};
         for (int j = 0; j < 7; ++j) {
-            if (options.cancel && options.cancel->load(std::memory_order_acquire))
-                throw CancelledError(output + ": quantizing cancelled");
             const NameMap& names = kBlockNames[2 + j];
             std::vector<int32_t> rows;
             if (j == 0)
@@ -504,21 +634,19 @@ void write_quantized_checkpoint(const std::string& input, const std::string& out
             if (file->find_tensor(gguf + ".bias"))
                 builder.add_float(gguf + ".bias", hf + ".bias", widths[j][1], 1, rows);
             builder.add_linear(gguf + ".weight", hf, widths[j][0], widths[j][1], rows);
-            if (options.on_progress)
-                options.on_progress(++done, total);
         }
     }
+    for (const GgufTensor& tensor : file->tensors())
+        summary.n_params += tensor.n_elements;
 
     // The folder, built under a temporary name and then renamed.
     fs::path temporary = target;
     temporary += ".tmp-" + std::to_string(std::random_device{}());
-    try {
-        fs::create_directories(temporary);
-    } catch (const fs::filesystem_error& e) {
-        throw IoError(temporary.string() + ": cannot create the folder (" + e.code().message() + ")");
-    }
+    if (!fs::create_directory(temporary, error))
+        throw IoError(output + ": cannot create the folder (" + error.message() + ")");
     try {
         builder.writer().write((temporary / "model.safetensors").string());
+        summary.safetensors_bytes = fs::file_size(temporary / "model.safetensors");
         write_tokenizer(input, *file, temporary);
         write_json(temporary / "config.json", config_json(hp, tied, *tokenizer, options));
         if (options.method == HfQuantization::Method::Gptq)
@@ -533,7 +661,7 @@ void write_quantized_checkpoint(const std::string& input, const std::string& out
         }
         // Replace: the old folder moves aside until the new one is in place.
         fs::path previous;
-        if (fs::exists(target)) {
+        if (fs::exists(fs::symlink_status(target))) {
             previous = target;
             previous += ".old-" + std::to_string(std::random_device{}());
             fs::rename(target, previous);
@@ -548,11 +676,11 @@ void write_quantized_checkpoint(const std::string& input, const std::string& out
         fs::remove_all(temporary, error);
         throw;
     }
-    QUANTA_LOG_INFO("wrote %s: %s", output.c_str(),
-                    HfQuantization{options.method, options.bits, options.group_size, options.desc_act, options.sym,
-                                   !options.gptq_v2, "gemm", {}}
-                        .describe("float16")
-                        .c_str());
+    summary.format = HfQuantization{options.method, options.bits, options.group_size, options.desc_act, options.sym,
+                                    !options.gptq_v2, "gemm", {}}
+                         .describe("float16");
+    QUANTA_LOG_INFO("wrote %s: %s", output.c_str(), summary.format.c_str());
+    return summary;
 }
 
 } // namespace quanta

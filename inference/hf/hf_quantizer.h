@@ -52,14 +52,24 @@ PackedTensors pack_gptq(const std::string& name, const float* w, int64_t n_in, i
 PackedTensors pack_awq(const std::string& name, const float* w, int64_t n_in, int64_t n_out,
                        const HfQuantizeOptions& options);
 
+struct HfQuantizeSummary {
+    std::string format;          // "GPTQ 4-bit, group 128", ...
+    uint64_t safetensors_bytes = 0; // size of model.safetensors
+    uint64_t n_params = 0;       // elements of every tensor
+};
+
 // Converts the model at `input` and writes the folder `output`: config.json
 // (with quantization_config), quantize_config.json for GPTQ,
 // generation_config.json, model.safetensors and the tokenizer files (copied
 // from a folder input, written from a GGUF vocabulary otherwise). The folder
 // is built under a temporary name and renamed, so a failure leaves nothing
-// behind and an existing `output` untouched. Throws IoError, FormatError,
+// behind and an existing `output` untouched. An existing `output` is
+// replaced only with `force`, only when it is a checkpoint folder
+// (config.json and the files one holds), and never when it is or contains
+// the input. The parent folder must exist. Throws IoError, FormatError,
 // UnsupportedError (an already-quantized input, an architecture other than
 // llama/qwen2, bad options) or CancelledError.
-void write_quantized_checkpoint(const std::string& input, const std::string& output, const HfQuantizeOptions& options);
+HfQuantizeSummary write_quantized_checkpoint(const std::string& input, const std::string& output,
+                                             const HfQuantizeOptions& options);
 
 } // namespace quanta

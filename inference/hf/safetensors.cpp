@@ -137,40 +137,78 @@ std::string describe_json(const Json& value)
 Json parse_json_without_duplicates(std::string_view text, const std::string& path, std::string_view document,
                                    std::string_view top_level_noun)
 {
-    // Keys seen so far in each object that is open, innermost last, with the
-    // key under which that object sits.
-    struct OpenObject {
-        std::set<std::string, std::less<>> keys;
-        std::string last_key;
-    };
-    std::vector<OpenObject> open_objects;
+    // A SAX pass finds duplicate keys in linear time; nlohmann's DOM parser
+    // with a callback rescans the parent after every child object, which a
+    // header with many entries turns into minutes.
+    struct DuplicateFinder {
+        // Keys seen so far in each open object or array (arrays have none),
+        // innermost last, with the key under which it sits.
+        struct Open {
+            bool is_object = false;
+            std::set<std::string, std::less<>> keys;
+            std::string last_key;
+        };
+        std::vector<Open> open;
+        const std::string& path;
+        std::string_view document;
+        std::string_view top_level_noun;
 
-    const auto callback = [&](int /*depth*/, Json::parse_event_t event, Json& parsed) -> bool {
-        if (event == Json::parse_event_t::object_start) {
-            open_objects.emplace_back();
-        } else if (event == Json::parse_event_t::object_end) {
-            open_objects.pop_back();
-        } else if (event == Json::parse_event_t::key) {
-            const std::string& key = parsed.get_ref<const std::string&>();
-            OpenObject& object = open_objects.back();
+        bool null() { return true; }
+        bool boolean(bool) { return true; }
+        bool number_integer(Json::number_integer_t) { return true; }
+        bool number_unsigned(Json::number_unsigned_t) { return true; }
+        bool number_float(Json::number_float_t, const std::string&) { return true; }
+        bool string(std::string&) { return true; }
+        bool binary(Json::binary_t&) { return true; }
+        bool start_object(std::size_t)
+        {
+            open.push_back(Open{true, {}, {}});
+            return true;
+        }
+        bool end_object()
+        {
+            open.pop_back();
+            return true;
+        }
+        bool start_array(std::size_t)
+        {
+            open.push_back(Open{false, {}, {}});
+            return true;
+        }
+        bool end_array()
+        {
+            open.pop_back();
+            return true;
+        }
+        bool key(std::string& key)
+        {
+            Open& object = open.back();
             if (!object.keys.insert(key).second) {
-                if (open_objects.size() == 1)
+                if (open.size() == 1)
                     throw FormatError(path + ": " + std::string(document) + " has duplicate " +
                                       std::string(top_level_noun) + " " + in_quotes(key));
                 // Name the enclosing keys from the outside in.
                 std::string location;
-                for (size_t i = 0; i + 1 < open_objects.size(); ++i)
-                    location += (location.empty() ? "" : " > ") + in_quotes(open_objects[i].last_key);
+                for (size_t i = 0; i + 1 < open.size(); ++i) {
+                    if (open[i].is_object)
+                        location += (location.empty() ? "" : " > ") + in_quotes(open[i].last_key);
+                }
                 throw FormatError(path + ": " + std::string(document) + " has duplicate key " + in_quotes(key) +
                                   " inside " + location);
             }
             object.last_key = key;
+            return true;
         }
-        return true;
+        bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception& error)
+        {
+            throw FormatError(path + ": " + std::string(document) + " is not valid JSON: " + error.what());
+        }
     };
 
+    DuplicateFinder finder{{}, path, document, top_level_noun};
+    Json::sax_parse(text.begin(), text.end(), &finder);
     try {
-        return Json::parse(text.begin(), text.end(), callback);
+        return Json::parse(text.begin(), text.end());
     } catch (const Json::parse_error& error) {
         throw FormatError(path + ": " + std::string(document) + " is not valid JSON: " + error.what());
     }

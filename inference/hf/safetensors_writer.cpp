@@ -114,8 +114,8 @@ void SafetensorsWriter::add_metadata(std::string key, std::string value)
     metadata_.insert_or_assign(std::move(key), std::move(value));
 }
 
-void SafetensorsWriter::add_tensor(std::string name, SafetensorsDtype dtype, std::vector<uint64_t> shape,
-                                   std::vector<uint8_t> bytes)
+uint64_t SafetensorsWriter::check_tensor(const std::string& name, SafetensorsDtype dtype,
+                                         const std::vector<uint64_t>& shape) const
 {
     // The name must be usable as a header key.
     if (name.empty())
@@ -135,12 +135,38 @@ void SafetensorsWriter::add_tensor(std::string name, SafetensorsDtype dtype, std
     if (!n_bytes)
         throw std::invalid_argument("safetensors writer: tensor '" + name +
                                     "': the byte size of its shape overflows 64 bits");
-    if (*n_bytes != bytes.size())
+    return *n_bytes;
+}
+
+void SafetensorsWriter::add_tensor(std::string name, SafetensorsDtype dtype, std::vector<uint64_t> shape,
+                                   std::vector<uint8_t> bytes)
+{
+    const uint64_t n_bytes = check_tensor(name, dtype, shape);
+    if (n_bytes != bytes.size())
         throw std::invalid_argument("safetensors writer: tensor '" + name + "' has " + std::to_string(bytes.size()) +
                                     " bytes but dtype " + std::string(safetensors_dtype_name(dtype)) +
-                                    " and its shape need " + std::to_string(*n_bytes));
+                                    " and its shape need " + std::to_string(n_bytes));
 
-    tensors_.emplace(std::move(name), PendingTensor{dtype, std::move(shape), std::move(bytes)});
+    tensors_.emplace(std::move(name), PendingTensor{dtype, std::move(shape), n_bytes, std::move(bytes), {}});
+}
+
+void SafetensorsWriter::add_tensor_fill(std::string name, SafetensorsDtype dtype, std::vector<uint64_t> shape,
+                                        TensorFill fill)
+{
+    const uint64_t n_bytes = check_tensor(name, dtype, shape);
+    tensors_.emplace(std::move(name), PendingTensor{dtype, std::move(shape), n_bytes, {}, std::move(fill)});
+}
+
+std::vector<uint8_t> SafetensorsWriter::tensor_bytes(const std::string& name, const PendingTensor& tensor) const
+{
+    if (!tensor.fill)
+        return tensor.bytes;
+    std::vector<uint8_t> bytes = tensor.fill();
+    if (bytes.size() != tensor.n_bytes) {
+        throw Error("safetensors writer: tensor '" + name + "' was filled with " + std::to_string(bytes.size()) +
+                    " bytes, but its dtype and shape need " + std::to_string(tensor.n_bytes));
+    }
+    return bytes;
 }
 
 std::vector<uint8_t> SafetensorsWriter::encode_header() const
@@ -151,7 +177,7 @@ std::vector<uint8_t> SafetensorsWriter::encode_header() const
     header[std::string(kMetadataKey)] = metadata_;
     uint64_t offset = 0;
     for (const auto& [name, tensor] : tensors_) {
-        const uint64_t end = offset + tensor.bytes.size();
+        const uint64_t end = offset + tensor.n_bytes;
         nlohmann::ordered_json entry = nlohmann::ordered_json::object();
         entry["dtype"] = std::string(safetensors_dtype_name(tensor.dtype));
         entry["shape"] = tensor.shape;
@@ -184,8 +210,14 @@ void SafetensorsWriter::write(const std::string& path) const
     TemporaryOutput output(path);
     const std::vector<uint8_t> header = encode_header();
     output.write_all(header.data(), header.size());
-    for (const auto& [name, tensor] : tensors_)
-        output.write_all(tensor.bytes.data(), tensor.bytes.size());
+    for (const auto& [name, tensor] : tensors_) {
+        if (tensor.fill) {
+            const std::vector<uint8_t> bytes = tensor_bytes(name, tensor);
+            output.write_all(bytes.data(), bytes.size());
+        } else {
+            output.write_all(tensor.bytes.data(), tensor.bytes.size());
+        }
+    }
     const uint64_t size = output.position();
     output.commit();
     QUANTA_LOG_DEBUG("wrote %s: safetensors, %zu tensors, %llu bytes", path.c_str(), tensors_.size(),
@@ -195,8 +227,10 @@ void SafetensorsWriter::write(const std::string& path) const
 std::vector<uint8_t> SafetensorsWriter::to_bytes() const
 {
     std::vector<uint8_t> bytes = encode_header();
-    for (const auto& [name, tensor] : tensors_)
-        bytes.insert(bytes.end(), tensor.bytes.begin(), tensor.bytes.end());
+    for (const auto& [name, tensor] : tensors_) {
+        const std::vector<uint8_t> data = tensor_bytes(name, tensor);
+        bytes.insert(bytes.end(), data.begin(), data.end());
+    }
     return bytes;
 }
 

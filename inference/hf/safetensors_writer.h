@@ -11,6 +11,7 @@
 #include "hf/safetensors.h"
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -36,6 +37,16 @@ public:
     void add_tensor(std::string name, SafetensorsDtype dtype, std::vector<uint64_t> shape,
                     std::vector<uint8_t> bytes);
 
+    // Produces a tensor's bytes while write() or to_bytes() runs, so that a
+    // large file is built one tensor at a time.
+    using TensorFill = std::function<std::vector<uint8_t>()>;
+
+    // Adds a tensor whose bytes `fill` returns when the file is written, in
+    // name order. Throws std::invalid_argument like the form above for the
+    // name and shape; write() throws Error when `fill` returns another byte
+    // count than the shape needs, and lets the exceptions of `fill` through.
+    void add_tensor_fill(std::string name, SafetensorsDtype dtype, std::vector<uint64_t> shape, TensorFill fill);
+
     // Writes the file to `path` + ".tmp", flushes it to disk and renames it
     // over `path`, so a failure leaves an existing file at `path` untouched.
     // Throws IoError naming the file when a write fails (a full disk, a
@@ -49,8 +60,15 @@ private:
     struct PendingTensor {
         SafetensorsDtype dtype;
         std::vector<uint64_t> shape; // outermost first
-        std::vector<uint8_t> bytes;  // little-endian elements, row-major
+        uint64_t n_bytes = 0;        // size of the data
+        std::vector<uint8_t> bytes;  // little-endian elements, row-major; empty when `fill` is set
+        TensorFill fill;
     };
+
+    // Checks the name and the shape and returns the byte size.
+    uint64_t check_tensor(const std::string& name, SafetensorsDtype dtype, const std::vector<uint64_t>& shape) const;
+    // The tensor's bytes: stored, or from its fill.
+    std::vector<uint8_t> tensor_bytes(const std::string& name, const PendingTensor& tensor) const;
 
     // The length field and the padded JSON header.
     std::vector<uint8_t> encode_header() const;

@@ -10,6 +10,9 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <cmath>
+#include <csignal>
+
 #include <sys/stat.h>
 
 namespace {
@@ -81,6 +84,11 @@ private slots:
     void tokenizeAndBenchTakeFolder();
     void templateRendersFolderTemplate();
     void folderWithoutConfigFails();
+    void perplexityPrintsFiniteValue();
+    void perplexityOwnLogitsGiveZeroKl();
+    void perplexityMissingTextFails();
+    void perplexityUsageErrors();
+    void perplexityInterruptWritesNoLogits();
 };
 
 void CliTest::version()
@@ -529,6 +537,125 @@ void CliTest::folderWithoutConfigFails()
         QCOMPARE(result.exit_code, 1);
         QVERIFY2(result.err.contains(dir.path() + ": this folder has no config.json"), qPrintable(result.err));
     }
+}
+
+namespace {
+
+QString sample_text_path()
+{
+    return QStringLiteral(QUANTA_SOURCE_DIR "/resources/eval/sample-en.txt");
+}
+
+} // namespace
+
+void CliTest::perplexityPrintsFiniteValue()
+{
+    if (!quanta::test::shared_available())
+        QSKIP("shared models are not available");
+    const Result result = run_cli({"perplexity", "-m", stories(), "-f", sample_text_path(), "--ctx", "128", "--chunks",
+                                   "4", "--threads", "2", "--device", "cpu"});
+    QCOMPARE(result.exit_code, 0);
+    QVERIFY2(result.out.contains("windows: 4 of 128 tokens\n"), qPrintable(result.out));
+    QVERIFY2(result.out.contains(QRegularExpression(R"(tokens scored: 252 of \d+ in the text)")),
+             qPrintable(result.out));
+    const QRegularExpressionMatch match =
+        QRegularExpression(R"(perplexity: (\d+\.\d+) ± (\d+\.\d+)\n)").match(result.out);
+    QVERIFY2(match.hasMatch(), qPrintable(result.out));
+    const double perplexity = match.captured(1).toDouble();
+    QVERIFY2(std::isfinite(perplexity) && perplexity > 1.0 && perplexity < 100.0, qPrintable(result.out));
+    QVERIFY(match.captured(2).toDouble() > 0.0);
+    QVERIFY(!result.out.contains("KL divergence"));
+    QVERIFY2(result.err.contains("window 4 of 4"), qPrintable(result.err));
+}
+
+void CliTest::perplexityOwnLogitsGiveZeroKl()
+{
+    if (!quanta::test::shared_available())
+        QSKIP("shared models are not available");
+    QTemporaryDir dir;
+    const QString logits = dir.filePath("base.logits");
+    Result result = run_cli({"perplexity", "-m", stories(), "-f", sample_text_path(), "--ctx", "128", "--chunks", "3",
+                             "--threads", "2", "--device", "cpu", "--save-logits", logits});
+    QCOMPARE(result.exit_code, 0);
+    QVERIFY(QFileInfo(logits).isFile());
+    QVERIFY(!QFileInfo::exists(logits + ".tmp"));
+
+    result = run_cli({"perplexity", "-m", stories(), "-f", sample_text_path(), "--ctx", "128", "--chunks", "3",
+                      "--threads", "2", "--device", "cpu", "--kl-base", logits});
+    QCOMPARE(result.exit_code, 0);
+    QVERIFY2(result.out.contains(
+                 "KL divergence: mean 0.000000 ± 0.000000, p99 0.000000; top token agreement: 100.00%\n"),
+             qPrintable(result.out));
+
+    // Another window length does not match the base.
+    result = run_cli({"perplexity", "-m", stories(), "-f", sample_text_path(), "--ctx", "64", "--chunks", "3",
+                      "--threads", "2", "--device", "cpu", "--kl-base", logits});
+    QCOMPARE(result.exit_code, 1);
+    QVERIFY2(result.err.contains(logits + ": the base logits were saved with windows of 128 tokens"),
+             qPrintable(result.err));
+}
+
+void CliTest::perplexityMissingTextFails()
+{
+    if (!quanta::test::shared_available())
+        QSKIP("shared models are not available");
+    const Result result = run_cli({"perplexity", "-m", stories(), "-f", "/nonexistent/text.txt"});
+    QCOMPARE(result.exit_code, 1);
+    QVERIFY2(result.err.contains("/nonexistent/text.txt: cannot open"), qPrintable(result.err));
+}
+
+void CliTest::perplexityUsageErrors()
+{
+    Result result = run_cli({"perplexity", "--help"});
+    QCOMPARE(result.exit_code, 0);
+    QVERIFY(result.out.contains("usage: quanta-cli perplexity -m MODEL -f TEXT"));
+    QVERIFY(result.out.contains("--kl-base FILE"));
+    QVERIFY(result.out.contains("--gpu-layers"));
+
+    result = run_cli({"perplexity", "-m", stories()});
+    QCOMPARE(result.exit_code, 2);
+    QVERIFY2(result.err.contains("missing required option -f TEXT"), qPrintable(result.err));
+
+    result = run_cli({"perplexity", "-m", stories(), "-f", sample_text_path(), "--ctx", "8"});
+    QCOMPARE(result.exit_code, 2);
+    QVERIFY2(result.err.contains("option --ctx expects an integer from 16"), qPrintable(result.err));
+}
+
+void CliTest::perplexityInterruptWritesNoLogits()
+{
+    if (!quanta::test::shared_available())
+        QSKIP("shared models are not available");
+
+    // A text long enough that the run is still going when SIGINT arrives:
+    // hundreds of windows.
+    QTemporaryDir dir;
+    QFile sample(sample_text_path());
+    QVERIFY(sample.open(QIODevice::ReadOnly));
+    const QByteArray text = sample.readAll().repeated(50);
+    const QString text_path = dir.filePath("long.txt");
+    QVERIFY(write_text(text_path, text));
+    const QString logits = dir.filePath("interrupted.logits");
+
+    // Interrupt once the first window is done.
+    QProcess process;
+    process.start(QStringLiteral(QUANTA_CLI_PATH), {"perplexity", "-m", stories(), "-f", text_path, "--ctx", "256",
+                                                    "--threads", "2", "--device", "cpu", "--save-logits", logits});
+    QVERIFY(process.waitForStarted());
+    QByteArray err;
+    while (!err.contains("window 1 of") && process.state() == QProcess::Running) {
+        process.waitForReadyRead(1000);
+        err += process.readAllStandardError();
+    }
+    QVERIFY2(err.contains("window 1 of"), err.constData());
+    QCOMPARE(::kill(static_cast<pid_t>(process.processId()), SIGINT), 0);
+    QVERIFY(process.waitForFinished(60000));
+    err += process.readAllStandardError();
+
+    QCOMPARE(process.exitStatus(), QProcess::NormalExit);
+    QCOMPARE(process.exitCode(), 130);
+    QVERIFY2(err.contains("quanta-cli perplexity: cancelled after"), err.constData());
+    QVERIFY(!QFileInfo::exists(logits));
+    QVERIFY(!QFileInfo::exists(logits + ".tmp"));
 }
 
 QTEST_GUILESS_MAIN(CliTest)

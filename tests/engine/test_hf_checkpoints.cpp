@@ -3,6 +3,7 @@
 // reference logits and greedy ids, and the writer against those folders byte
 // for byte. Every variant the writer makes is checked against the same
 // weights run on the F32 path.
+#include "core/error.h"
 #include "engine/model.h"
 #include "engine/session.h"
 #include "hf/hf_quantizer.h"
@@ -78,6 +79,7 @@ private slots:
     void otherArchitectureRoundTrip_data();
     void otherArchitectureRoundTrip();
     void bf16FolderMatchesItsWeights();
+    void writerProtectsExistingFiles();
 };
 
 void TestHfCheckpoints::initTestCase()
@@ -344,6 +346,61 @@ void TestHfCheckpoints::bf16FolderMatchesItsWeights()
     const double error = max_difference(prompt_logits(model, kPrompt, KvCacheType::F32),
                                         prompt_logits(load(twin, KernelMode::Reference), kPrompt, KvCacheType::F32));
     QVERIFY2(error <= kReferenceTolerance, qPrintable(QString::number(error)));
+}
+
+// The writer replaces only what it wrote: never the input or a folder
+// around it, never a folder with other files, never without force.
+void TestHfCheckpoints::writerProtectsExistingFiles()
+{
+    QTemporaryDir dir;
+    const QString root = dir.path();
+    const std::string input = (root + "/models/model.gguf").toStdString();
+    QDir().mkpath(root + "/models");
+    QVERIFY(QFile::copy(QString::fromStdString(shared_path(kWideF32)), QString::fromStdString(input)));
+    HfQuantizeOptions force;
+    force.force = true;
+    const auto error_of = [&](const std::string& output, const HfQuantizeOptions& options) -> QString {
+        try {
+            write_quantized_checkpoint(input, output, options);
+        } catch (const std::exception& e) {
+            return QString::fromUtf8(e.what());
+        }
+        return QString();
+    };
+
+    // A folder that contains the input, even with --force.
+    QVERIFY(error_of((root + "/models").toStdString(), force).contains("contains the input"));
+    QVERIFY(QFile::exists(QString::fromStdString(input)));
+
+    // A folder with other files, even with --force.
+    QDir().mkpath(root + "/notes");
+    QFile note(root + "/notes/keep.txt");
+    QVERIFY(note.open(QIODevice::WriteOnly));
+    note.write("mine");
+    note.close();
+    QVERIFY(error_of((root + "/notes").toStdString(), force).contains("no config.json"));
+    QVERIFY(QFile::exists(root + "/notes/keep.txt"));
+
+    // A missing parent folder.
+    QVERIFY(error_of((root + "/no/such/out").toStdString(), {}).contains("does not exist"));
+    QVERIFY(!QFile::exists(root + "/no"));
+
+    // A new folder (with a trailing slash), then replaced only with --force.
+    const std::string output = (root + "/out/").toStdString();
+    QVERIFY(error_of(output, {}).isEmpty());
+    QVERIFY(QFile::exists(root + "/out/model.safetensors"));
+    QVERIFY(error_of(output, {}).contains("already exists"));
+    QVERIFY(error_of(output, force).isEmpty());
+    QVERIFY(QDir(root).entryList({"out.*"}, QDir::AllEntries | QDir::Hidden).isEmpty());
+
+    // A quantized folder as input is refused before any repacking.
+    try {
+        write_quantized_checkpoint(shared_path("models/hf/stories260K-wide-gptq-4bit-g128"),
+                                   (root + "/again").toStdString(), {});
+        QFAIL("a GPTQ folder was accepted as input");
+    } catch (const UnsupportedError& e) {
+        QVERIFY2(QString::fromUtf8(e.what()).contains("already a GPTQ 4-bit, group 128 checkpoint"), e.what());
+    }
 }
 
 QTEST_GUILESS_MAIN(TestHfCheckpoints)

@@ -195,6 +195,23 @@ void TestHfErrors::brokenFolderNamesTheProblem_data()
                replace_in_file(f + "/config.json", "\"quantization_config\"", "\"unused_config\"");
            })
         << "FormatError" << QStringList{"model.safetensors", "qweight", "quantize_config.json"};
+    QTest::newRow("quantization_config not an object")
+        << kGptq << Break([](const QString& f) {
+               QFile::remove(f + "/quantize_config.json");
+               replace_in_file(f + "/config.json", "\"quantization_config\": {", "\"quantization_config\": [1], \"x\": {");
+           })
+        << "FormatError" << QStringList{"config.json", "quantization_config", "expected an object"};
+    QTest::newRow("config.json is a folder")
+        << kGptq << Break([](const QString& f) {
+               QFile::remove(f + "/config.json");
+               QDir().mkpath(f + "/config.json");
+           })
+        << "IoError" << QStringList{"config.json", "not a regular file"};
+    QTest::newRow("qwen2 config over llama weights")
+        << "stories260K-wide-fp16" << Break([](const QString& f) {
+               replace_in_file(f + "/config.json", "\"model_type\": \"llama\"", "\"model_type\": \"qwen2\"");
+           })
+        << "FormatError" << QStringList{"model.layers.0.self_attn.q_proj.bias"};
     QTest::newRow("no tokenizer")
         << kGptq << Break([](const QString& f) { QFile::remove(f + "/tokenizer.json"); }) << "IoError"
         << QStringList{"tokenizer"};
