@@ -1,8 +1,13 @@
 #version 450
 #extension GL_GOOGLE_include_directive : require
+#if defined(REDUCE_SUBGROUP)
+#extension GL_KHR_shader_subgroup_arithmetic : require
+#endif
 // y = W x for each of the batch's vectors: one workgroup per ROWS output
 // rows and vector, its invocations striding over the rows' blocks. The weight type is
 // chosen by a define: WEIGHT_F32 or one of those dequant.glsl reads.
+// REDUCE_SUBGROUP sums the invocations' partial sums with subgroupAdd
+// instead of a shared-memory tree; it needs subgroup arithmetic in compute.
 #include "common.glsl"
 
 #if defined(WEIGHT_F32)
@@ -71,7 +76,13 @@ float block_dot(uint row, uint block, uint xb)
 // them, and fewer, fuller workgroups suit both GPUs and lavapipe.
 layout(constant_id = 1) const uint ROWS = 4;
 const uint MAX_ROWS = 8;
+#if defined(REDUCE_SUBGROUP)
+// One total per row and subgroup. The workgroup has at most 64
+// invocations, so at most 64 subgroups whatever size the driver picks.
+shared float subgroup_sums[MAX_ROWS][64];
+#else
 shared float row_sums[MAX_ROWS][64];
+#endif
 
 void main()
 {
@@ -91,6 +102,23 @@ void main()
         }
     }
 
+#if defined(REDUCE_SUBGROUP)
+    // Each subgroup adds its invocations' sums, then the first ROWS
+    // invocations add the subgroups' totals. gl_SubgroupID and
+    // gl_NumSubgroups hold whatever subgroup size the driver chose.
+    for (uint r = 0; r < ROWS; ++r) {
+        const float total = subgroupAdd(sums[r]);
+        if (subgroupElect())
+            subgroup_sums[r][gl_SubgroupID] = total;
+    }
+    barrier();
+    if (lane < ROWS && first_row + lane < p.nrows) {
+        float sum = 0.0;
+        for (uint g = 0; g < gl_NumSubgroups; ++g)
+            sum += subgroup_sums[lane][g];
+        y[vector * p.nrows + first_row + lane] = sum;
+    }
+#else
     // Tree reduction of each row's partial sums; the workgroup size is a
     // power of two of at most 64.
     for (uint r = 0; r < ROWS; ++r)
@@ -105,4 +133,5 @@ void main()
     }
     if (lane < ROWS && first_row + lane < p.nrows)
         y[vector * p.nrows + first_row + lane] = row_sums[lane][0];
+#endif
 }

@@ -23,7 +23,7 @@ struct MatvecPush {
 };
 static_assert(sizeof(MatvecPush) == 12);
 
-// shaders/matmul.comp
+// shaders/matmul.comp and shaders/matmul_int8.comp
 struct MatmulPush {
     uint32_t ncols;
     uint32_t nrows;
@@ -31,6 +31,13 @@ struct MatmulPush {
     uint32_t n_tokens;
 };
 static_assert(sizeof(MatmulPush) == 16);
+
+// shaders/quantize_int8.comp
+struct QuantizeInt8Push {
+    uint32_t n_in;      // values per token, a multiple of 32
+    uint32_t n_tokens;
+};
+static_assert(sizeof(QuantizeInt8Push) == 8);
 
 // shaders/elementwise.comp (scale, softcap, add_bias)
 struct ScalarOpPush {

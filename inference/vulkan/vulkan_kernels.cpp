@@ -1,28 +1,47 @@
 #include "vulkan/vulkan_kernels.h"
 
 #include "core/error.h"
+#include "core/log.h"
 #include "vulkan/push_constants.h"
 
 #include <algorithm>
 #include <cctype>
+#include <cstdlib>
 
 namespace quanta::vk {
 
 namespace {
 
-// Workgroup size of every shader but the tiled matmul's. Vulkan 1.1 requires
-// maxComputeWorkGroupInvocations of at least 128, so 64 fits every device.
+// Workgroup size of every shader but the matrix shaders'. Vulkan 1.1
+// requires maxComputeWorkGroupInvocations of at least 128, so 64 fits every
+// device.
 constexpr uint32_t kWorkgroup = 64;
-// The matrix-vector shader: invocations per workgroup and output rows per
-// workgroup (at most 8).
-constexpr uint32_t kMatvecWorkgroup = 32;
-constexpr uint32_t kMatvecRows = 4;
-// Above this many tokens the tiled matrix-matrix shader is used.
+// Above this many tokens a tiled matrix-matrix shader is used.
 constexpr uint32_t kMatvecMaxTokens = 4;
+// Limits of matvec.comp's shared arrays and per-invocation sums.
+constexpr uint32_t kMatvecMaxWorkgroup = 64;
+constexpr uint32_t kMatvecMaxRows = 8;
+// MAX_TOKENS_PER_INVOCATION of matmul.comp and matmul_int8.comp.
+constexpr uint32_t kMaxTokensPerInvocation = 16;
+// Elements per block of the int8 path's weights and activations.
+constexpr uint32_t kInt8Block = 32;
+// common.glsl's reduction scratch (1024 floats), counted against the
+// shared memory of every shader in case the driver keeps it.
+constexpr uint64_t kCommonSharedBytes = 1024 * sizeof(float);
 
 uint32_t groups_for(uint32_t n)
 {
     return (n + kWorkgroup - 1) / kWorkgroup;
+}
+
+uint32_t ceil_div(uint32_t n, uint32_t d)
+{
+    return (n + d - 1) / d;
+}
+
+bool is_power_of_two(uint32_t n)
+{
+    return n != 0 && (n & (n - 1)) == 0;
 }
 
 std::string type_suffix(GgmlType type)
@@ -31,6 +50,65 @@ std::string type_suffix(GgmlType type)
     for (char& c : name)
         c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     return name;
+}
+
+std::vector<uint32_t> tile_specialization(const MatmulTile& tile)
+{
+    return {tile.workgroup, tile.rows, tile.tokens, tile.depth};
+}
+
+std::string tile_text(const MatmulTile& tile)
+{
+    return std::to_string(tile.rows) + " rows x " + std::to_string(tile.tokens) + " tokens x " +
+           std::to_string(tile.depth) + " deep, " + std::to_string(tile.workgroup) + " invocations";
+}
+
+// Shared memory of each tiled shader's arrays for `tile`.
+uint64_t plain_tile_shared_bytes(const MatmulTile& tile)
+{
+    return (uint64_t{tile.rows} + tile.tokens) * (uint64_t{tile.depth} + 1) * sizeof(float);
+}
+
+uint64_t int8_tile_shared_bytes(const MatmulTile& tile)
+{
+    const uint64_t blocks = tile.depth / kInt8Block;
+    const uint64_t stride = blocks * (kInt8Block / 4) + 1;
+    const uint64_t quads = (uint64_t{tile.rows} + tile.tokens) * stride * sizeof(uint32_t);
+    const uint64_t weight_blocks = tile.rows * blocks * (2 * sizeof(float) + sizeof(int32_t));
+    const uint64_t token_blocks = tile.tokens * blocks * 2 * sizeof(float);
+    return quads + weight_blocks + token_blocks;
+}
+
+// The reason `tile` cannot run on `device`, or "" when it can.
+std::string tile_problem(const MatmulTile& tile, bool int8, const DeviceInfo& device)
+{
+    if (tile.workgroup == 0 || tile.rows == 0 || tile.tokens == 0 || tile.depth == 0)
+        return "every size must be positive";
+    if (tile.workgroup % tile.rows != 0)
+        return "the workgroup size must be a multiple of the rows";
+    if ((uint64_t{tile.rows} * tile.tokens) % tile.workgroup != 0)
+        return "rows x tokens must be a multiple of the workgroup size";
+    if (uint64_t{tile.rows} * tile.tokens / tile.workgroup > kMaxTokensPerInvocation)
+        return "more than " + std::to_string(kMaxTokensPerInvocation) + " tokens per invocation";
+    if (int8 && tile.depth % kInt8Block != 0)
+        return "the depth must be a multiple of 32";
+    if (tile.workgroup > device.max_workgroup_invocations)
+        return "the device allows " + std::to_string(device.max_workgroup_invocations) + " invocations";
+    const uint64_t shared = (int8 ? int8_tile_shared_bytes(tile) : plain_tile_shared_bytes(tile)) + kCommonSharedBytes;
+    if (shared > device.max_shared_memory)
+        return "it needs " + std::to_string(shared) + " bytes of shared memory and the device allows " +
+               std::to_string(device.max_shared_memory);
+    return {};
+}
+
+std::string lowercase_trimmed(std::string text)
+{
+    const auto space = [](unsigned char c) { return std::isspace(c) != 0; };
+    text.erase(text.begin(), std::find_if_not(text.begin(), text.end(), space));
+    text.erase(std::find_if_not(text.rbegin(), text.rend(), space).base(), text.end());
+    for (char& c : text)
+        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return text;
 }
 
 } // namespace
@@ -60,7 +138,132 @@ bool gpu_supports_type(GgmlType type)
     }
 }
 
-Kernels::Kernels(Context& context) : context_(context) {}
+bool int8_path_supports_type(GgmlType type)
+{
+    switch (type) {
+    case GgmlType::Q8_0:
+    case GgmlType::Q4_0:
+    case GgmlType::Q4_1:
+    case GgmlType::Q5_0:
+    case GgmlType::Q5_1:
+    case GgmlType::IQ4_NL:
+    case GgmlType::Q4_G:
+    case GgmlType::Q8_G:
+        return true;
+    default:
+        return false;
+    }
+}
+
+KernelPaths plain_kernel_paths()
+{
+    return KernelPaths{};
+}
+
+KernelPaths best_kernel_paths(const DeviceInfo& device)
+{
+    const DeviceFeatures& features = device.features;
+    KernelPaths paths = plain_kernel_paths();
+
+    // A power-of-two subgroup size of at most 64 divides a workgroup of
+    // max(32, size), so a wave of 64 fills one workgroup.
+    if (features.subgroup_arithmetic && is_power_of_two(features.subgroup_size) &&
+        features.subgroup_size <= kMatvecMaxWorkgroup) {
+        paths.subgroup_matvec = true;
+        paths.matvec_workgroup = std::max(paths.matvec_workgroup, features.subgroup_size);
+    }
+
+    // Int8 dot products, where the tile fits the device.
+    paths.int8_matmul = features.int_dot_product && tile_problem(paths.int8_tile, true, device).empty();
+    return paths;
+}
+
+void check_kernel_paths(const KernelPaths& paths, const DeviceInfo& device)
+{
+    const DeviceFeatures& features = device.features;
+    if (paths.subgroup_matvec && !features.subgroup_arithmetic)
+        throw UnsupportedError("the subgroup matrix-vector path needs subgroup arithmetic in compute shaders, which "
+                               "Vulkan device " + device.name + " does not have");
+    if (paths.int8_matmul && !features.int_dot_product)
+        throw UnsupportedError("the int8 matrix-matrix path needs the shaderIntegerDotProduct feature "
+                               "(VK_KHR_shader_integer_dot_product), which Vulkan device " + device.name +
+                               " does not have");
+    if (!is_power_of_two(paths.matvec_workgroup) || paths.matvec_workgroup > kMatvecMaxWorkgroup)
+        throw Error("invalid matrix-vector workgroup size " + std::to_string(paths.matvec_workgroup) +
+                    ": expected a power of two of at most " + std::to_string(kMatvecMaxWorkgroup));
+    if (paths.matvec_rows == 0 || paths.matvec_rows > kMatvecMaxRows)
+        throw Error("invalid matrix-vector rows per workgroup " + std::to_string(paths.matvec_rows) +
+                    ": expected 1 to " + std::to_string(kMatvecMaxRows));
+    if (const std::string problem = tile_problem(paths.matmul_tile, false, device); !problem.empty())
+        throw Error("invalid matrix-matrix tile (" + tile_text(paths.matmul_tile) + ") on " + device.name + ": " +
+                    problem);
+    if (paths.int8_matmul) {
+        if (const std::string problem = tile_problem(paths.int8_tile, true, device); !problem.empty())
+            throw Error("invalid int8 matrix-matrix tile (" + tile_text(paths.int8_tile) + ") on " + device.name +
+                        ": " + problem);
+    }
+}
+
+std::string describe_kernel_paths(const KernelPaths& paths)
+{
+    std::string text = "decode: matrix-vector with ";
+    text += paths.subgroup_matvec ? "subgroupAdd" : "a shared-memory tree";
+    text += " (" + std::to_string(paths.matvec_workgroup) + " invocations, " + std::to_string(paths.matvec_rows) +
+            " rows); prompt: ";
+    if (paths.int8_matmul)
+        text += "int8 dot products for Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, IQ4_NL, Q4_G, Q8_G (" +
+                tile_text(paths.int8_tile) + "), dequantizing tiles for the other types";
+    else
+        text += "dequantizing tiles for every type";
+    text += " (" + tile_text(paths.matmul_tile) + ")";
+    return text;
+}
+
+KernelPaths apply_paths_setting(const KernelPaths& best, const std::string& setting)
+{
+    const std::string value = lowercase_trimmed(setting);
+    if (value.empty() || value == "auto")
+        return best;
+
+    // Start from the plain paths and add back each one named.
+    KernelPaths paths = plain_kernel_paths();
+    size_t start = 0;
+    while (start <= value.size()) {
+        const size_t comma = std::min(value.find(',', start), value.size());
+        const std::string word = lowercase_trimmed(value.substr(start, comma - start));
+        start = comma + 1;
+        if (word.empty() || word == "plain")
+            continue;
+        if (word == "subgroup" && best.subgroup_matvec) {
+            paths.subgroup_matvec = true;
+            paths.matvec_workgroup = best.matvec_workgroup;
+        } else if (word == "int8" && best.int8_matmul) {
+            paths.int8_matmul = true;
+        } else if (word == "subgroup" || word == "int8") {
+            QUANTA_LOG_WARN("QUANTA_VK_PATHS names the %s path, which this device cannot run; it stays off",
+                            word.c_str());
+        } else {
+            QUANTA_LOG_WARN("QUANTA_VK_PATHS: unknown path \"%s\" ignored; expected auto, plain, subgroup or int8",
+                            word.c_str());
+        }
+    }
+    return paths;
+}
+
+Kernels::Kernels(Context& context) : context_(context)
+{
+    const char* setting = std::getenv("QUANTA_VK_PATHS");
+    paths_ = apply_paths_setting(best_kernel_paths(context.info()), setting ? setting : "");
+    check_kernel_paths(paths_, context.info());
+    QUANTA_LOG_INFO("Vulkan kernel paths on %s%s%s: %s", context.info().name.c_str(),
+                    setting ? " with QUANTA_VK_PATHS=" : "", setting ? setting : "",
+                    describe_kernel_paths(paths_).c_str());
+}
+
+Kernels::Kernels(Context& context, const KernelPaths& paths) : context_(context), paths_(paths)
+{
+    check_kernel_paths(paths_, context.info());
+}
 
 const Pipeline& Kernels::pipeline(const std::string& name, uint32_t n_buffers, uint32_t push_size,
                                   std::vector<uint32_t> specialization)
@@ -77,6 +280,31 @@ const Pipeline& Kernels::pipeline(const std::string& name, uint32_t n_buffers, u
     return *slot;
 }
 
+bool Kernels::uses_int8_input(const GpuMatrix& w, uint32_t n_tokens) const
+{
+    return paths_.int8_matmul && n_tokens > kMatvecMaxTokens && int8_path_supports_type(w.type);
+}
+
+uint64_t Kernels::int8_activation_bytes(uint32_t n_tokens, uint32_t n_in)
+{
+    // One byte per quant, then a 4-byte step and a 4-byte sum per block.
+    const uint64_t blocks = n_in / kInt8Block;
+    return uint64_t{n_tokens} * (uint64_t{n_in} + blocks * 8);
+}
+
+void Kernels::quantize_int8(Recorder& r, BufferRange x, BufferRange x_int8, uint32_t n_tokens, uint32_t n_in)
+{
+    if (n_in % kInt8Block != 0)
+        throw Error("int8 activation quantization needs rows of a multiple of 32 values, not " + std::to_string(n_in));
+    const uint64_t needed = int8_activation_bytes(n_tokens, n_in);
+    if (x_int8.size < needed)
+        throw Error("int8 activation buffer of " + std::to_string(x_int8.size) + " bytes is too small for " +
+                    std::to_string(n_tokens) + " tokens of " + std::to_string(n_in) + " values; it needs " +
+                    std::to_string(needed));
+    r.dispatch(pipeline("quantize_int8", 2, sizeof(QuantizeInt8Push), {kWorkgroup}), {x, x_int8},
+               QuantizeInt8Push{n_in, n_tokens}, groups_for(n_in / 4), n_tokens);
+}
+
 void Kernels::rms_norm(Recorder& r, BufferRange x, BufferRange w, BufferRange y, uint32_t n, uint32_t rows,
                        uint32_t stride, float eps, uint32_t x_offset)
 {
@@ -84,21 +312,41 @@ void Kernels::rms_norm(Recorder& r, BufferRange x, BufferRange w, BufferRange y,
                RmsNormPush{n, stride, eps, x_offset}, rows);
 }
 
-void Kernels::matmul(Recorder& r, const GpuMatrix& w, BufferRange x, BufferRange y, uint32_t n_tokens)
+void Kernels::matmul(Recorder& r, const GpuMatrix& w, BufferRange x, BufferRange y, uint32_t n_tokens,
+                     BufferRange x_int8)
 {
     if (!gpu_supports_type(w.type))
         throw UnsupportedError("the Vulkan backend has no shader for tensor type " +
                                std::string(ggml_type_name(w.type)));
     const std::string suffix = type_suffix(w.type);
+    const MatmulPush push{w.n_in, w.n_out, w.row_bytes, n_tokens};
+
+    // Decode: matrix-vector products.
     if (n_tokens <= kMatvecMaxTokens) {
-        r.dispatch(pipeline("matvec_" + suffix, 3, sizeof(MatvecPush), {kMatvecWorkgroup, kMatvecRows}),
-                   {w.buffer, x, y}, MatvecPush{w.n_in, w.n_out, w.row_bytes},
-                   (w.n_out + kMatvecRows - 1) / kMatvecRows, n_tokens);
+        const std::string name = (paths_.subgroup_matvec ? "matvec_subgroup_" : "matvec_") + suffix;
+        r.dispatch(pipeline(name, 3, sizeof(MatvecPush), {paths_.matvec_workgroup, paths_.matvec_rows}),
+                   {w.buffer, x, y}, MatvecPush{w.n_in, w.n_out, w.row_bytes}, ceil_div(w.n_out, paths_.matvec_rows),
+                   n_tokens);
         return;
     }
-    // The tiled shader is written for 64 invocations.
-    r.dispatch(pipeline("matmul_" + suffix, 3, sizeof(MatmulPush), {64}), {w.buffer, x, y},
-               MatmulPush{w.n_in, w.n_out, w.row_bytes, n_tokens}, (w.n_out + 15) / 16, (n_tokens + 15) / 16);
+
+    // Prompt processing with int8 dot products on the quantized input.
+    if (x_int8.buffer != VK_NULL_HANDLE && uses_int8_input(w, n_tokens)) {
+        const uint64_t needed = int8_activation_bytes(n_tokens, w.n_in);
+        if (x_int8.size < needed)
+            throw Error("int8 activation buffer of " + std::to_string(x_int8.size) + " bytes is too small for " +
+                        std::to_string(n_tokens) + " tokens of " + std::to_string(w.n_in) + " values; it needs " +
+                        std::to_string(needed));
+        const MatmulTile& tile = paths_.int8_tile;
+        r.dispatch(pipeline("matmul_int8_" + suffix, 3, sizeof(MatmulPush), tile_specialization(tile)),
+                   {w.buffer, x_int8, y}, push, ceil_div(w.n_out, tile.rows), ceil_div(n_tokens, tile.tokens));
+        return;
+    }
+
+    // Prompt processing with weights dequantized to F32.
+    const MatmulTile& tile = paths_.matmul_tile;
+    r.dispatch(pipeline("matmul_" + suffix, 3, sizeof(MatmulPush), tile_specialization(tile)), {w.buffer, x, y}, push,
+               ceil_div(w.n_out, tile.rows), ceil_div(n_tokens, tile.tokens));
 }
 
 void Kernels::get_rows(Recorder& r, const GpuMatrix& table, BufferRange ids, BufferRange out, uint32_t n_ids)

@@ -31,20 +31,91 @@ struct GpuMatrix {
 // True when the shaders can read `type`.
 bool gpu_supports_type(GgmlType type);
 
+// True for the 32-element block types that the int8 path reads: Q8_0,
+// Q4_0, Q4_1, Q5_0, Q5_1, IQ4_NL, Q4_G and Q8_G.
+bool int8_path_supports_type(GgmlType type);
+
+// The tile of a tiled matrix-matrix shader, its specialization constants
+// 0..3.
+struct MatmulTile {
+    uint32_t workgroup = 64;  // invocations
+    uint32_t rows = 16;       // weight rows per workgroup
+    uint32_t tokens = 16;     // tokens per workgroup
+    uint32_t depth = 32;      // elements along a row per step; a multiple of 32 for the int8 shader
+
+    bool operator==(const MatmulTile&) const = default;
+};
+
+// The shaders each matrix product runs on one device.
+struct KernelPaths {
+    // Decode: the matrix-vector shader sums its invocations' partial sums
+    // with subgroupAdd (subgroup arithmetic), else in a shared-memory tree.
+    bool subgroup_matvec = false;
+    uint32_t matvec_workgroup = 32;  // invocations, a power of two of at most 64
+    uint32_t matvec_rows = 4;        // output rows per workgroup, at most 8
+    // Prompt processing of the 32-element block types: 8-bit integer dot
+    // products on quantized activations, else the dequantizing tiled shader.
+    bool int8_matmul = false;
+    MatmulTile matmul_tile;
+    MatmulTile int8_tile{64, 32, 32, 64};
+
+    bool operator==(const KernelPaths&) const = default;
+};
+
+// The paths that need only Vulkan 1.1 and 16-bit storage.
+KernelPaths plain_kernel_paths();
+
+// The best paths that `device.features` allow. Pass Context::info(), whose
+// features are those enabled on the device.
+KernelPaths best_kernel_paths(const DeviceInfo& device);
+
+// Throws UnsupportedError naming the device and the path when `paths` uses
+// a feature that `device` lacks, and Error when a tile or workgroup size is
+// invalid or exceeds the device's limits.
+void check_kernel_paths(const KernelPaths& paths, const DeviceInfo& device);
+
+// One line naming each path, for the log.
+std::string describe_kernel_paths(const KernelPaths& paths);
+
+// Applies the QUANTA_VK_PATHS value `setting` to `best`: "" or "auto"
+// keeps it, "plain" turns every optional path off, and a comma-separated
+// list of "subgroup" and "int8" keeps only those. Unknown words are logged
+// and ignored.
+KernelPaths apply_paths_setting(const KernelPaths& best, const std::string& setting);
+
 class Kernels {
 public:
+    // Uses the best paths the device allows, limited by the environment
+    // variable QUANTA_VK_PATHS (see apply_paths_setting()), and logs them.
     explicit Kernels(Context& context);
+    // Uses `paths` as they are, for tests. Throws as check_kernel_paths().
+    Kernels(Context& context, const KernelPaths& paths);
 
     Context& context() { return context_; }
+    const KernelPaths& paths() const { return paths_; }
+
+    // True when matmul() of `w` over n_tokens tokens runs the int8 path,
+    // given activations quantized by quantize_int8().
+    bool uses_int8_input(const GpuMatrix& w, uint32_t n_tokens) const;
+    // Bytes that quantize_int8() writes for n_tokens rows of n_in values.
+    static uint64_t int8_activation_bytes(uint32_t n_tokens, uint32_t n_in);
+    // x_int8 = x ([n_tokens, n_in] F32, n_in a multiple of 32) as int8
+    // quants with one step and quant sum per 32 values, the input of the
+    // int8 path (layout in shaders/int8_activations.glsl).
+    void quantize_int8(Recorder& r, BufferRange x, BufferRange x_int8, uint32_t n_tokens, uint32_t n_in);
 
     // y = x / rms(x) * w over `rows` rows of `n` values, `stride` apart; x
     // starts `x_offset` elements into its buffer.
     void rms_norm(Recorder& r, BufferRange x, BufferRange w, BufferRange y, uint32_t n, uint32_t rows,
                   uint32_t stride, float eps, uint32_t x_offset = 0);
     // y[t] = W x[t] for n_tokens tokens: matrix-vector shaders for a few
-    // tokens, the tiled matrix-matrix shader for more. x must already be in
-    // the stored column order when w has a perm (see gather_columns).
-    void matmul(Recorder& r, const GpuMatrix& w, BufferRange x, BufferRange y, uint32_t n_tokens);
+    // tokens, a tiled matrix-matrix shader for more. x must already be in
+    // the stored column order when w has a perm (see gather_columns). When
+    // uses_int8_input() holds and x_int8 holds x quantized by
+    // quantize_int8() (recorded before a barrier), the int8 shader reads
+    // x_int8 instead of x; otherwise x_int8 is ignored.
+    void matmul(Recorder& r, const GpuMatrix& w, BufferRange x, BufferRange y, uint32_t n_tokens,
+                BufferRange x_int8 = {});
     // out[i] = row ids[i] of `table`, dequantized.
     void get_rows(Recorder& r, const GpuMatrix& table, BufferRange ids, BufferRange out, uint32_t n_ids);
     void rope(Recorder& r, BufferRange x, BufferRange factors, bool has_factors, uint32_t n_tokens, uint32_t n_heads,
@@ -74,6 +145,7 @@ private:
                              std::vector<uint32_t> specialization);
 
     Context& context_;
+    KernelPaths paths_;
     std::mutex mutex_;
     std::map<std::string, std::unique_ptr<Pipeline>> pipelines_;
 };

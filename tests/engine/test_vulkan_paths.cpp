@@ -1,0 +1,716 @@
+// The Vulkan kernel paths (plain, subgroup matrix-vector, int8 matrix-matrix)
+// against the CPU scalar reference. Each runs through vk::Kernels with its
+// path forced. Rows and tokens are not multiples of the tiles, and row
+// lengths are not multiples of the tile depth. Also the choice of paths from
+// a device's features and QUANTA_VK_PATHS. Runs on the machine's Vulkan
+// driver (lavapipe in CI) and skips a path the device lacks. Each test
+// states its tolerance.
+
+#include "core/error.h"
+#include "core/log.h"
+#include "cpu/kernels.h"
+#include "gguf/ggml_type.h"
+#include "quant/reference.h"
+#include "vulkan/vulkan_context.h"
+#include "vulkan/vulkan_kernels.h"
+#include "vulkan/vulkan_memory.h"
+#include "vulkan/vulkan_pipeline.h"
+
+#include <QTest>
+
+#include <cmath>
+#include <cstring>
+#include <random>
+
+using namespace quanta;
+using namespace quanta::vk;
+
+namespace {
+
+std::vector<float> random_floats(size_t n, uint32_t seed, float scale = 1.0f)
+{
+    std::mt19937 rng(seed);
+    std::normal_distribution<float> normal(0.0f, scale);
+    std::vector<float> values(n);
+    for (float& v : values)
+        v = normal(rng);
+    return values;
+}
+
+// A host-visible buffer holding `data`.
+template <typename T>
+Buffer upload(DeviceMemory& memory, const std::vector<T>& data, MemoryCategory category = MemoryCategory::Scratch)
+{
+    Buffer buffer = memory.allocate(data.size() * sizeof(T), category, MemoryPlace::Upload);
+    std::memcpy(buffer.mapped(), data.data(), data.size() * sizeof(T));
+    buffer.flush();
+    return buffer;
+}
+
+template <typename T>
+std::vector<T> download(const Buffer& buffer, size_t n)
+{
+    buffer.invalidate();
+    const T* values = static_cast<const T*>(buffer.mapped());
+    return std::vector<T>(values, values + n);
+}
+
+// The type called `name`, the internal GPTQ/AWQ types (Q4_G, Q8_G)
+// included, which ggml_type_from_name() does not accept.
+GgmlType weight_type_named(const QString& name)
+{
+    for (uint32_t id = 0; id <= kFirstInternalType + 16; ++id) {
+        const GgmlTypeTraits* traits = ggml_type_traits(id);
+        if (traits && QString::fromLatin1(traits->name.data(), static_cast<qsizetype>(traits->name.size())) == name)
+            return traits->type;
+    }
+    qFatal("unknown type %s", qPrintable(name));
+}
+
+// Random weights of `type` quantized into `packed` (row by row) and read back
+// through the scalar reference into `dequantized`.
+struct TestMatrix {
+    GgmlType type = GgmlType::F32;
+    int nrows = 0;
+    int ncols = 0;
+    std::vector<uint8_t> packed;
+    std::vector<float> dequantized;  // [nrows, ncols]
+    uint64_t row_bytes = 0;
+};
+
+void dequantize_matrix(TestMatrix& m)
+{
+    m.dequantized.resize(static_cast<size_t>(m.nrows) * m.ncols);
+    for (int r = 0; r < m.nrows; ++r)
+        dequantize_row_reference(m.type, m.packed.data() + r * m.row_bytes, m.dequantized.data() + r * m.ncols,
+                                 m.ncols);
+}
+
+TestMatrix make_matrix(GgmlType type, int nrows, int ncols, uint32_t seed)
+{
+    TestMatrix m;
+    m.type = type;
+    m.nrows = nrows;
+    m.ncols = ncols;
+    m.row_bytes = *ggml_row_bytes(type, static_cast<uint64_t>(ncols));
+    const std::vector<float> weights = random_floats(static_cast<size_t>(nrows) * ncols, seed);
+    m.packed.resize(m.row_bytes * nrows);
+    for (int r = 0; r < nrows; ++r)
+        quantize_row(type, weights.data() + r * ncols, m.packed.data() + r * m.row_bytes, ncols);
+    dequantize_matrix(m);
+    return m;
+}
+
+// Overwrites the int16 zero point (bytes 2..3) of every Q4_G or Q8_G block
+// with values spread over [-2000, 2000], far outside what quantize_row()
+// writes, so the int8 path's integer offset term is exercised.
+void spread_zero_points(TestMatrix& m, size_t block_bytes)
+{
+    size_t index = 0;
+    for (int r = 0; r < m.nrows; ++r) {
+        for (int b = 0; b < m.ncols / 32; ++b, ++index) {
+            const int16_t z = static_cast<int16_t>(static_cast<int>(index * 997 % 4001) - 2000);
+            std::memcpy(m.packed.data() + r * m.row_bytes + b * block_bytes + 2, &z, sizeof z);
+        }
+    }
+    dequantize_matrix(m);
+}
+
+GpuMatrix gpu_matrix(DeviceMemory& memory, const TestMatrix& m)
+{
+    GpuMatrix w;
+    w.buffer = upload(memory, m.packed, MemoryCategory::Weights);
+    w.type = m.type;
+    w.n_in = static_cast<uint32_t>(m.ncols);
+    w.n_out = static_cast<uint32_t>(m.nrows);
+    w.row_bytes = static_cast<uint32_t>(m.row_bytes);
+    return w;
+}
+
+// Compares y ([n_tokens, nrows]) with the dequantized weights times x in
+// double. Tolerance: float rounding of the sum, 1e-5 of the sum of |w * x|.
+void check_float_products(const std::vector<float>& y, const TestMatrix& m, const std::vector<float>& x, int n_tokens)
+{
+    for (int t = 0; t < n_tokens; ++t) {
+        for (int r = 0; r < m.nrows; ++r) {
+            double exact = 0.0;
+            double magnitude = 0.0;
+            for (int k = 0; k < m.ncols; ++k) {
+                const double term = double(m.dequantized[r * m.ncols + k]) * x[t * m.ncols + k];
+                exact += term;
+                magnitude += std::fabs(term);
+            }
+            const double got = y[t * m.nrows + r];
+            QVERIFY2(std::fabs(got - exact) <= 1e-5 * magnitude + 1e-6,
+                     qPrintable(QStringLiteral("token %1, row %2: %3 vs %4").arg(t).arg(r).arg(got).arg(exact)));
+        }
+    }
+}
+
+// Activations as quantize_int8() wrote them: int8 quants and, per 32
+// values, the step and the quants' sum.
+struct Int8Activations {
+    std::vector<int8_t> quants;  // [n_tokens, n_in]
+    std::vector<float> steps;    // [n_tokens, n_in / 32]
+    std::vector<int32_t> sums;   // [n_tokens, n_in / 32]
+};
+
+Int8Activations read_int8_activations(const Buffer& buffer, int n_tokens, int n_in)
+{
+    buffer.invalidate();
+    const auto* bytes = static_cast<const uint8_t*>(buffer.mapped());
+    const size_t n_quants = static_cast<size_t>(n_tokens) * n_in;
+    const size_t n_blocks = n_quants / 32;
+    Int8Activations a;
+    a.quants.resize(n_quants);
+    a.steps.resize(n_blocks);
+    a.sums.resize(n_blocks);
+    std::memcpy(a.quants.data(), bytes, n_quants);
+    for (size_t b = 0; b < n_blocks; ++b) {
+        std::memcpy(&a.steps[b], bytes + n_quants + 8 * b, sizeof(float));
+        std::memcpy(&a.sums[b], bytes + n_quants + 8 * b + 4, sizeof(int32_t));
+    }
+    return a;
+}
+
+// A device with every optional feature that the paths use.
+DeviceInfo fake_device()
+{
+    DeviceInfo device;
+    device.name = "test GPU";
+    device.kind = DeviceKind::Discrete;
+    device.max_workgroup_invocations = 1024;
+    device.max_shared_memory = 48 * 1024;
+    device.max_push_constants = 128;
+    device.features.storage_16bit = true;
+    device.features.storage_8bit = true;
+    device.features.int8 = true;
+    device.features.int_dot_product = true;
+    device.features.subgroup_arithmetic = true;
+    device.features.subgroup_size = 32;
+    return device;
+}
+
+KernelPaths forced_paths(bool subgroup, bool int8)
+{
+    KernelPaths paths = plain_kernel_paths();
+    paths.subgroup_matvec = subgroup;
+    paths.int8_matmul = int8;
+    return paths;
+}
+
+void add_weight_rows(int k_legacy, int k_kquant)
+{
+    for (const char* type : {"F32", "F16"})
+        QTest::newRow(type) << QString::fromLatin1(type) << 67;
+    for (const char* type : {"Q8_0", "Q4_0", "Q4_1", "Q5_0", "Q5_1", "IQ4_NL", "Q4_G", "Q8_G"})
+        QTest::newRow(type) << QString::fromLatin1(type) << k_legacy;
+    for (const char* type : {"Q2_K", "Q3_K", "Q4_K", "Q5_K", "Q6_K", "IQ4_XS"})
+        QTest::newRow(type) << QString::fromLatin1(type) << k_kquant;
+}
+
+} // namespace
+
+class TestVulkanPaths : public QObject {
+    Q_OBJECT
+
+private slots:
+    void initTestCase();
+
+    // Choice of paths, without a device.
+    void bestPathsFollowFeatures();
+    void subgroupSizeSetsWorkgroup();
+    void int8NeedsSharedMemory();
+    void settingLimitsPaths();
+    void checkRejectsMissingFeature();
+    void checkRejectsBadTiles();
+
+    // Choice on the device.
+    void kernelsUseBestPaths();
+    void environmentForcesPlain();
+    void choiceLoggedOnce();
+
+    // Each path against the CPU reference.
+    void matvec_data();
+    void matvec();
+    void plainMatmul_data();
+    void plainMatmul();
+    void quantizeInt8();
+    void int8Matmul_data();
+    void int8Matmul();
+    void int8SkippedForOtherTypes();
+    void int8SkippedForDecode();
+    void int8RejectsSmallBuffer();
+
+private:
+    bool device_has(const KernelPaths& paths) const;
+
+    std::shared_ptr<Instance> instance_;
+    std::shared_ptr<Context> context_;
+    std::unique_ptr<DeviceMemory> memory_;
+};
+
+void TestVulkanPaths::initTestCase()
+{
+    qunsetenv("QUANTA_VK_PATHS");
+    try {
+        instance_ = Instance::create();
+        context_ = Context::create(instance_, select_device(instance_->devices(), ""));
+        memory_ = std::make_unique<DeviceMemory>(context_);
+    } catch (const Error& error) {
+        QFAIL(error.what());
+    }
+}
+
+bool TestVulkanPaths::device_has(const KernelPaths& paths) const
+{
+    try {
+        check_kernel_paths(paths, context_->info());
+        return true;
+    } catch (const UnsupportedError&) {
+        return false;
+    }
+}
+
+void TestVulkanPaths::bestPathsFollowFeatures()
+{
+    DeviceInfo device = fake_device();
+    const KernelPaths all = best_kernel_paths(device);
+    QVERIFY(all.subgroup_matvec);
+    QVERIFY(all.int8_matmul);
+
+    // A device with only Vulkan 1.1 and 16-bit storage gets the plain paths.
+    device.features = DeviceFeatures{};
+    device.features.storage_16bit = true;
+    device.features.subgroup_size = 32;
+    QVERIFY(best_kernel_paths(device) == plain_kernel_paths());
+
+    device = fake_device();
+    device.features.int_dot_product = false;
+    QVERIFY(!best_kernel_paths(device).int8_matmul);
+    QVERIFY(best_kernel_paths(device).subgroup_matvec);
+
+    device = fake_device();
+    device.features.subgroup_arithmetic = false;
+    QVERIFY(!best_kernel_paths(device).subgroup_matvec);
+    QVERIFY(best_kernel_paths(device).int8_matmul);
+}
+
+void TestVulkanPaths::subgroupSizeSetsWorkgroup()
+{
+    DeviceInfo device = fake_device();
+    const auto workgroup_for = [&device](uint32_t subgroup_size) {
+        device.features.subgroup_size = subgroup_size;
+        const KernelPaths paths = best_kernel_paths(device);
+        return paths.subgroup_matvec ? paths.matvec_workgroup : 0u;
+    };
+    // 0 stands for the plain path.
+    QCOMPARE(workgroup_for(8), 32u);
+    QCOMPARE(workgroup_for(32), 32u);
+    QCOMPARE(workgroup_for(64), 64u);
+    QCOMPARE(workgroup_for(128), 0u);
+    QCOMPARE(workgroup_for(24), 0u);
+    QCOMPARE(workgroup_for(0), 0u);
+}
+
+void TestVulkanPaths::int8NeedsSharedMemory()
+{
+    // The default int8 tile takes about 10 KiB; 8 KiB is too little.
+    DeviceInfo device = fake_device();
+    device.max_shared_memory = 8 * 1024;
+    QVERIFY(!best_kernel_paths(device).int8_matmul);
+    device.max_shared_memory = 16 * 1024;
+    QVERIFY(best_kernel_paths(device).int8_matmul);
+}
+
+void TestVulkanPaths::settingLimitsPaths()
+{
+    const KernelPaths best = best_kernel_paths(fake_device());
+    QVERIFY(apply_paths_setting(best, "") == best);
+    QVERIFY(apply_paths_setting(best, "auto") == best);
+    QVERIFY(apply_paths_setting(best, "plain") == plain_kernel_paths());
+    QVERIFY(apply_paths_setting(best, " Plain ") == plain_kernel_paths());
+
+    const KernelPaths int8_only = apply_paths_setting(best, "int8");
+    QVERIFY(int8_only.int8_matmul);
+    QVERIFY(!int8_only.subgroup_matvec);
+    const KernelPaths subgroup_only = apply_paths_setting(best, "subgroup");
+    QVERIFY(subgroup_only.subgroup_matvec);
+    QVERIFY(!subgroup_only.int8_matmul);
+    QVERIFY(apply_paths_setting(best, "subgroup, int8") == best);
+    QVERIFY(apply_paths_setting(best, "int8,,") == int8_only);
+
+    // Unknown words and paths the device lacks stay off.
+    QVERIFY(apply_paths_setting(best, "fast") == plain_kernel_paths());
+    QVERIFY(apply_paths_setting(plain_kernel_paths(), "int8") == plain_kernel_paths());
+}
+
+void TestVulkanPaths::checkRejectsMissingFeature()
+{
+    DeviceInfo device = fake_device();
+    device.features.int_dot_product = false;
+    device.features.subgroup_arithmetic = false;
+    QVERIFY_THROWS_EXCEPTION(UnsupportedError, check_kernel_paths(forced_paths(false, true), device));
+    QVERIFY_THROWS_EXCEPTION(UnsupportedError, check_kernel_paths(forced_paths(true, false), device));
+    check_kernel_paths(plain_kernel_paths(), device);
+}
+
+void TestVulkanPaths::checkRejectsBadTiles()
+{
+    const DeviceInfo device = fake_device();
+    const auto rejects = [&device](const KernelPaths& paths) {
+        try {
+            check_kernel_paths(paths, device);
+        } catch (const Error&) {
+            return true;
+        }
+        return false;
+    };
+    KernelPaths paths = forced_paths(true, true);
+    QVERIFY(!rejects(paths));
+
+    paths.int8_tile.depth = 48;  // not whole blocks
+    QVERIFY(rejects(paths));
+    paths = forced_paths(true, true);
+    paths.matmul_tile = {64, 24, 16, 32};  // workgroup not a multiple of the rows
+    QVERIFY(rejects(paths));
+    paths = forced_paths(true, true);
+    paths.matmul_tile = {16, 16, 32, 32};  // 32 tokens per invocation
+    QVERIFY(rejects(paths));
+    paths = forced_paths(true, true);
+    paths.matmul_tile = {64, 64, 64, 128};  // 64 KiB of shared memory
+    QVERIFY(rejects(paths));
+    paths = forced_paths(true, true);
+    paths.matvec_workgroup = 48;
+    QVERIFY(rejects(paths));
+    paths = forced_paths(true, true);
+    paths.matvec_rows = 9;
+    QVERIFY(rejects(paths));
+}
+
+void TestVulkanPaths::kernelsUseBestPaths()
+{
+    const Kernels kernels(*context_);
+    QVERIFY(kernels.paths() == best_kernel_paths(context_->info()));
+}
+
+void TestVulkanPaths::environmentForcesPlain()
+{
+    qputenv("QUANTA_VK_PATHS", "plain");
+    const Kernels plain(*context_);
+    qputenv("QUANTA_VK_PATHS", "int8");
+    const Kernels int8_only(*context_);
+    qunsetenv("QUANTA_VK_PATHS");
+    QVERIFY(plain.paths() == plain_kernel_paths());
+    QVERIFY(!int8_only.paths().subgroup_matvec);
+    QCOMPARE(int8_only.paths().int8_matmul, best_kernel_paths(context_->info()).int8_matmul);
+}
+
+void TestVulkanPaths::choiceLoggedOnce()
+{
+    std::vector<std::string> lines;
+    set_log_sink([&lines](LogLevel, std::string_view message) { lines.emplace_back(message); });
+    {
+        Kernels kernels(*context_);
+        Recorder recorder(*context_);
+        const TestMatrix m = make_matrix(GgmlType::Q4_0, 8, 64, 1);
+        const GpuMatrix w = gpu_matrix(*memory_, m);
+        Buffer x = upload(*memory_, random_floats(64 * 8, 2));
+        Buffer y = upload(*memory_, std::vector<float>(8 * 8, 0.0f));
+        kernels.matmul(recorder, w, x, y, 1);
+        kernels.matmul(recorder, w, x, y, 8);
+        recorder.submit_and_wait();
+    }
+    set_log_sink({});
+    int path_lines = 0;
+    for (const std::string& line : lines) {
+        if (line.find("Vulkan kernel paths on " + context_->info().name) != std::string::npos) {
+            ++path_lines;
+            QVERIFY2(line.find("decode: matrix-vector") != std::string::npos, line.c_str());
+            QVERIFY2(line.find("prompt: ") != std::string::npos, line.c_str());
+        }
+    }
+    QCOMPARE(path_lines, 1);
+}
+
+void TestVulkanPaths::matvec_data()
+{
+    QTest::addColumn<QString>("type");
+    QTest::addColumn<int>("ncols");
+    // More blocks per row than invocations, so every subgroup of a
+    // 64-invocation workgroup has work, and not a multiple of them: rows of
+    // 67 values, 75 blocks of 32 and 67 super-blocks of 256.
+    add_weight_rows(75 * 32, 67 * 256);
+}
+
+void TestVulkanPaths::matvec()
+{
+    QFETCH(QString, type);
+    QFETCH(int, ncols);
+    // 37 rows and 3 tokens: the last workgroup of 4 or 8 rows is partly empty.
+    const int nrows = 37;
+    const int n_tokens = 3;
+    const TestMatrix m = make_matrix(weight_type_named(type), nrows, ncols, 3);
+    const std::vector<float> x = random_floats(static_cast<size_t>(n_tokens) * ncols, 4);
+    const GpuMatrix w = gpu_matrix(*memory_, m);
+    Buffer x_buffer = upload(*memory_, x);
+
+    // The plain tree and subgroupAdd, with 32 and 64 invocations and 1, 4
+    // and 8 rows per workgroup. Tolerance: as the plain shader, 1e-5 of the
+    // sum of |w * x|, since only the order of the float sums changes.
+    struct Case {
+        bool subgroup;
+        uint32_t workgroup;
+        uint32_t rows;
+    };
+    for (const Case& c : {Case{false, 32, 4}, Case{true, 32, 4}, Case{true, 64, 8}, Case{true, 64, 1}}) {
+        KernelPaths paths = forced_paths(c.subgroup, false);
+        paths.matvec_workgroup = c.workgroup;
+        paths.matvec_rows = c.rows;
+        if (!device_has(paths))
+            QSKIP("the device has no subgroup arithmetic");
+        Kernels kernels(*context_, paths);
+        Buffer y_buffer = upload(*memory_, std::vector<float>(static_cast<size_t>(n_tokens) * nrows, 0.0f));
+        Recorder recorder(*context_);
+        kernels.matmul(recorder, w, x_buffer, y_buffer, n_tokens);
+        recorder.submit_and_wait();
+        check_float_products(download<float>(y_buffer, static_cast<size_t>(n_tokens) * nrows), m, x, n_tokens);
+        if (QTest::currentTestFailed()) {
+            qWarning("failed with subgroup %d, %u invocations, %u rows", c.subgroup, c.workgroup, c.rows);
+            return;
+        }
+    }
+}
+
+void TestVulkanPaths::plainMatmul_data()
+{
+    QTest::addColumn<QString>("type");
+    QTest::addColumn<int>("ncols");
+    // Rows of 96 and 768 values: not multiples of the 80-deep tile below.
+    add_weight_rows(96, 768);
+}
+
+void TestVulkanPaths::plainMatmul()
+{
+    QFETCH(QString, type);
+    QFETCH(int, ncols);
+    // 37 rows by 19 tokens: both tile edges are partly outside the matrix.
+    const int nrows = 37;
+    const int n_tokens = 19;
+    const TestMatrix m = make_matrix(weight_type_named(type), nrows, ncols, 15);
+    const std::vector<float> x = random_floats(static_cast<size_t>(n_tokens) * ncols, 16);
+    const GpuMatrix w = gpu_matrix(*memory_, m);
+    Buffer x_buffer = upload(*memory_, x);
+
+    // The default tile and one of 8 rows x 16 tokens x 80 deep on 32
+    // invocations. Tolerance: float sums, 1e-5 of the sum of |w * x|.
+    for (const MatmulTile& tile : {MatmulTile{}, MatmulTile{32, 8, 16, 80}}) {
+        KernelPaths paths = plain_kernel_paths();
+        paths.matmul_tile = tile;
+        Kernels kernels(*context_, paths);
+        Buffer y_buffer = upload(*memory_, std::vector<float>(static_cast<size_t>(n_tokens) * nrows, 0.0f));
+        Recorder recorder(*context_);
+        kernels.matmul(recorder, w, x_buffer, y_buffer, n_tokens);
+        recorder.submit_and_wait();
+        check_float_products(download<float>(y_buffer, static_cast<size_t>(n_tokens) * nrows), m, x, n_tokens);
+        if (QTest::currentTestFailed()) {
+            qWarning("failed with a tile of %u rows, %u tokens, %u deep", tile.rows, tile.tokens, tile.depth);
+            return;
+        }
+    }
+}
+
+void TestVulkanPaths::quantizeInt8()
+{
+    // 7 tokens of 160 values: 40 words per row, which leaves most of the
+    // 64-invocation workgroup idle. Blocks of very different magnitudes and
+    // one block of zeros.
+    const int n_tokens = 7;
+    const int n_in = 160;
+    std::vector<float> x = random_floats(static_cast<size_t>(n_tokens) * n_in, 21);
+    for (int b = 0; b < n_tokens * n_in / 32; ++b) {
+        const float scale = b % 3 == 0 ? 1000.0f : (b % 3 == 1 ? 1e-3f : 1.0f);
+        for (int i = 0; i < 32; ++i)
+            x[32 * b + i] = b == 4 ? 0.0f : x[32 * b + i] * scale;
+    }
+    Buffer x_buffer = upload(*memory_, x);
+    Buffer q_buffer = upload(*memory_, std::vector<uint8_t>(Kernels::int8_activation_bytes(n_tokens, n_in), 0xAB));
+    Kernels kernels(*context_, plain_kernel_paths());
+    Recorder recorder(*context_);
+    kernels.quantize_int8(recorder, x_buffer, q_buffer, n_tokens, n_in);
+    recorder.submit_and_wait();
+    const Int8Activations got = read_int8_activations(q_buffer, n_tokens, n_in);
+
+    // The CPU's quantization of the same rows.
+    std::vector<int8_t> quants(static_cast<size_t>(n_in));
+    std::vector<float> scale32(static_cast<size_t>(n_in / 32));
+    std::vector<float> sum32(scale32.size());
+    std::vector<float> sum16(static_cast<size_t>(n_in / 16));
+    // Tolerance: steps within 1e-6 relative and quants within 1, because
+    // Vulkan allows 2.5 ULP of error in 127 / max|x| and 1 / that, which
+    // moves a value only near a rounding boundary, so at most 1% of the
+    // quants may differ. Each sum is the exact sum of the quants written.
+    int differing = 0;
+    for (int t = 0; t < n_tokens; ++t) {
+        cpu::generic::quantize_activations(x.data() + t * n_in, n_in,
+                                           cpu::QuantizedRow{quants.data(), scale32.data(), sum32.data(), sum16.data()});
+        for (int b = 0; b < n_in / 32; ++b) {
+            const size_t block = static_cast<size_t>(t * (n_in / 32) + b);
+            QVERIFY2(std::fabs(got.steps[block] - scale32[b]) <= 1e-6f * scale32[b],
+                     qPrintable(QStringLiteral("token %1, block %2: step %3 vs %4")
+                                    .arg(t).arg(b).arg(got.steps[block]).arg(scale32[b])));
+            int sum = 0;
+            for (int i = 0; i < 32; ++i) {
+                const int k = 32 * b + i;
+                const int q = got.quants[static_cast<size_t>(t * n_in + k)];
+                QVERIFY2(std::abs(q - quants[k]) <= 1,
+                         qPrintable(QStringLiteral("token %1, value %2: quant %3 vs %4").arg(t).arg(k).arg(q).arg(quants[k])));
+                differing += q != quants[k] ? 1 : 0;
+                sum += q;
+            }
+            QCOMPARE(got.sums[block], sum);
+        }
+    }
+    QVERIFY2(differing * 100 <= n_tokens * n_in, qPrintable(QStringLiteral("%1 quants differ").arg(differing)));
+    QCOMPARE(got.steps[4], 0.0f);
+}
+
+void TestVulkanPaths::int8Matmul_data()
+{
+    QTest::addColumn<QString>("type");
+    QTest::addColumn<bool>("far_zero_points");
+    for (const char* type : {"Q8_0", "Q4_0", "Q4_1", "Q5_0", "Q5_1", "IQ4_NL", "Q4_G", "Q8_G"})
+        QTest::newRow(type) << QString::fromLatin1(type) << false;
+    QTest::newRow("Q4_G far zero points") << QStringLiteral("Q4_G") << true;
+    QTest::newRow("Q8_G far zero points") << QStringLiteral("Q8_G") << true;
+}
+
+void TestVulkanPaths::int8Matmul()
+{
+    QFETCH(QString, type);
+    QFETCH(bool, far_zero_points);
+    if (!device_has(forced_paths(false, true)))
+        QSKIP("the device has no integer dot product");
+    // 37 rows by 45 tokens of 160 values: every tile below is partly
+    // outside the matrix in rows and tokens, and 5 blocks are not a
+    // multiple of its depth.
+    const int nrows = 37;
+    const int n_tokens = 45;
+    const int ncols = 160;
+    const GgmlType weight_type = weight_type_named(type);
+    TestMatrix m = make_matrix(weight_type, nrows, ncols, 31);
+    if (far_zero_points)
+        spread_zero_points(m, weight_type == GgmlType::Q4_G ? 20 : 36);
+    const std::vector<float> x = random_floats(static_cast<size_t>(n_tokens) * ncols, 32);
+    const GpuMatrix w = gpu_matrix(*memory_, m);
+    Buffer x_buffer = upload(*memory_, x);
+
+    for (const MatmulTile& tile : {KernelPaths{}.int8_tile, MatmulTile{32, 16, 8, 96}, MatmulTile{64, 64, 16, 32}}) {
+        KernelPaths paths = forced_paths(false, true);
+        paths.int8_tile = tile;
+        Kernels kernels(*context_, paths);
+        QVERIFY(kernels.uses_int8_input(w, n_tokens));
+        Buffer q_buffer = upload(*memory_, std::vector<uint8_t>(Kernels::int8_activation_bytes(n_tokens, ncols), 0));
+        Buffer y_buffer = upload(*memory_, std::vector<float>(static_cast<size_t>(n_tokens) * nrows, 0.0f));
+        Recorder recorder(*context_);
+        kernels.quantize_int8(recorder, x_buffer, q_buffer, n_tokens, ncols);
+        recorder.barrier();
+        kernels.matmul(recorder, w, x_buffer, y_buffer, n_tokens, q_buffer);
+        recorder.submit_and_wait();
+        const std::vector<float> y = download<float>(y_buffer, static_cast<size_t>(n_tokens) * nrows);
+
+        // Expected: the dequantized weights times the activations as the
+        // device quantized them, in double. Tolerance: 1e-4 of the sum of
+        // |terms| for the float scaling of each block's integer dot product.
+        const Int8Activations a = read_int8_activations(q_buffer, n_tokens, ncols);
+        for (int t = 0; t < n_tokens; ++t) {
+            for (int r = 0; r < nrows; ++r) {
+                double exact = 0.0;
+                double magnitude = 0.0;
+                for (int k = 0; k < ncols; ++k) {
+                    const double activation = double(a.steps[static_cast<size_t>(t * (ncols / 32) + k / 32)]) *
+                                              a.quants[static_cast<size_t>(t * ncols + k)];
+                    const double term = double(m.dequantized[r * ncols + k]) * activation;
+                    exact += term;
+                    magnitude += std::fabs(term);
+                }
+                const double got = y[static_cast<size_t>(t * nrows + r)];
+                QVERIFY2(std::fabs(got - exact) <= 1e-4 * magnitude,
+                         qPrintable(QStringLiteral("tile %1x%2x%3, token %4, row %5: %6 vs %7")
+                                        .arg(tile.rows).arg(tile.tokens).arg(tile.depth)
+                                        .arg(t).arg(r).arg(got).arg(exact)));
+            }
+        }
+    }
+}
+
+void TestVulkanPaths::int8SkippedForOtherTypes()
+{
+    if (!device_has(forced_paths(false, true)))
+        QSKIP("the device has no integer dot product");
+    // A Q4_K matrix with the int8 path on and quantized input given: the
+    // plain tiles run on the F32 input. Tolerance: as the plain shader.
+    const int nrows = 21;
+    const int n_tokens = 9;
+    const int ncols = 256;
+    const TestMatrix m = make_matrix(GgmlType::Q4_K, nrows, ncols, 41);
+    const std::vector<float> x = random_floats(static_cast<size_t>(n_tokens) * ncols, 42);
+    const GpuMatrix w = gpu_matrix(*memory_, m);
+    Buffer x_buffer = upload(*memory_, x);
+    Buffer q_buffer = upload(*memory_, std::vector<uint8_t>(Kernels::int8_activation_bytes(n_tokens, ncols), 0));
+    Buffer y_buffer = upload(*memory_, std::vector<float>(static_cast<size_t>(n_tokens) * nrows, 0.0f));
+    Kernels kernels(*context_, forced_paths(false, true));
+    QVERIFY(!kernels.uses_int8_input(w, n_tokens));
+    Recorder recorder(*context_);
+    kernels.quantize_int8(recorder, x_buffer, q_buffer, n_tokens, ncols);
+    recorder.barrier();
+    kernels.matmul(recorder, w, x_buffer, y_buffer, n_tokens, q_buffer);
+    recorder.submit_and_wait();
+    check_float_products(download<float>(y_buffer, static_cast<size_t>(n_tokens) * nrows), m, x, n_tokens);
+}
+
+void TestVulkanPaths::int8SkippedForDecode()
+{
+    if (!device_has(forced_paths(false, true)))
+        QSKIP("the device has no integer dot product");
+    // Two tokens run the matrix-vector shader on the F32 input, even with
+    // quantized input given. Tolerance: as the plain shader.
+    const int nrows = 13;
+    const int n_tokens = 2;
+    const int ncols = 96;
+    const TestMatrix m = make_matrix(GgmlType::Q8_0, nrows, ncols, 51);
+    const std::vector<float> x = random_floats(static_cast<size_t>(n_tokens) * ncols, 52);
+    const GpuMatrix w = gpu_matrix(*memory_, m);
+    Buffer x_buffer = upload(*memory_, x);
+    Buffer q_buffer = upload(*memory_, std::vector<uint8_t>(Kernels::int8_activation_bytes(n_tokens, ncols), 0));
+    Buffer y_buffer = upload(*memory_, std::vector<float>(static_cast<size_t>(n_tokens) * nrows, 0.0f));
+    Kernels kernels(*context_, forced_paths(false, true));
+    QVERIFY(!kernels.uses_int8_input(w, n_tokens));
+    Recorder recorder(*context_);
+    kernels.matmul(recorder, w, x_buffer, y_buffer, n_tokens, q_buffer);
+    recorder.submit_and_wait();
+    check_float_products(download<float>(y_buffer, static_cast<size_t>(n_tokens) * nrows), m, x, n_tokens);
+}
+
+void TestVulkanPaths::int8RejectsSmallBuffer()
+{
+    if (!device_has(forced_paths(false, true)))
+        QSKIP("the device has no integer dot product");
+    const int n_tokens = 8;
+    const int ncols = 64;
+    const TestMatrix m = make_matrix(GgmlType::Q4_0, 4, ncols, 61);
+    const GpuMatrix w = gpu_matrix(*memory_, m);
+    Buffer x_buffer = upload(*memory_, random_floats(static_cast<size_t>(n_tokens) * ncols, 62));
+    const uint64_t needed = Kernels::int8_activation_bytes(n_tokens, ncols);
+    QCOMPARE(needed, uint64_t{n_tokens} * (ncols + 2 * 8));
+    Buffer small = upload(*memory_, std::vector<uint8_t>(needed - 4, 0));
+    Buffer y_buffer = upload(*memory_, std::vector<float>(static_cast<size_t>(n_tokens) * 4, 0.0f));
+    Kernels kernels(*context_, forced_paths(false, true));
+    Recorder recorder(*context_);
+    QVERIFY_THROWS_EXCEPTION(Error, kernels.quantize_int8(recorder, x_buffer, small, n_tokens, ncols));
+    QVERIFY_THROWS_EXCEPTION(Error, kernels.matmul(recorder, w, x_buffer, y_buffer, n_tokens, small));
+    QVERIFY_THROWS_EXCEPTION(Error, kernels.quantize_int8(recorder, x_buffer, small, n_tokens, 48));
+}
+
+QTEST_APPLESS_MAIN(TestVulkanPaths)
+#include "test_vulkan_paths.moc"
