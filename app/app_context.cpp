@@ -3,6 +3,8 @@
 #include "chats/chat_controller.h"
 #include "chats/chat_list_model.h"
 #include "chats/message_list_model.h"
+#include "compare/compare_controller.h"
+#include "compare/compare_store.h"
 #include "generation/inference_service.h"
 #include "logging/engine_log_bridge.h"
 #include "logging/log_categories.h"
@@ -41,8 +43,9 @@ AppContext::AppContext(const AppOptions& options, QObject* parent)
     else
         settings_ = std::make_unique<QSettings>(options_.settingsPath, QSettings::IniFormat);
 
-    // Step 2: the chat database.
+    // Step 2: the chat database, and the comparison tables in the same file.
     openStore();
+    openCompareStore();
 
     // Step 3: the models folder, created so the user has a place to put files.
     if (!QDir().mkpath(options_.modelsFolder))
@@ -56,10 +59,14 @@ AppContext::AppContext(const AppOptions& options, QObject* parent)
     controller_ = std::make_unique<ChatController>(*store_, *chats_, *messages_, *inference_);
     language_ = std::make_unique<LanguageSettings>(*settings_);
     backend_ = std::make_unique<BackendSettings>(*settings_);
+    compare_ = std::make_unique<CompareController>(*compareStore_, [this] { return backend_->choice(); });
+    if (!compareStartupError_.isEmpty())
+        compare_->showError(compareStartupError_);
 
     // Sizes shown in the model list and the device list follow the UI language.
     connect(language_.get(), &LanguageSettings::languageChanged, models_.get(), &ModelListModel::refresh);
     connect(language_.get(), &LanguageSettings::languageChanged, backend_.get(), &BackendSettings::retranslate);
+    connect(language_.get(), &LanguageSettings::languageChanged, compare_.get(), &CompareController::retranslate);
 
     // Step 5: the compute device. Every load uses the current choice, and a
     // change loads the current model again.
@@ -75,6 +82,7 @@ AppContext::~AppContext()
     // The controller listens to the inference service, so it goes first. The
     // inference thread may log until it has stopped, so the log bridge goes last.
     controller_.reset();
+    compare_.reset();
     inference_.reset();
     backend_.reset();
     removeEngineLogBridge();
@@ -103,6 +111,23 @@ void AppContext::openStore()
     store_ = std::make_unique<ChatStore>(QStringLiteral(":memory:"));
 }
 
+void AppContext::openCompareStore()
+{
+    // The tables go into the chat database's file, or, when that is in
+    // memory after a failure, into an in-memory database of their own.
+    const QString path = store_->path();
+    try {
+        compareStore_ = std::make_unique<CompareStore>(path);
+        return;
+    } catch (const StorageError& error) {
+        qCCritical(lcStorage).noquote() << error.what();
+        compareStartupError_ = tr("Comparisons cannot be saved: %1 Results from this session are kept in memory and "
+                                  "are lost when Quanta closes.")
+                                   .arg(QString::fromUtf8(error.what()));
+    }
+    compareStore_ = std::make_unique<CompareStore>(QStringLiteral(":memory:"));
+}
+
 bool AppContext::start(QQmlApplicationEngine& engine)
 {
     // Step 1: the UI language, before any qsTr() runs.
@@ -118,8 +143,8 @@ bool AppContext::start(QQmlApplicationEngine& engine)
     }();
     Q_UNUSED(styleSet);
     engine.addImportPath(QStringLiteral("qrc:/qt/qml"));
-    const QList<QObject*> services{chats_.get(),      messages_.get(),   models_.get(),  inference_.get(),
-                                   controller_.get(), language_.get(),   backend_.get()};
+    const QList<QObject*> services{chats_.get(),      messages_.get(), models_.get(),  inference_.get(),
+                                   controller_.get(), language_.get(), backend_.get(), compare_.get()};
     for (QObject* service : services)
         QQmlEngine::setObjectOwnership(service, QQmlEngine::CppOwnership);
     engine.setInitialProperties({
@@ -130,6 +155,7 @@ bool AppContext::start(QQmlApplicationEngine& engine)
         {QStringLiteral("controller"), QVariant::fromValue(controller_.get())},
         {QStringLiteral("language"), QVariant::fromValue(language_.get())},
         {QStringLiteral("backend"), QVariant::fromValue(backend_.get())},
+        {QStringLiteral("compare"), QVariant::fromValue(compare_.get())},
     });
     engine.load(kMainQml);
     if (engine.rootObjects().isEmpty()) {

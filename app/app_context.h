@@ -17,6 +17,8 @@ class BackendSettings;
 class ChatController;
 class ChatListModel;
 class ChatStore;
+class CompareController;
+class CompareStore;
 class InferenceService;
 class LanguageSettings;
 class MessageListModel;
@@ -46,9 +48,12 @@ public:
     ChatController& controller() { return *controller_; }
     LanguageSettings& language() { return *language_; }
     BackendSettings& backend() { return *backend_; }
+    CompareStore& compareStore() { return *compareStore_; }
+    CompareController& compare() { return *compare_; }
 
 private:
     void openStore();
+    void openCompareStore();
 
     AppOptions options_;
     QString startupError_; // shown in the window's banner once it is up
@@ -61,6 +66,9 @@ private:
     std::unique_ptr<ChatController> controller_;
     std::unique_ptr<LanguageSettings> language_;
     std::unique_ptr<BackendSettings> backend_;
+    QString compareStartupError_; // shown on the compare screen
+    std::unique_ptr<CompareStore> compareStore_;
+    std::unique_ptr<CompareController> compare_;
 };
 
 } // namespace quanta

@@ -14,6 +14,7 @@ ApplicationWindow {
     required property InferenceService inference
     required property LanguageSettings language
     required property BackendSettings backend
+    required property CompareController compare
 
     width: 1280
     height: 800
@@ -73,6 +74,7 @@ ApplicationWindow {
                 onOpenFileRequested: modelFileDialog.open()
                 onOpenFolderRequested: modelFolderDialog.open()
                 onDeviceSettingsRequested: settingsDialog.open()
+                onCompareRequested: compareScreen.open()
             }
 
             ErrorBanner {
@@ -120,6 +122,12 @@ ApplicationWindow {
                 inference: window.inference
             }
         }
+    }
+
+    CompareScreen {
+        id: compareScreen
+        compare: window.compare
+        models: window.models
     }
 
     SettingsDialog {

@@ -4,7 +4,7 @@ import QtQuick.Layouts
 import Quanta.Core
 
 // Above the chat: its title, the model's name and details, load progress,
-// the device the model runs on, and the model picker.
+// the device the model runs on, "Compare quantizations" and the model picker.
 Rectangle {
     id: bar
 
@@ -15,6 +15,7 @@ Rectangle {
     signal openFileRequested()
     signal openFolderRequested()
     signal deviceSettingsRequested()
+    signal compareRequested()
 
     implicitHeight: Theme.topBarHeight
     color: Theme.surface
@@ -147,6 +148,16 @@ Rectangle {
                     font.pixelSize: Theme.smallFontSize
                 }
             }
+        }
+
+        Button {
+            objectName: "compareButton"
+            flat: true
+            text: qsTr("Compare quantizations")
+            ToolTip.visible: hovered
+            ToolTip.delay: 400
+            ToolTip.text: qsTr("Measure the size, speed and quality of several variants of a model on this computer")
+            onClicked: bar.compareRequested()
         }
 
         ModelPicker {

@@ -63,6 +63,13 @@ ChatController::ChatController(ChatStore& store, ChatListModel& chats, MessageLi
     });
     connect(&inference_, &InferenceService::modelLoadFailed, this, [this](const QString&, const QString& message) {
         showError(tr("Loading the model failed: %1").arg(message));
+        loadError_ = errorMessage_;
+    });
+    // A model that loads makes an earlier load failure old news.
+    connect(&inference_, &InferenceService::modelChanged, this, [this] {
+        if (inference_.modelLoaded() && !loadError_.isEmpty() && errorMessage_ == loadError_)
+            dismissError();
+        loadError_.clear();
     });
 }
 

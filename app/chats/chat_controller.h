@@ -103,6 +103,7 @@ private:
     qint64 currentChatId_ = 0;
     QString currentTitle_;
     QString errorMessage_;
+    QString loadError_; // the banner text of the last load failure, until a model loads
     QString templateNotice_;
     QString dismissedTemplateNotice_;
     StreamingReply reply_;

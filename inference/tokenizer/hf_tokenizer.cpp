@@ -317,7 +317,11 @@ std::unique_ptr<Tokenizer> load_hf_tokenizer_json(const std::string& tokenizer_p
             generation_config_path.empty() ? std::vector<TokenId>() : read_generation_end_ids(generation_config_path);
         return build_from_json(tokenizer_path, root, config, end_ids);
     } catch (const json::exception& error) {
-        throw FormatError(tokenizer_path + ": unexpected structure: " + error.what());
+        // Drop nlohmann's "[json.exception.type_error.302] " tag.
+        std::string detail = error.what();
+        if (const size_t tag_end = detail.find("] "); detail.rfind("[json.exception.", 0) == 0 && tag_end != std::string::npos)
+            detail.erase(0, tag_end + 2);
+        throw FormatError(tokenizer_path + ": unexpected structure (" + detail + ")");
     }
 }
 

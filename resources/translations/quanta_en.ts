@@ -40,6 +40,432 @@
     </message>
 </context>
 <context>
+    <name>CompareChart</name>
+    <message>
+        <source>Perplexity</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>KL divergence</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Size on disk</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Generation tokens/s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Chart</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Shorter is better</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Longer is better</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>CompareExplanation</name>
+    <message>
+        <source>Size</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>How much disk space the download takes. Smaller files download faster and usually need less memory, which leaves room for longer conversations.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>VRAM</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Graphics memory the variant took on the GPU: its weights plus working buffers. A variant that does not fit runs partly on the CPU, and replies get much slower. Empty when it ran on the CPU alone.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>RAM growth</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>How much the memory use of Quanta grew while the variant was loaded and running. Other programs share what is left, so on a computer with little memory pick a variant well below the free amount.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Load</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Seconds from opening the files to being ready. The first load after a restart is usually slower, because the files then come from the disk and not from the system&apos;s cache.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Prompt tokens/s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>How fast the model reads your message and the conversation so far. Higher is better: it decides how long you wait before the reply starts, most of all with long chats or pasted documents.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Generation tokens/s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>How fast the reply is written. A token is about three quarters of an English word, or one or two Chinese characters. Higher is better; from about 10 tokens/s on, most people read slower than the model writes.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Perplexity</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>How well the variant predicts the text: lower is better. Only compare it between variants of the same model on the same text and window. A difference of about 1% is hard to notice in a chat; several percent shows as more mistakes and less coherent replies. The ± is the statistical uncertainty.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>KL divergence</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>How far the variant&apos;s predictions are from the reference (the largest variant), averaged over the text; 0 means the same. It finds changes that perplexity can average away. As a rule of thumb, below about 0.01 the two behave almost alike, and above about 0.1 the difference is easy to notice.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Top-token agreement</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>How often the variant&apos;s most likely next token is the same as the reference&apos;s. Nearer to 100% means replies closer to the reference&apos;s. It is easier to read than KL divergence but misses smaller changes in confidence.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>What the numbers mean</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Every figure was measured on this computer, with the text, window and device shown. Speed and memory change with the device and with other running programs; the quality figures change very little.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>CompareExport</name>
+    <message>
+        <source>Quantization comparison</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Date: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Text: %1 (%2 tokens, SHA-256 `%3`)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Perplexity window: %1 tokens</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Device setting: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The run was cancelled before every variant was measured.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Variant</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Format</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Size (MiB)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>VRAM (MiB)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>RAM growth (MiB)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Load (s)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Prompt (tokens/s)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Generation (tokens/s)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Perplexity</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>KL mean</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>KL p99</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Top-token agreement</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>reference</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Errors</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Files</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Writing %1 failed: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Saving %1 failed: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cannot write %1: %2. Choose a folder you can write to.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>CompareExportDialog</name>
+    <message>
+        <source>Export as CSV</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Export as Markdown</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>CSV files (*.csv)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Markdown files (*.md)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Save</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>CompareHistory</name>
+    <message>
+        <source>Saved comparisons</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Delete this comparison</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Finished comparisons are saved here.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Delete comparison?</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Delete</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The saved results of “%1” will be deleted. The model files stay where they are.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>CompareResults</name>
+    <message>
+        <source>Export CSV…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Export Markdown…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Which variant is right for this computer?</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Check the variants on the left and press Compare. Each one is loaded in turn with the device from the settings, timed, and scored on the text; the largest one is the reference the others are measured against. The results are saved and can be exported.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>CompareScreen</name>
+    <message>
+        <source>Compare quantizations</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Measure variants of one model on this computer, one after another, to choose which to download and use.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Back to chat</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>CompareSetup</name>
+    <message>
+        <source>Variants</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Check two or more files or folders of the same model, e.g. its Q4_K_M, Q8_0 and GPTQ versions.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1, %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No models in %1 yet. Put the variants to compare there.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Text</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Choose…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Window (tokens)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Perplexity is measured over windows of this many tokens. Longer windows give lower perplexity and take longer.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Compare %1 variants</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Compare</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Sample stories (English)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Your own file</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No file chosen</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>CompareTable</name>
+    <message>
+        <source>Size</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>VRAM</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>RAM growth</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Load</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Prompt tokens/s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Generation tokens/s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Perplexity</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>KL divergence</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Top-token agreement</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Variant</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>reference</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Failed: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>CompareTextDialog</name>
+    <message>
+        <source>Choose a text file</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Text files (*.txt *.md)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>All files (*)</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>Composer</name>
     <message>
         <source>Message the model…  (Enter to send, Shift+Enter for a new line)</source>
@@ -348,6 +774,14 @@
         <source>Cancel</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>Compare quantizations</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Measure the size, speed and quality of several variants of a model on this computer</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>main</name>
@@ -384,6 +818,10 @@
     </message>
     <message>
         <source>Chats cannot be saved: %1 Chats from this session are kept in memory and are lost when Quanta closes.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Comparisons cannot be saved: %1 Results from this session are kept in memory and are lost when Quanta closes.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -439,6 +877,119 @@
     </message>
     <message>
         <source>Loading the model failed: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>quanta::CompareController</name>
+    <message>
+        <source>%1 tokens</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>window of %1 tokens</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>cancelled</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A comparison is running already. Wait for it to finish, or cancel it.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Choose at least two variants of the model to compare.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Starting…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cancelling…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The comparison could not be saved: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 of %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 (%2): %3</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Wait for the running comparison to finish, or cancel it, before opening another one.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The comparison could not be opened: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The comparison could not be deleted: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1  ·  %2  ·  window of %3 tokens</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Saved comparisons could not be read: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>quanta::CompareResultModel</name>
+    <message>
+        <source>%1 s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 ± %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1%</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Waiting</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Not measured: the run was cancelled</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Computing the SHA-256 hash… %1%</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Loading… %1%</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Measuring speed…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Measuring perplexity… %1%</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>quanta::CompareWorker</name>
+    <message>
+        <source>Cannot create a temporary folder for the reference logits in %1: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Not enough memory to measure %1. Close other programs, or compare smaller variants.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

@@ -40,6 +40,432 @@
     </message>
 </context>
 <context>
+    <name>CompareChart</name>
+    <message>
+        <source>Perplexity</source>
+        <translation>困惑度</translation>
+    </message>
+    <message>
+        <source>KL divergence</source>
+        <translation>KL 散度</translation>
+    </message>
+    <message>
+        <source>Size on disk</source>
+        <translation>磁盘占用</translation>
+    </message>
+    <message>
+        <source>Generation tokens/s</source>
+        <translation>生成速度（token/秒）</translation>
+    </message>
+    <message>
+        <source>Chart</source>
+        <translation>图表</translation>
+    </message>
+    <message>
+        <source>Shorter is better</source>
+        <translation>越短越好</translation>
+    </message>
+    <message>
+        <source>Longer is better</source>
+        <translation>越长越好</translation>
+    </message>
+</context>
+<context>
+    <name>CompareExplanation</name>
+    <message>
+        <source>Size</source>
+        <translation>大小</translation>
+    </message>
+    <message>
+        <source>How much disk space the download takes. Smaller files download faster and usually need less memory, which leaves room for longer conversations.</source>
+        <translation>下载后占用的磁盘空间。文件越小，下载越快，通常也越省内存，可以留出空间进行更长的对话。</translation>
+    </message>
+    <message>
+        <source>VRAM</source>
+        <translation>显存</translation>
+    </message>
+    <message>
+        <source>Graphics memory the variant took on the GPU: its weights plus working buffers. A variant that does not fit runs partly on the CPU, and replies get much slower. Empty when it ran on the CPU alone.</source>
+        <translation>该版本在 GPU 上占用的显存：权重加上运行时的缓冲区。放不下的版本会有一部分在 CPU 上运行，回复会明显变慢。只在 CPU 上运行时此项为空。</translation>
+    </message>
+    <message>
+        <source>RAM growth</source>
+        <translation>内存增长</translation>
+    </message>
+    <message>
+        <source>How much the memory use of Quanta grew while the variant was loaded and running. Other programs share what is left, so on a computer with little memory pick a variant well below the free amount.</source>
+        <translation>加载并运行该版本时 Quanta 的内存占用增加了多少。其余内存由其他程序共用，所以在内存较小的电脑上，应选择明显小于可用内存的版本。</translation>
+    </message>
+    <message>
+        <source>Load</source>
+        <translation>加载</translation>
+    </message>
+    <message>
+        <source>Seconds from opening the files to being ready. The first load after a restart is usually slower, because the files then come from the disk and not from the system&apos;s cache.</source>
+        <translation>从打开文件到可以使用所需的秒数。重启后的第一次加载通常更慢，因为这时文件要从磁盘读取，而不是来自系统缓存。</translation>
+    </message>
+    <message>
+        <source>Prompt tokens/s</source>
+        <translation>提示词 token/秒</translation>
+    </message>
+    <message>
+        <source>How fast the model reads your message and the conversation so far. Higher is better: it decides how long you wait before the reply starts, most of all with long chats or pasted documents.</source>
+        <translation>模型读取你的消息和之前对话的速度。越高越好：它决定了回复开始前要等多久，对话很长或粘贴了文档时尤其明显。</translation>
+    </message>
+    <message>
+        <source>Generation tokens/s</source>
+        <translation>生成 token/秒</translation>
+    </message>
+    <message>
+        <source>How fast the reply is written. A token is about three quarters of an English word, or one or two Chinese characters. Higher is better; from about 10 tokens/s on, most people read slower than the model writes.</source>
+        <translation>写出回复的速度。一个 token 大约相当于四分之三个英文单词，或一到两个汉字。越高越好；达到约 10 token/秒后，大多数人的阅读速度就跟不上模型的输出了。</translation>
+    </message>
+    <message>
+        <source>Perplexity</source>
+        <translation>困惑度</translation>
+    </message>
+    <message>
+        <source>How well the variant predicts the text: lower is better. Only compare it between variants of the same model on the same text and window. A difference of about 1% is hard to notice in a chat; several percent shows as more mistakes and less coherent replies. The ± is the statistical uncertainty.</source>
+        <translation>该版本对文本的预测能力：越低越好。只应在同一模型的不同版本之间、用相同的文本和窗口比较。约 1% 的差别在聊天中很难察觉；相差几个百分点时，错误会变多，回复也更不连贯。± 后面是统计误差。</translation>
+    </message>
+    <message>
+        <source>KL divergence</source>
+        <translation>KL 散度</translation>
+    </message>
+    <message>
+        <source>How far the variant&apos;s predictions are from the reference (the largest variant), averaged over the text; 0 means the same. It finds changes that perplexity can average away. As a rule of thumb, below about 0.01 the two behave almost alike, and above about 0.1 the difference is easy to notice.</source>
+        <translation>该版本的预测与参照版本（最大的版本）相差多远，取整段文本的平均值；0 表示完全相同。它能发现困惑度在平均时掩盖掉的变化。粗略地说，低于约 0.01 时两者表现几乎一样，高于约 0.1 时差别就很容易察觉。</translation>
+    </message>
+    <message>
+        <source>Top-token agreement</source>
+        <translation>首选 token 一致率</translation>
+    </message>
+    <message>
+        <source>How often the variant&apos;s most likely next token is the same as the reference&apos;s. Nearer to 100% means replies closer to the reference&apos;s. It is easier to read than KL divergence but misses smaller changes in confidence.</source>
+        <translation>该版本最可能的下一个 token 与参照版本相同的比例。越接近 100%，回复就越接近参照版本。它比 KL 散度更直观，但察觉不到把握程度上的细小变化。</translation>
+    </message>
+    <message>
+        <source>What the numbers mean</source>
+        <translation>各项数字的含义</translation>
+    </message>
+    <message>
+        <source>Every figure was measured on this computer, with the text, window and device shown. Speed and memory change with the device and with other running programs; the quality figures change very little.</source>
+        <translation>所有数字都是在这台电脑上、用所显示的文本、窗口和设备测得的。速度和内存会随设备以及其他正在运行的程序而变化；质量指标则几乎不变。</translation>
+    </message>
+</context>
+<context>
+    <name>CompareExport</name>
+    <message>
+        <source>Quantization comparison</source>
+        <translation>量化版本比较</translation>
+    </message>
+    <message>
+        <source>Date: %1</source>
+        <translation>日期：%1</translation>
+    </message>
+    <message>
+        <source>Text: %1 (%2 tokens, SHA-256 `%3`)</source>
+        <translation>文本：%1（%2 个 token，SHA-256 `%3`）</translation>
+    </message>
+    <message>
+        <source>Perplexity window: %1 tokens</source>
+        <translation>困惑度窗口：%1 个 token</translation>
+    </message>
+    <message>
+        <source>Device setting: %1</source>
+        <translation>设备设置：%1</translation>
+    </message>
+    <message>
+        <source>The run was cancelled before every variant was measured.</source>
+        <translation>本次运行在所有版本测完之前被取消。</translation>
+    </message>
+    <message>
+        <source>Variant</source>
+        <translation>版本</translation>
+    </message>
+    <message>
+        <source>Format</source>
+        <translation>格式</translation>
+    </message>
+    <message>
+        <source>Size (MiB)</source>
+        <translation>大小（MiB）</translation>
+    </message>
+    <message>
+        <source>VRAM (MiB)</source>
+        <translation>显存（MiB）</translation>
+    </message>
+    <message>
+        <source>RAM growth (MiB)</source>
+        <translation>内存增长（MiB）</translation>
+    </message>
+    <message>
+        <source>Load (s)</source>
+        <translation>加载（秒）</translation>
+    </message>
+    <message>
+        <source>Prompt (tokens/s)</source>
+        <translation>提示词（token/秒）</translation>
+    </message>
+    <message>
+        <source>Generation (tokens/s)</source>
+        <translation>生成（token/秒）</translation>
+    </message>
+    <message>
+        <source>Perplexity</source>
+        <translation>困惑度</translation>
+    </message>
+    <message>
+        <source>KL mean</source>
+        <translation>KL 均值</translation>
+    </message>
+    <message>
+        <source>KL p99</source>
+        <translation>KL p99</translation>
+    </message>
+    <message>
+        <source>Top-token agreement</source>
+        <translation>首选 token 一致率</translation>
+    </message>
+    <message>
+        <source>reference</source>
+        <translation>参照</translation>
+    </message>
+    <message>
+        <source>Errors</source>
+        <translation>错误</translation>
+    </message>
+    <message>
+        <source>Files</source>
+        <translation>文件</translation>
+    </message>
+    <message>
+        <source>Writing %1 failed: %2</source>
+        <translation>写入 %1 失败：%2</translation>
+    </message>
+    <message>
+        <source>Saving %1 failed: %2</source>
+        <translation>保存 %1 失败：%2</translation>
+    </message>
+    <message>
+        <source>Cannot write %1: %2. Choose a folder you can write to.</source>
+        <translation>无法写入 %1：%2。请选择一个你有写入权限的文件夹。</translation>
+    </message>
+</context>
+<context>
+    <name>CompareExportDialog</name>
+    <message>
+        <source>Export as CSV</source>
+        <translation>导出为 CSV</translation>
+    </message>
+    <message>
+        <source>Export as Markdown</source>
+        <translation>导出为 Markdown</translation>
+    </message>
+    <message>
+        <source>CSV files (*.csv)</source>
+        <translation>CSV 文件 (*.csv)</translation>
+    </message>
+    <message>
+        <source>Markdown files (*.md)</source>
+        <translation>Markdown 文件 (*.md)</translation>
+    </message>
+    <message>
+        <source>Save</source>
+        <translation>保存</translation>
+    </message>
+</context>
+<context>
+    <name>CompareHistory</name>
+    <message>
+        <source>Saved comparisons</source>
+        <translation>已保存的比较</translation>
+    </message>
+    <message>
+        <source>Delete this comparison</source>
+        <translation>删除此比较</translation>
+    </message>
+    <message>
+        <source>Finished comparisons are saved here.</source>
+        <translation>完成的比较会保存在这里。</translation>
+    </message>
+    <message>
+        <source>Delete comparison?</source>
+        <translation>删除比较？</translation>
+    </message>
+    <message>
+        <source>Delete</source>
+        <translation>删除</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>The saved results of “%1” will be deleted. The model files stay where they are.</source>
+        <translation>“%1”的已保存结果将被删除。模型文件保持不变。</translation>
+    </message>
+</context>
+<context>
+    <name>CompareResults</name>
+    <message>
+        <source>Export CSV…</source>
+        <translation>导出 CSV…</translation>
+    </message>
+    <message>
+        <source>Export Markdown…</source>
+        <translation>导出 Markdown…</translation>
+    </message>
+    <message>
+        <source>Which variant is right for this computer?</source>
+        <translation>哪个版本最适合这台电脑？</translation>
+    </message>
+    <message>
+        <source>Check the variants on the left and press Compare. Each one is loaded in turn with the device from the settings, timed, and scored on the text; the largest one is the reference the others are measured against. The results are saved and can be exported.</source>
+        <translation>在左侧勾选要比较的版本，然后点击“比较”。每个版本会依次用设置中的设备加载、计时，并在文本上评分；最大的版本作为参照，其余版本都与它对比。结果会被保存，也可以导出。</translation>
+    </message>
+</context>
+<context>
+    <name>CompareScreen</name>
+    <message>
+        <source>Compare quantizations</source>
+        <translation>比较量化版本</translation>
+    </message>
+    <message>
+        <source>Measure variants of one model on this computer, one after another, to choose which to download and use.</source>
+        <translation>在这台电脑上逐个测量同一模型的不同版本，帮你选择下载和使用哪一个。</translation>
+    </message>
+    <message>
+        <source>Back to chat</source>
+        <translation>返回对话</translation>
+    </message>
+</context>
+<context>
+    <name>CompareSetup</name>
+    <message>
+        <source>Variants</source>
+        <translation>版本</translation>
+    </message>
+    <message>
+        <source>Check two or more files or folders of the same model, e.g. its Q4_K_M, Q8_0 and GPTQ versions.</source>
+        <translation>勾选同一模型的两个或更多文件或文件夹，例如它的 Q4_K_M、Q8_0 和 GPTQ 版本。</translation>
+    </message>
+    <message>
+        <source>%1, %2</source>
+        <translation>%1，%2</translation>
+    </message>
+    <message>
+        <source>No models in %1 yet. Put the variants to compare there.</source>
+        <translation>%1 中还没有模型。请把要比较的版本放到这里。</translation>
+    </message>
+    <message>
+        <source>Text</source>
+        <translation>文本</translation>
+    </message>
+    <message>
+        <source>Choose…</source>
+        <translation>选择…</translation>
+    </message>
+    <message>
+        <source>Window (tokens)</source>
+        <translation>窗口（token）</translation>
+    </message>
+    <message>
+        <source>Perplexity is measured over windows of this many tokens. Longer windows give lower perplexity and take longer.</source>
+        <translation>困惑度按这么多个 token 的窗口来测量。窗口越长，困惑度越低，耗时也越长。</translation>
+    </message>
+    <message>
+        <source>Compare %1 variants</source>
+        <translation>比较 %1 个版本</translation>
+    </message>
+    <message>
+        <source>Compare</source>
+        <translation>比较</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>Sample stories (English)</source>
+        <translation>示例故事（英文）</translation>
+    </message>
+    <message>
+        <source>Your own file</source>
+        <translation>你自己的文件</translation>
+    </message>
+    <message>
+        <source>No file chosen</source>
+        <translation>未选择文件</translation>
+    </message>
+</context>
+<context>
+    <name>CompareTable</name>
+    <message>
+        <source>Size</source>
+        <translation>大小</translation>
+    </message>
+    <message>
+        <source>VRAM</source>
+        <translation>显存</translation>
+    </message>
+    <message>
+        <source>RAM growth</source>
+        <translation>内存增长</translation>
+    </message>
+    <message>
+        <source>Load</source>
+        <translation>加载</translation>
+    </message>
+    <message>
+        <source>Prompt tokens/s</source>
+        <translation>提示词 token/秒</translation>
+    </message>
+    <message>
+        <source>Generation tokens/s</source>
+        <translation>生成 token/秒</translation>
+    </message>
+    <message>
+        <source>Perplexity</source>
+        <translation>困惑度</translation>
+    </message>
+    <message>
+        <source>KL divergence</source>
+        <translation>KL 散度</translation>
+    </message>
+    <message>
+        <source>Top-token agreement</source>
+        <translation>首选 token 一致率</translation>
+    </message>
+    <message>
+        <source>Variant</source>
+        <translation>版本</translation>
+    </message>
+    <message>
+        <source>reference</source>
+        <translation>参照</translation>
+    </message>
+    <message>
+        <source>Failed: %1</source>
+        <translation>失败：%1</translation>
+    </message>
+</context>
+<context>
+    <name>CompareTextDialog</name>
+    <message>
+        <source>Choose a text file</source>
+        <translation>选择文本文件</translation>
+    </message>
+    <message>
+        <source>Text files (*.txt *.md)</source>
+        <translation>文本文件 (*.txt *.md)</translation>
+    </message>
+    <message>
+        <source>All files (*)</source>
+        <translation>所有文件 (*)</translation>
+    </message>
+</context>
+<context>
     <name>Composer</name>
     <message>
         <source>Message the model…  (Enter to send, Shift+Enter for a new line)</source>
@@ -347,6 +773,14 @@
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
+    <message>
+        <source>Compare quantizations</source>
+        <translation>比较量化版本</translation>
+    </message>
+    <message>
+        <source>Measure the size, speed and quality of several variants of a model on this computer</source>
+        <translation>在这台电脑上测量同一模型多个版本的大小、速度和质量</translation>
+    </message>
 </context>
 <context>
     <name>main</name>
@@ -384,6 +818,10 @@
     <message>
         <source>Chats cannot be saved: %1 Chats from this session are kept in memory and are lost when Quanta closes.</source>
         <translation>无法保存对话：%1 本次的对话只保存在内存中，关闭 Quanta 后将会丢失。</translation>
+    </message>
+    <message>
+        <source>Comparisons cannot be saved: %1 Results from this session are kept in memory and are lost when Quanta closes.</source>
+        <translation>无法保存比较结果：%1 本次会话的结果保存在内存中，Quanta 关闭后将丢失。</translation>
     </message>
 </context>
 <context>
@@ -439,6 +877,119 @@
     <message>
         <source>Loading the model failed: %1</source>
         <translation>加载模型失败：%1</translation>
+    </message>
+</context>
+<context>
+    <name>quanta::CompareController</name>
+    <message>
+        <source>%1 tokens</source>
+        <translation>%1 个 token</translation>
+    </message>
+    <message>
+        <source>window of %1 tokens</source>
+        <translation>窗口 %1 个 token</translation>
+    </message>
+    <message>
+        <source>cancelled</source>
+        <translation>已取消</translation>
+    </message>
+    <message>
+        <source>A comparison is running already. Wait for it to finish, or cancel it.</source>
+        <translation>已有比较正在运行。请等它完成，或取消它。</translation>
+    </message>
+    <message>
+        <source>Choose at least two variants of the model to compare.</source>
+        <translation>请至少选择该模型的两个版本进行比较。</translation>
+    </message>
+    <message>
+        <source>Starting…</source>
+        <translation>正在开始…</translation>
+    </message>
+    <message>
+        <source>Cancelling…</source>
+        <translation>正在取消…</translation>
+    </message>
+    <message>
+        <source>The comparison could not be saved: %1</source>
+        <translation>无法保存比较结果：%1</translation>
+    </message>
+    <message>
+        <source>%1 of %2</source>
+        <translation>第 %1 个，共 %2 个</translation>
+    </message>
+    <message>
+        <source>%1 (%2): %3</source>
+        <translation>%1（%2）：%3</translation>
+    </message>
+    <message>
+        <source>Wait for the running comparison to finish, or cancel it, before opening another one.</source>
+        <translation>请等正在运行的比较完成或将其取消，再打开其他比较。</translation>
+    </message>
+    <message>
+        <source>The comparison could not be opened: %1</source>
+        <translation>无法打开比较：%1</translation>
+    </message>
+    <message>
+        <source>The comparison could not be deleted: %1</source>
+        <translation>无法删除比较：%1</translation>
+    </message>
+    <message>
+        <source>%1  ·  %2  ·  window of %3 tokens</source>
+        <translation>%1  ·  %2  ·  窗口 %3 个 token</translation>
+    </message>
+    <message>
+        <source>Saved comparisons could not be read: %1</source>
+        <translation>无法读取已保存的比较：%1</translation>
+    </message>
+</context>
+<context>
+    <name>quanta::CompareResultModel</name>
+    <message>
+        <source>%1 s</source>
+        <translation>%1 秒</translation>
+    </message>
+    <message>
+        <source>%1 ± %2</source>
+        <translation>%1 ± %2</translation>
+    </message>
+    <message>
+        <source>%1%</source>
+        <translation>%1%</translation>
+    </message>
+    <message>
+        <source>Waiting</source>
+        <translation>等待中</translation>
+    </message>
+    <message>
+        <source>Not measured: the run was cancelled</source>
+        <translation>未测量：运行已取消</translation>
+    </message>
+    <message>
+        <source>Computing the SHA-256 hash… %1%</source>
+        <translation>正在计算 SHA-256 哈希… %1%</translation>
+    </message>
+    <message>
+        <source>Loading… %1%</source>
+        <translation>正在加载… %1%</translation>
+    </message>
+    <message>
+        <source>Measuring speed…</source>
+        <translation>正在测量速度…</translation>
+    </message>
+    <message>
+        <source>Measuring perplexity… %1%</source>
+        <translation>正在测量困惑度… %1%</translation>
+    </message>
+</context>
+<context>
+    <name>quanta::CompareWorker</name>
+    <message>
+        <source>Cannot create a temporary folder for the reference logits in %1: %2</source>
+        <translation>无法在 %1 中为参照 logits 创建临时文件夹：%2</translation>
+    </message>
+    <message>
+        <source>Not enough memory to measure %1. Close other programs, or compare smaller variants.</source>
+        <translation>内存不足，无法测量 %1。请关闭其他程序，或比较更小的版本。</translation>
     </message>
 </context>
 <context>

@@ -528,6 +528,15 @@ void TestChatUi::brokenModelShowsError()
 
     controller.dismissError();
     QVERIFY(!banner->isVisible());
+
+    // A failed load's banner goes away once another model loads.
+    context_->inference().loadModel(broken);
+    QTRY_VERIFY_WITH_TIMEOUT(banner->isVisible(), kTimeoutMs);
+    QTRY_VERIFY(!context_->inference().loading());
+    context_->inference().loadModel(sharedModel());
+    QTRY_VERIFY_WITH_TIMEOUT(context_->inference().modelLoaded(), kTimeoutMs);
+    QTRY_VERIFY(!banner->isVisible());
+    QVERIFY(controller.errorMessage().isEmpty());
 }
 
 void TestChatUi::damagedDatabaseReportedOnce()
