@@ -130,7 +130,10 @@ Rectangle {
             ButtonGroup.group: textGroup
             text: qsTr("Sample stories (English)")
             checked: setup.compare.textPath.length === 0
-            onClicked: setup.compare.useSampleText()
+            onClicked: {
+                setup.compare.useSampleText()
+                checked = Qt.binding(() => setup.compare.textPath.length === 0)
+            }
         }
 
         RadioButton {
@@ -141,6 +144,9 @@ Rectangle {
             text: qsTr("Your own file")
             checked: setup.compare.textPath.length > 0
             onClicked: {
+                // Checked only once a file is chosen, so that the buttons
+                // always show the text a comparison measures.
+                checked = Qt.binding(() => setup.compare.textPath.length > 0)
                 if (setup.compare.textPath.length === 0)
                     textDialog.open()
             }

@@ -5,6 +5,7 @@
 #include "options.h"
 
 #include "core/error.h"
+#include "gguf/utf8_check.h"
 #include "core/mapped_file.h"
 #include "engine/model.h"
 #include "eval/perplexity.h"
@@ -12,6 +13,7 @@
 #include <atomic>
 #include <csignal>
 #include <cstdio>
+#include <filesystem>
 
 namespace quanta::cli {
 
@@ -63,7 +65,12 @@ private:
 std::string read_text(const std::string& path)
 {
     const MappedFile file(path);
-    return std::string(reinterpret_cast<const char*>(file.data()), file.size());
+    std::string text(reinterpret_cast<const char*>(file.data()), file.size());
+    if (const size_t invalid = gguf_detail::utf8_first_invalid(text); invalid < text.size()) {
+        throw FormatError(path + ": not UTF-8 text (invalid byte at offset " + std::to_string(invalid) +
+                          "); convert the file to UTF-8 first");
+    }
+    return text;
 }
 
 void print_summary(const PerplexityResult& result)
@@ -109,6 +116,11 @@ int cmd_perplexity(const Args& args)
         measure.max_windows = static_cast<int>(options.integer("--chunks", 0, 0, 1 << 30));
         measure.save_logits_path = options.string("--save-logits", "");
         measure.kl_base_path = options.string("--kl-base", "");
+        std::error_code same_error;
+        if (!measure.save_logits_path.empty() && !measure.kl_base_path.empty() &&
+            (measure.save_logits_path == measure.kl_base_path ||
+             std::filesystem::equivalent(measure.save_logits_path, measure.kl_base_path, same_error)))
+            throw UsageError("--save-logits and --kl-base name the same file; saving would replace the base");
 
         LoadOptions load;
         load.n_threads = static_cast<int>(options.integer("--threads", 0, 0, 1024));

@@ -1,6 +1,7 @@
 #include "eval/perplexity.h"
 
 #include "core/error.h"
+#include "gguf/utf8_check.h"
 #include "core/log.h"
 #include "engine/model.h"
 #include "engine/session.h"
@@ -214,6 +215,10 @@ PerplexityResult compute_perplexity(const std::shared_ptr<const Model>& model, c
     }
     if (options.max_windows < 0)
         throw Error("max_windows is " + std::to_string(options.max_windows) + ", expected 0 (all) or more");
+    if (const size_t invalid = gguf_detail::utf8_first_invalid(text); invalid < text.size()) {
+        throw FormatError("the text is not UTF-8 (invalid byte at offset " + std::to_string(invalid) +
+                          "); convert it to UTF-8 first");
+    }
     const int n_vocab = model->graph().n_vocab();
 
     // Tokenize the text without BOS, as the windows put BOS in front of their

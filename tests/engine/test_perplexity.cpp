@@ -436,6 +436,16 @@ void PerplexityTest::shortTextFails()
 
     // And a window below the minimum.
     QVERIFY_THROWS_EXCEPTION(Error, measure(f32_, text_, 8, 1));
+
+    // Text that is not UTF-8 (a binary file read as text) is rejected.
+    std::string binary = text_;
+    binary[100] = static_cast<char>(0xFF);
+    try {
+        measure(f32_, binary, 64, 1);
+        QFAIL("text with an invalid UTF-8 byte was measured");
+    } catch (const FormatError& error) {
+        QVERIFY2(QString(error.what()).contains("not UTF-8 (invalid byte at offset 100)"), error.what());
+    }
 }
 
 void PerplexityTest::baseFromOtherTextFails()
