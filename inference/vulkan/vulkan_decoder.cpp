@@ -38,6 +38,23 @@ uint64_t widest_permuted_input(const GpuModel& model)
     return width;
 }
 
+// Returns the widest input of a matrix that the int8 path reads, among the
+// offloaded layers and the output when the model runs it, or 0 when none.
+uint32_t widest_int8_input(const GpuModel& model)
+{
+    uint32_t width = 0;
+    for (const GpuModel::Layer& layer : model.layers()) {
+        for (const GpuMatrix* m : {&layer.wq, &layer.wk, &layer.wv, &layer.wqkv, &layer.wo, &layer.w_gate,
+                                   &layer.w_up, &layer.w_down}) {
+            if (*m && int8_path_supports_type(m->type))
+                width = std::max(width, m->n_in);
+        }
+    }
+    if (model.runs_output() && int8_path_supports_type(model.output().type))
+        width = std::max(width, model.output().n_in);
+    return width;
+}
+
 uint64_t vector_bytes(const std::vector<float>& v)
 {
     return v.size() * sizeof(float);
@@ -100,8 +117,21 @@ OffloadEstimate estimate_offload(const DecoderGraph& graph, int n_ctx, int n_bat
     }
     if (graph.output().in_perm)
         permuted_width = std::max<uint64_t>(permuted_width, static_cast<uint64_t>(graph.output().n_in));
+    // The int8 path's quantized activations take 1.25 bytes per value of the
+    // widest input. They are counted whether or not the device runs that path.
+    uint64_t int8_width = 0;
+    for (const DecoderLayer& layer : graph.layers()) {
+        for (const WeightMatrix* m : {&layer.wq, &layer.wk, &layer.wv, &layer.wqkv, &layer.wo, &layer.w_gate,
+                                      &layer.w_up, &layer.w_down}) {
+            if (m->data && int8_path_supports_type(m->type))
+                int8_width = std::max<uint64_t>(int8_width, static_cast<uint64_t>(m->n_in));
+        }
+    }
+    if (int8_path_supports_type(graph.output().type))
+        int8_width = std::max<uint64_t>(int8_width, static_cast<uint64_t>(graph.output().n_in));
     estimate.scratch = 4ull * static_cast<uint64_t>(n_batch) * (floats_per_token + permuted_width + 2ull * hp.n_embd) +
-                       4ull * 2 * static_cast<uint64_t>(hp.n_vocab);
+                       4ull * 2 * static_cast<uint64_t>(hp.n_vocab) +
+                       Kernels::int8_activation_bytes(static_cast<uint32_t>(n_batch), static_cast<uint32_t>(int8_width));
     return estimate;
 }
 
@@ -273,6 +303,10 @@ GpuSession::GpuSession(std::shared_ptr<GpuModel> model, int n_ctx, int n_batch)
     fused_ = scratch(static_cast<uint64_t>(fused_width(model_->graph())));
     if (const uint64_t width = widest_permuted_input(*model_))
         permuted_ = scratch(width);
+    const uint32_t int8_width = widest_int8_input(*model_);
+    if (model_->kernels().paths().int8_matmul && int8_width > 0)
+        int8_x_ = memory.allocate(Kernels::int8_activation_bytes(static_cast<uint32_t>(n_batch), int8_width),
+                                  MemoryCategory::Scratch, MemoryPlace::Device);
     upload_ = memory.allocate(tokens * hp.n_embd * sizeof(float), MemoryCategory::Scratch, MemoryPlace::Upload);
     const uint64_t readback_floats = std::max<uint64_t>(tokens * hp.n_embd, static_cast<uint64_t>(hp.n_vocab));
     readback_ = memory.allocate(readback_floats * sizeof(float), MemoryCategory::Scratch, MemoryPlace::Readback);
@@ -284,19 +318,40 @@ GpuSession::GpuSession(std::shared_ptr<GpuModel> model, int n_ctx, int n_batch)
     has_rope_factors_ = factors != nullptr;
 }
 
-void GpuSession::matmul(const GpuMatrix& w, BufferRange x, BufferRange y, uint32_t n)
+bool GpuSession::matmul(const GpuMatrix& w, BufferRange x, BufferRange y, uint32_t n, bool quantized)
 {
     Kernels& k = model_->kernels();
-    if (!w.perm) {
+    const bool int8 = int8_x_ && k.uses_int8_input(w, n);
+
+    // Plain path on x as it is.
+    if (!w.perm && !int8) {
         k.matmul(recorder_, w, x, y, n);
-        return;
+        return quantized;
     }
-    // An earlier matmul may still read permuted_, and this one reads it
-    // after the gather.
-    recorder_.barrier();
-    k.gather_columns(recorder_, x, w.perm, permuted_, n, w.n_in);
-    recorder_.barrier();
-    k.matmul(recorder_, w, permuted_, y, n);
+
+    // Act-order weights read their own column order of x: an earlier matmul
+    // may still read permuted_, and this one reads it after the gather.
+    BufferRange input = x;
+    if (w.perm) {
+        recorder_.barrier();
+        k.gather_columns(recorder_, x, w.perm, permuted_, n, w.n_in);
+        recorder_.barrier();
+        input = permuted_;
+    }
+    if (!int8) {
+        k.matmul(recorder_, w, input, y, n);
+        return quantized;
+    }
+
+    // The int8 path: an earlier matmul may still read int8_x_, and this one
+    // reads it after the quantization. A permuted input is never shared.
+    if (w.perm || !quantized) {
+        recorder_.barrier();
+        k.quantize_int8(recorder_, input, int8_x_, n, w.n_in);
+        recorder_.barrier();
+    }
+    k.matmul(recorder_, w, input, y, n, int8_x_);
+    return !w.perm;
 }
 
 void GpuSession::record_layer(int il, uint32_t n, uint32_t pos0)
@@ -325,9 +380,9 @@ void GpuSession::record_layer(int il, uint32_t n, uint32_t pos0)
         k.copy_columns(r, fused_, k_, n, width, n_embd_q, n_embd_kv);
         k.copy_columns(r, fused_, v_, n, width, n_embd_q + n_embd_kv, n_embd_kv);
     } else {
-        matmul(layer.wq, norm_, q_, n);
-        matmul(layer.wk, norm_, k_, n);
-        matmul(layer.wv, norm_, v_, n);
+        bool quantized = matmul(layer.wq, norm_, q_, n);
+        quantized = matmul(layer.wk, norm_, k_, n, quantized);
+        matmul(layer.wv, norm_, v_, n, quantized);
     }
     r.barrier();
     if (layer.bq) {
@@ -370,8 +425,8 @@ void GpuSession::record_layer(int il, uint32_t n, uint32_t pos0)
     k.rms_norm(r, x_, layer.ffn_norm, norm_, n_embd, n, n_embd, hp.rms_eps);
     r.barrier();
     if (layer.w_gate) {
-        matmul(layer.w_gate, norm_, gate_, n);
-        matmul(layer.w_up, norm_, up_, n);
+        const bool quantized = matmul(layer.w_gate, norm_, gate_, n);
+        matmul(layer.w_up, norm_, up_, n, quantized);
     } else {
         matmul(layer.w_up, norm_, fused_, n);
         r.barrier();

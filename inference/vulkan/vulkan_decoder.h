@@ -93,8 +93,13 @@ public:
 private:
     void record_layer(int il, uint32_t n, uint32_t pos0);
     void record_output(uint32_t n, bool all_logits);
-    // y = W x for n tokens, through permuted_ when W has an input order.
-    void matmul(const GpuMatrix& w, BufferRange x, BufferRange y, uint32_t n);
+    // Records y = W x for n tokens, through permuted_ when W has an input
+    // order and through int8_x_ when the int8 path runs W. Pass `quantized`
+    // true when int8_x_ already contains x quantized by an earlier call on
+    // the same unchanged x, so that matrices sharing an input (Q, K and V,
+    // or gate and up) quantize it once. Returns whether int8_x_ contains x
+    // quantized after the call.
+    bool matmul(const GpuMatrix& w, BufferRange x, BufferRange y, uint32_t n, bool quantized = false);
 
     std::shared_ptr<GpuModel> model_;
     int n_ctx_;
@@ -104,6 +109,9 @@ private:
     Buffer x_, norm_, q_, k_, v_, attn_, proj_, gate_, up_, fused_, logits_;
     Buffer upload_, readback_;
     Buffer permuted_;  // [n_batch, widest input] activations in act-order column order; only when needed
+    // [n_batch, widest input of the int8 path's types] activations quantized
+    // by Kernels::quantize_int8(), allocated only when the device runs that path.
+    Buffer int8_x_;
     const Buffer* rope_factors_ = nullptr;
     bool has_rope_factors_ = false;
 };

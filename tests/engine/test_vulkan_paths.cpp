@@ -4,18 +4,26 @@
 // lengths are not multiples of the tile depth. Also the choice of paths from
 // a device's features and QUANTA_VK_PATHS. Runs on the machine's Vulkan
 // driver (lavapipe in CI) and skips a path the device lacks. Each test
-// states its tolerance.
+// states its tolerance. Last, whole models on lavapipe with the default
+// paths, whose int8 path quantizes the activations of prompt processing,
+// against the exact F32 references of the shared folder.
 
 #include "core/error.h"
 #include "core/log.h"
 #include "cpu/kernels.h"
+#include "engine/model.h"
+#include "engine/session.h"
 #include "gguf/ggml_type.h"
 #include "quant/reference.h"
+#include "reference_runs.h"
+#include "test_support.h"
 #include "vulkan/vulkan_context.h"
 #include "vulkan/vulkan_kernels.h"
 #include "vulkan/vulkan_memory.h"
 #include "vulkan/vulkan_pipeline.h"
 
+#include <QJsonArray>
+#include <QJsonObject>
 #include <QTest>
 
 #include <cmath>
@@ -209,6 +217,101 @@ void add_weight_rows(int k_legacy, int k_kquant)
         QTest::newRow(type) << QString::fromLatin1(type) << k_kquant;
 }
 
+// A model loaded fully onto lavapipe, with the kernel-path lines logged
+// while it loaded.
+struct LoggedModel {
+    std::shared_ptr<Model> model;
+    std::vector<std::string> path_lines;
+};
+
+// Loads `relative` (under the shared folder) with QUANTA_VK_PATHS set to
+// `paths_setting`, or unset when it is null. The model's kernels read the
+// setting while it loads, so it is removed again once the load returns.
+LoggedModel load_logged(const std::string& relative, const char* paths_setting)
+{
+    LoggedModel loaded;
+    if (paths_setting)
+        qputenv("QUANTA_VK_PATHS", paths_setting);
+    set_log_sink([&loaded](LogLevel, std::string_view message) {
+        if (message.find("Vulkan kernel paths on") != std::string_view::npos)
+            loaded.path_lines.emplace_back(message);
+    });
+    LoadOptions options;
+    options.device = "llvmpipe";  // "auto" skips a software driver on purpose
+    options.gpu_layers = -1;
+    options.n_threads = 2;
+    options.n_ctx = 256;
+    try {
+        loaded.model = Model::load(test::shared_path(relative), options);
+    } catch (...) {
+        set_log_sink({});
+        qunsetenv("QUANTA_VK_PATHS");
+        throw;
+    }
+    set_log_sink({});
+    qunsetenv("QUANTA_VK_PATHS");
+    return loaded;
+}
+
+bool logs_int8_path(const LoggedModel& loaded)
+{
+    return loaded.path_lines.size() == 1 && loaded.path_lines[0].find("int8 dot products") != std::string::npos;
+}
+
+// Returns the bound on the int8 path's prompt logits against the
+// dequant-f32 references. The bounds are the CPU fast path's
+// (test_generation.cpp), which also rounds activations to 8 bits before the
+// dot products, as llama.cpp does. Largest measured on lavapipe over the
+// three prompts: Q8_0 0.28, Q4_0 0.28, Q4_1 0.25, Q5_0 0.24, IQ4_NL 0.25.
+double int8_bound(const QString& type)
+{
+    static const QHash<QString, double> bounds = {
+        {"Q8_0", 0.30}, {"Q4_0", 0.33}, {"Q4_1", 0.30}, {"Q5_0", 0.40}, {"IQ4_NL", 0.32},
+    };
+    return bounds.value(type, 0.0);
+}
+
+// Bound for the GPTQ and AWQ folders against reference/hf: 8-bit
+// activations as above. Largest measured on lavapipe over the three
+// prompts: GPTQ 4-bit act-order 0.23, AWQ 4-bit 0.27.
+constexpr double kHfInt8Bound = 0.6;
+
+// Greedy ids are compared up to the first step whose top-two gap in the
+// reference is below this, because 8-bit activations can pick the other
+// token there.
+constexpr double kInt8IdGap = 0.5;
+
+// Checks the prompt logits of every prompt of `entry` (a model of a
+// reference greedy.json) against `logits_file(i)` within `bound`, and the
+// greedy ids up to the first near-tie.
+template <typename LogitsFile>
+void check_prompts(const std::shared_ptr<Model>& model, const QJsonObject& entry, LogitsFile logits_file,
+                   double bound)
+{
+    const QJsonArray prompts = entry["prompts"].toArray();
+    QVERIFY(!prompts.isEmpty());
+    for (int i = 0; i < prompts.size(); ++i) {
+        const QJsonObject prompt = prompts[i].toObject();
+        const std::vector<TokenId> ids = test::to_ids(prompt["prompt_ids"].toArray());
+        // More than kMatvecMaxTokens tokens, so the prompt runs the tiled shaders.
+        QVERIFY(ids.size() > 4);
+        const std::vector<float> expected = test::read_f32_file(logits_file(i));
+        const std::vector<float> logits = test::prompt_logits(model, ids, KvCacheType::F16);
+        QCOMPARE(logits.size(), expected.size());
+        const float difference = test::max_abs_diff(logits.data(), expected.data(), logits.size());
+        QVERIFY2(difference <= bound,
+                 qPrintable(QStringLiteral("prompt %1: max |difference| %2, bound %3").arg(i).arg(difference).arg(bound)));
+
+        const std::vector<TokenId> reference_ids = test::to_ids(prompt["generated_ids"].toArray());
+        const int steps = test::comparable_steps(prompt["top5_per_step"].toArray(), kInt8IdGap);
+        SessionOptions options;
+        options.n_ctx = 256;
+        Session session(model, options);
+        const std::vector<TokenId> generated = test::greedy(session, ids, steps);
+        QCOMPARE(generated, std::vector<TokenId>(reference_ids.begin(), reference_ids.begin() + steps));
+    }
+}
+
 } // namespace
 
 class TestVulkanPaths : public QObject {
@@ -242,7 +345,17 @@ private slots:
     void int8SkippedForDecode();
     void int8RejectsSmallBuffer();
 
+    // The int8 path in whole models.
+    void wideModelsInt8_data();
+    void wideModelsInt8();
+    void hfFoldersInt8_data();
+    void hfFoldersInt8();
+    void plainSettingKeepsInt8Off();
+
 private:
+    // Skips unless the shared folder is there and lavapipe's paths include int8.
+    void require_int8_models();
+
     bool device_has(const KernelPaths& paths) const;
 
     std::shared_ptr<Instance> instance_;
@@ -710,6 +823,100 @@ void TestVulkanPaths::int8RejectsSmallBuffer()
     QVERIFY_THROWS_EXCEPTION(Error, kernels.quantize_int8(recorder, x_buffer, small, n_tokens, ncols));
     QVERIFY_THROWS_EXCEPTION(Error, kernels.matmul(recorder, w, x_buffer, y_buffer, n_tokens, small));
     QVERIFY_THROWS_EXCEPTION(Error, kernels.quantize_int8(recorder, x_buffer, small, n_tokens, 48));
+}
+
+void TestVulkanPaths::require_int8_models()
+{
+    if (!test::shared_available())
+        QSKIP("the shared models folder is not available");
+    if (context_->info().name.find("llvmpipe") == std::string::npos)
+        QSKIP("the whole-model checks run on lavapipe, and this machine picks another device");
+    if (!device_has(forced_paths(false, true)))
+        QSKIP("the device has no integer dot product");
+}
+
+void TestVulkanPaths::wideModelsInt8_data()
+{
+    QTest::addColumn<QString>("type");
+    // Every type of stories260K-wide that the int8 path reads (the folder
+    // has no Q5_1 file).
+    for (const char* type : {"Q8_0", "Q4_0", "Q4_1", "Q5_0", "IQ4_NL"})
+        QTest::newRow(type) << QString::fromLatin1(type);
+}
+
+void TestVulkanPaths::wideModelsInt8()
+{
+    QFETCH(QString, type);
+    require_int8_models();
+    const QString file_name = "stories260K-wide-" + type + ".gguf";
+    const QJsonObject entry =
+        test::read_json("reference/stories260K-wide/greedy.json")["models"].toObject()[file_name].toObject();
+    QVERIFY(!entry.isEmpty());
+    const LoggedModel loaded = load_logged("models/stories260K-wide/" + file_name.toStdString(), nullptr);
+    QVERIFY2(loaded.model->info().gpu_output, loaded.model->info().gpu_fallback_reason.c_str());
+    QVERIFY(logs_int8_path(loaded));
+
+    const std::string logits_prefix = "reference/stories260K-wide/logits/" + type.toStdString() + ".dequant-f32.prompt";
+    check_prompts(
+        loaded.model, entry,
+        [&logits_prefix](int i) { return test::shared_path(logits_prefix + std::to_string(i) + ".f32"); },
+        int8_bound(type));
+}
+
+void TestVulkanPaths::hfFoldersInt8_data()
+{
+    QTest::addColumn<QString>("folder");
+    // Act-order GPTQ also runs the column gather before the quantization.
+    QTest::newRow("GPTQ") << QStringLiteral("stories260K-wide-gptq-4bit-g32-actorder-asym");
+    QTest::newRow("AWQ") << QStringLiteral("stories260K-wide-awq-gemm-4bit-g128");
+}
+
+void TestVulkanPaths::hfFoldersInt8()
+{
+    QFETCH(QString, folder);
+    require_int8_models();
+    const QJsonObject entry = test::read_json("reference/hf/greedy.json")["models"].toObject()[folder].toObject();
+    QVERIFY(!entry.isEmpty());
+    const LoggedModel loaded = load_logged("models/hf/" + folder.toStdString(), nullptr);
+    QVERIFY2(loaded.model->info().gpu_output, loaded.model->info().gpu_fallback_reason.c_str());
+    QVERIFY(logs_int8_path(loaded));
+
+    const std::string logits_prefix = "reference/hf/logits/" + folder.toStdString() + ".prompt";
+    check_prompts(
+        loaded.model, entry,
+        [&logits_prefix](int i) { return test::shared_path(logits_prefix + std::to_string(i) + ".f32"); },
+        kHfInt8Bound);
+}
+
+void TestVulkanPaths::plainSettingKeepsInt8Off()
+{
+    require_int8_models();
+    const std::string file = "models/stories260K-wide/stories260K-wide-Q8_0.gguf";
+    const LoggedModel plain = load_logged(file, "plain");
+    QCOMPARE(plain.path_lines.size(), size_t(1));
+    QVERIFY2(!logs_int8_path(plain), plain.path_lines[0].c_str());
+    QVERIFY2(plain.path_lines[0].find("dequantizing tiles for every type") != std::string::npos,
+             plain.path_lines[0].c_str());
+
+    // The plain path is exact up to the F16 KV cache (0.05, as in
+    // test_vulkan_generation), and the int8 path's logits differ from it.
+    const QJsonObject prompt = test::read_json("reference/stories260K-wide/greedy.json")["models"]
+                                   .toObject()["stories260K-wide-Q8_0.gguf"]
+                                   .toObject()["prompts"]
+                                   .toArray()[0]
+                                   .toObject();
+    const std::vector<TokenId> ids = test::to_ids(prompt["prompt_ids"].toArray());
+    const std::vector<float> expected =
+        test::read_f32_file(test::shared_path("reference/stories260K-wide/logits/Q8_0.dequant-f32.prompt0.f32"));
+    const std::vector<float> plain_logits = test::prompt_logits(plain.model, ids, KvCacheType::F16);
+    QCOMPARE(plain_logits.size(), expected.size());
+    QVERIFY(test::max_abs_diff(plain_logits.data(), expected.data(), expected.size()) <= 0.05f);
+
+    const LoggedModel fast = load_logged(file, nullptr);
+    QVERIFY(logs_int8_path(fast));
+    const std::vector<float> int8_logits = test::prompt_logits(fast.model, ids, KvCacheType::F16);
+    QCOMPARE(int8_logits.size(), plain_logits.size());
+    QVERIFY(test::max_abs_diff(int8_logits.data(), plain_logits.data(), plain_logits.size()) > 0.01f);
 }
 
 QTEST_APPLESS_MAIN(TestVulkanPaths)
