@@ -382,7 +382,7 @@ ModelSummary summarize_hf_folder(const std::string& directory)
     summary.weight_bytes = weights->total_file_bytes();
 
     // Parameters: every float tensor's elements, and K * N per packed layer
-    // (its qweight holds K * bits / 32 rows of N words).
+    // (its qweight has K * bits / 32 rows of N words).
     const int bits = config.quantization.bits;
     for (const SafetensorsTensor* t : weights->tensors()) {
         const std::string& name = t->name;

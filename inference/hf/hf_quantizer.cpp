@@ -201,7 +201,7 @@ public:
     {
     }
 
-    // Throws UnsupportedError unless GGUF tensor `name` holds float weights.
+    // Throws UnsupportedError unless GGUF tensor `name` contains float weights.
     void require_float(const std::string& name) const
     {
         const GgufTensor& tensor = file_.tensor(name);
@@ -518,10 +518,10 @@ bool checkpoint_file_name(const fs::path& path)
            extension == ".txt" || extension == ".md" || path.filename() == ".gitattributes";
 }
 
-// Resolves `output` and checks that writing there loses nothing: the parent
-// folder exists, and an existing folder is replaced only with `force`, only
-// when it is a checkpoint folder (config.json and the files one holds), and
-// never when it is or contains the input.
+// Resolves `output` and checks that writing there loses nothing. The parent
+// folder must exist. An existing folder is replaced only with `force` and
+// only when it is a checkpoint folder (config.json and the files one
+// contains). It is never replaced when it is or contains the input.
 fs::path checked_output(const std::string& input, const std::string& output, bool force)
 {
     fs::path target = fs::absolute(output).lexically_normal();

@@ -137,9 +137,9 @@ std::string describe_json(const Json& value)
 Json parse_json_without_duplicates(std::string_view text, const std::string& path, std::string_view document,
                                    std::string_view top_level_noun)
 {
-    // A SAX pass finds duplicate keys in linear time; nlohmann's DOM parser
-    // with a callback rescans the parent after every child object, which a
-    // header with many entries turns into minutes.
+    // A SAX pass finds duplicate keys in linear time. nlohmann's DOM parser
+    // with a callback rescans the parent after every child object, so a
+    // header with many entries took minutes.
     struct DuplicateFinder {
         // Keys seen so far in each open object or array (arrays have none),
         // innermost last, with the key under which it sits.

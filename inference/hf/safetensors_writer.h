@@ -43,8 +43,8 @@ public:
 
     // Adds a tensor whose bytes `fill` returns when the file is written, in
     // name order. Throws std::invalid_argument like the form above for the
-    // name and shape; write() throws Error when `fill` returns another byte
-    // count than the shape needs, and lets the exceptions of `fill` through.
+    // name and shape. write() throws Error when `fill` returns another byte
+    // count than the shape needs, and passes on the exceptions of `fill`.
     void add_tensor_fill(std::string name, SafetensorsDtype dtype, std::vector<uint64_t> shape, TensorFill fill);
 
     // Writes the file to `path` + ".tmp", flushes it to disk and renames it
