@@ -138,6 +138,13 @@ Rectangle {
                                 text: row.name
                                 elide: Text.ElideMiddle
                                 color: Theme.textPrimary
+                                // The full name where the column cuts it.
+                                ToolTip.visible: nameHover.hovered && truncated
+                                ToolTip.text: row.name
+
+                                HoverHandler {
+                                    id: nameHover
+                                }
                             }
 
                             RowLayout {
