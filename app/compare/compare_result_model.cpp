@@ -1,6 +1,7 @@
 #include "compare/compare_result_model.h"
 
 #include "compare/variant_measurement.h"
+#include "model_library/model_file_info.h"
 
 #include <QLocale>
 
@@ -69,7 +70,7 @@ QVariant CompareResultModel::data(const QModelIndex& index, int role) const
     case NameRole:
         return variant.name;
     case FormatRole:
-        return variant.format;
+        return localizedWeightFormat(variant.format);
     case PlacementRole:
         return variant.placement;
     case PathRole:

@@ -232,4 +232,9 @@ void InferenceService::finishGenerating()
         reloadModel();
 }
 
+QString InferenceService::modelFileType() const
+{
+    return localizedWeightFormat(model_.fileType);
+}
+
 } // namespace quanta

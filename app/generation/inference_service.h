@@ -52,7 +52,8 @@ public:
     QString modelName() const { return model_.name; }
     QString modelFileName() const; // the file's name without ".gguf", or the folder's name
     QString modelArchitecture() const { return model_.architecture; }
-    QString modelFileType() const { return model_.fileType; }
+    // The weight format, in the UI language for Hugging Face folders.
+    QString modelFileType() const;
     qint64 modelSizeBytes() const { return model_.fileSizeBytes; }
     QString modelSizeText() const; // size on disk for display, in the current locale
     int contextSize() const { return model_.contextSize; }

@@ -4,9 +4,12 @@
 #include "gguf/gguf_reader.h"
 #include "hf/hf_model.h"
 
+#include <QCoreApplication>
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
+#include <QRegularExpression>
+#include <QStringList>
 
 #include <algorithm>
 #include <exception>
@@ -108,6 +111,26 @@ QString formatParameterCount(qint64 parameters)
         }
     }
     return QString::number(parameters);
+}
+
+QString localizedWeightFormat(const QString& engineText)
+{
+    // The engine writes "<method> <bits>-bit", then ", group <n>" or ", one
+    // group per row", then ", act-order" (HfQuantization::describe).
+    static const QRegularExpression pattern(
+        QStringLiteral("^(GPTQ|AWQ) (\\d+)-bit(?:, group (\\d+)|(, one group per row))?(, act-order)?$"));
+    const QRegularExpressionMatch match = pattern.match(engineText);
+    if (!match.hasMatch())
+        return engineText;
+    QStringList parts;
+    parts.append(QCoreApplication::translate("ModelFormat", "%1 %2-bit").arg(match.captured(1), match.captured(2)));
+    if (!match.captured(3).isEmpty())
+        parts.append(QCoreApplication::translate("ModelFormat", "group %1").arg(match.captured(3)));
+    if (!match.captured(4).isEmpty())
+        parts.append(QCoreApplication::translate("ModelFormat", "one group per row"));
+    if (!match.captured(5).isEmpty())
+        parts.append(QCoreApplication::translate("ModelFormat", "act-order"));
+    return parts.join(QCoreApplication::translate("ModelFormat", ", ", "separator between the parts of a format"));
 }
 
 } // namespace quanta

@@ -26,6 +26,11 @@ struct ModelFileInfo {
 
 // Size and modification time of a model on disk, compared to detect a stale
 // cached entry.
+// The engine's format text of a Hugging Face folder ("GPTQ 4-bit, group
+// 128, act-order", "AWQ 4-bit, group 128") in the UI language; any other
+// text (GGUF type names such as "Q4_K_M") is returned unchanged.
+QString localizedWeightFormat(const QString& engineText);
+
 struct ModelStamp {
     // A file's size; for a folder, the bytes of its *.safetensors files.
     qint64 sizeBytes = 0;

@@ -62,7 +62,7 @@ QVariant ModelListModel::data(const QModelIndex& index, int role) const
     case ParametersRole:
         return entry.info.parameters;
     case QuantizationRole:
-        return entry.info.quantization;
+        return localizedWeightFormat(entry.info.quantization);
     case ContextLengthRole:
         return entry.info.contextLength;
     case DetailsRole:
@@ -227,7 +227,7 @@ QString ModelListModel::details(const Entry& entry) const
     if (info.parameters > 0)
         parts.append(tr("%1 parameters").arg(formatParameterCount(info.parameters)));
     if (!info.quantization.isEmpty())
-        parts.append(info.quantization);
+        parts.append(localizedWeightFormat(info.quantization));
     if (info.contextLength > 0)
         parts.append(tr("%1 context").arg(QLocale().toString(info.contextLength)));
     return parts.join(QStringLiteral(" · "));

@@ -628,6 +628,30 @@
     </message>
 </context>
 <context>
+    <name>ModelFormat</name>
+    <message>
+        <source>%1 %2-bit</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>group %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>one group per row</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>act-order</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>, </source>
+        <comment>separator between the parts of a format</comment>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>ModelPicker</name>
     <message>
         <source>Choose a model</source>

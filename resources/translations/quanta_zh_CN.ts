@@ -627,6 +627,30 @@
     </message>
 </context>
 <context>
+    <name>ModelFormat</name>
+    <message>
+        <source>%1 %2-bit</source>
+        <translation>%1 %2 位</translation>
+    </message>
+    <message>
+        <source>group %1</source>
+        <translation>每组 %1</translation>
+    </message>
+    <message>
+        <source>one group per row</source>
+        <translation>每行一组</translation>
+    </message>
+    <message>
+        <source>act-order</source>
+        <translation>act-order 排序</translation>
+    </message>
+    <message>
+        <source>, </source>
+        <comment>separator between the parts of a format</comment>
+        <translation>，</translation>
+    </message>
+</context>
+<context>
     <name>ModelPicker</name>
     <message>
         <source>Choose a model</source>

@@ -13,6 +13,7 @@
 #include <QLocale>
 #include <QSignalSpy>
 #include <QTemporaryDir>
+#include <QTranslator>
 #include <QTest>
 
 using namespace quanta;
@@ -56,6 +57,7 @@ class TestModelList : public QObject {
 
 private slots:
     void initTestCase();
+    void weightFormatFollowsLanguage();
     void parameterCountFormat_data();
     void parameterCountFormat();
     void headersAreRead();
@@ -302,6 +304,26 @@ void TestModelList::displayNameKeepsFolderDots()
     QCOMPARE(modelDisplayName(dotted + QLatin1Char('/')), QStringLiteral("Llama-3.2-1B-GPTQ"));
     QCOMPARE(modelDisplayName(folder.filePath(QStringLiteral("Llama-3.2-1B.Q4_K_M.gguf"))),
              QStringLiteral("Llama-3.2-1B.Q4_K_M"));
+}
+
+// The engine's English format of a folder is shown in the UI language; GGUF
+// type names stay as they are.
+void TestModelList::weightFormatFollowsLanguage()
+{
+    QCOMPARE(localizedWeightFormat(QStringLiteral("GPTQ 4-bit, group 128, act-order")),
+             QStringLiteral("GPTQ 4-bit, group 128, act-order"));
+    QCOMPARE(localizedWeightFormat(QStringLiteral("Q4_K_M")), QStringLiteral("Q4_K_M"));
+
+    QTranslator chinese;
+    QVERIFY(chinese.load(QStringLiteral("quanta_zh_CN"), QStringLiteral(":/i18n")));
+    QCoreApplication::installTranslator(&chinese);
+    QCOMPARE(localizedWeightFormat(QStringLiteral("GPTQ 4-bit, group 128, act-order")),
+             QStringLiteral("GPTQ 4 位，每组 128，act-order 排序"));
+    QCOMPARE(localizedWeightFormat(QStringLiteral("AWQ 4-bit, group 32")), QStringLiteral("AWQ 4 位，每组 32"));
+    QCOMPARE(localizedWeightFormat(QStringLiteral("GPTQ 8-bit, one group per row")),
+             QStringLiteral("GPTQ 8 位，每行一组"));
+    QCOMPARE(localizedWeightFormat(QStringLiteral("F16")), QStringLiteral("F16"));
+    QCoreApplication::removeTranslator(&chinese);
 }
 
 QTEST_GUILESS_MAIN(TestModelList)
