@@ -737,7 +737,7 @@ void TestChatUi::pickerListsModelFolder()
     const QModelIndex awq = models.index(0);
     QCOMPARE(models.data(awq, ModelListModel::NameRole).toString(), QStringLiteral("awq"));
     QCOMPARE(models.data(awq, ModelListModel::KindRole).toString(), QStringLiteral("Hugging Face 文件夹"));
-    QCOMPARE(models.data(awq, ModelListModel::QuantizationRole).toString(), QStringLiteral("AWQ 4-bit, group 128"));
+    QCOMPARE(models.data(awq, ModelListModel::QuantizationRole).toString(), QStringLiteral("AWQ 4 位，每组 128"));
     QCOMPARE(models.data(models.index(1), ModelListModel::KindRole).toString(), QStringLiteral("GGUF 文件"));
 
     // The menu shows both, and "Open model folder…" next to "Open model
@@ -755,7 +755,7 @@ void TestChatUi::pickerListsModelFolder()
 
     context_->inference().loadModel(models.data(awq, ModelListModel::PathRole).toString());
     QTRY_VERIFY_WITH_TIMEOUT(context_->inference().modelLoaded(), kTimeoutMs);
-    QCOMPARE(context_->inference().modelFileType(), QStringLiteral("AWQ 4-bit, group 128"));
+    QCOMPARE(context_->inference().modelFileType(), QStringLiteral("AWQ 4 位，每组 128"));
     QCOMPARE(item("modelPicker")->property("text").toString(), QStringLiteral("awq"));
 }
 
