@@ -130,22 +130,6 @@ std::vector<GgufKeyValue> build_metadata(const HfConfig& config, const std::stri
     return kv;
 }
 
-// GGUF row r of a llama Q or K projection is Hugging Face row order[r]:
-// within each head, HF keeps the first and second halves of the rotated
-// pairs apart (rotate_half), GGUF interleaves them.
-std::vector<int32_t> rope_row_order(int n_heads, int head_dim)
-{
-    std::vector<int32_t> order(static_cast<size_t>(n_heads) * static_cast<size_t>(head_dim));
-    const int half = head_dim / 2;
-    for (int h = 0; h < n_heads; ++h) {
-        for (int i = 0; i < half; ++i) {
-            for (int a = 0; a < 2; ++a)
-                order[static_cast<size_t>(h * head_dim + 2 * i + a)] = h * head_dim + a * half + i;
-        }
-    }
-    return order;
-}
-
 class Assembler {
 public:
     Assembler(const std::string& directory, const HfConfig& config, HfStorage& storage)
@@ -320,9 +304,9 @@ std::unique_ptr<GgufFile> open_hf_model(const std::string& directory, const HfLo
 
     // The blocks; llama's Q and K rows move to GGUF's RoPE layout.
     const bool llama = config.architecture == "llama";
-    const std::vector<int32_t> q_order = llama ? rope_row_order(config.n_head, config.head_dim) : std::vector<int32_t>{};
+    const std::vector<int32_t> q_order = llama ? hf_rope_row_order(config.n_head, config.head_dim) : std::vector<int32_t>{};
     const std::vector<int32_t> k_order =
-        llama ? rope_row_order(config.n_head_kv, config.head_dim) : std::vector<int32_t>{};
+        llama ? hf_rope_row_order(config.n_head_kv, config.head_dim) : std::vector<int32_t>{};
     const std::vector<int32_t> none;
     for (int il = 0; il < config.n_layer; ++il) {
         if (options.cancel && options.cancel->load(std::memory_order_acquire))
@@ -357,6 +341,19 @@ std::unique_ptr<GgufFile> open_hf_model(const std::string& directory, const HfLo
         build_metadata(config, folder_name(directory), format, read_chat_template(directory));
     const uint64_t source_bytes = storage->weights->total_file_bytes();
     return GgufFile::assemble(directory, std::move(metadata), assembler.take(), std::move(storage), source_bytes);
+}
+
+std::vector<int32_t> hf_rope_row_order(int n_heads, int head_dim)
+{
+    std::vector<int32_t> order(static_cast<size_t>(n_heads) * static_cast<size_t>(head_dim));
+    const int half = head_dim / 2;
+    for (int h = 0; h < n_heads; ++h) {
+        for (int i = 0; i < half; ++i) {
+            for (int a = 0; a < 2; ++a)
+                order[static_cast<size_t>(h * head_dim + 2 * i + a)] = h * head_dim + a * half + i;
+        }
+    }
+    return order;
 }
 
 std::string read_hf_chat_template(const std::string& directory)

@@ -8,7 +8,9 @@
 #include <atomic>
 #include <functional>
 #include <memory>
+#include <cstdint>
 #include <string>
+#include <vector>
 
 namespace quanta {
 
@@ -38,6 +40,11 @@ std::unique_ptr<GgufFile> open_hf_model(const std::string& directory, const HfLo
 // The model picker's summary of a folder, from config.json and the
 // safetensors headers alone. Throws like open_hf_model().
 ModelSummary summarize_hf_folder(const std::string& directory);
+
+// Row r of a llama Q or K projection in GGUF order is row order[r] of the
+// Hugging Face weight. Hugging Face keeps the two halves of each head's
+// rotated pairs apart (rotate_half), and GGUF interleaves them.
+std::vector<int32_t> hf_rope_row_order(int n_heads, int head_dim);
 
 // The chat template of `directory`: tokenizer_config.json's "chat_template"
 // (a string, or the "default" entry of a list of named templates), or the

@@ -306,20 +306,6 @@ private:
     SafetensorsWriter writer_;
 };
 
-// HF row of each GGUF row of a llama Q/K projection (see hf_model.cpp).
-std::vector<int32_t> hf_rows_of_gguf(int n_heads, int head_dim)
-{
-    std::vector<int32_t> order(static_cast<size_t>(n_heads) * static_cast<size_t>(head_dim));
-    const int half = head_dim / 2;
-    for (int h = 0; h < n_heads; ++h) {
-        for (int i = 0; i < half; ++i) {
-            for (int a = 0; a < 2; ++a)
-                order[static_cast<size_t>(h * head_dim + 2 * i + a)] = h * head_dim + a * half + i;
-        }
-    }
-    return order;
-}
-
 ordered_json quantization_json(const HfQuantizeOptions& o)
 {
     if (o.method == HfQuantization::Method::Awq) {
@@ -611,8 +597,8 @@ HfQuantizeSummary write_quantized_checkpoint(const std::string& input, const std
     if (!tied)
         builder.add_float("output.weight", "lm_head.weight", hp.n_embd, hp.n_vocab);
     const bool llama = hp.architecture == "llama";
-    const std::vector<int32_t> q_rows = llama ? hf_rows_of_gguf(hp.n_head, hp.head_dim) : std::vector<int32_t>{};
-    const std::vector<int32_t> k_rows = llama ? hf_rows_of_gguf(hp.n_head_kv, hp.head_dim) : std::vector<int32_t>{};
+    const std::vector<int32_t> q_rows = llama ? hf_rope_row_order(hp.n_head, hp.head_dim) : std::vector<int32_t>{};
+    const std::vector<int32_t> k_rows = llama ? hf_rope_row_order(hp.n_head_kv, hp.head_dim) : std::vector<int32_t>{};
     for (int il = 0; il < hp.n_layer; ++il) {
         const std::string blk = "blk." + std::to_string(il) + ".";
         const std::string layer = "model.layers." + std::to_string(il) + ".";
