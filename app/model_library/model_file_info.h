@@ -26,9 +26,9 @@ struct ModelFileInfo {
 
 // Size and modification time of a model on disk, compared to detect a stale
 // cached entry.
-// The engine's format text of a Hugging Face folder ("GPTQ 4-bit, group
-// 128, act-order", "AWQ 4-bit, group 128") in the UI language; any other
-// text (GGUF type names such as "Q4_K_M") is returned unchanged.
+// Translates the engine's format text of a Hugging Face folder ("GPTQ 4-bit,
+// group 128, act-order") into the UI language. Other text, such as a GGUF
+// type name ("Q4_K_M"), is returned unchanged.
 QString localizedWeightFormat(const QString& engineText);
 
 struct ModelStamp {

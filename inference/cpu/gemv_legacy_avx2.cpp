@@ -17,9 +17,9 @@ namespace quanta::cpu::avx2 {
 namespace {
 
 // Per type: block size, quant decoding, and where the F16 scale and the
-// offset come from (kMinField: byte offset of an F16 min; kZeroField: byte
-// offset of an int16 zero point z, offset -z times the scale; otherwise
-// kOffsetFactor times the scale).
+// offset come from. kMinField is the byte offset of an F16 min. kZeroField is
+// the byte offset of an int16 zero point z, which gives the offset -z times
+// the scale. Without either, the offset is kOffsetFactor times the scale.
 struct Q4_0Block {
     static constexpr int kBytes = 18;
     static constexpr int kMinField = -1;

@@ -65,8 +65,8 @@ std::shared_ptr<Model> Model::load(const std::string& path, const LoadOptions& o
     model->graph_ = ModelGraph::create(file, options.kernels);
     const Hyperparams& hp = model->graph_->hparams();
     // NOTE: Hugging Face checkpoints often pad the embedding rows past the
-    // tokenizer's vocabulary (Qwen2); those ids are never produced by the
-    // tokenizer, and their logits stay where the model put them.
+    // tokenizer's vocabulary (Qwen2). The tokenizer never produces those ids,
+    // but sampling may pick one, because their logits are not masked.
     const bool padded = hf_folder && model->tokenizer_->vocab_size() < hp.n_vocab;
     if (model->tokenizer_->vocab_size() != hp.n_vocab && !padded) {
         throw FormatError(path + ": the vocabulary has " + std::to_string(model->tokenizer_->vocab_size()) +

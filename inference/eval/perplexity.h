@@ -7,7 +7,7 @@
 // each window is replaced by BOS when the vocabulary adds one, and each
 // window is evaluated from an empty KV cache. The logits at window positions
 // j = n_ctx / 2 .. n_ctx - 2 are scored against token j + 1, so every scored
-// token sees at least n_ctx / 2 tokens of context, as llama.cpp's perplexity
+// token has at least n_ctx / 2 tokens of context, as llama.cpp's perplexity
 // tool does. That is n_ctx - 1 - n_ctx / 2 scored positions per window.
 #pragma once
 
@@ -59,9 +59,9 @@ struct PerplexityResult {
 };
 
 // Tokenizes `text` with the model's tokenizer and measures it. Throws Error
-// when the text gives fewer than n_ctx tokens (the message says how many it
-// has and how many are needed), IoError or FormatError for the logits files,
-// and CancelledError.
+// when the text gives fewer than n_ctx tokens (the message gives both counts),
+// FormatError for text that is not UTF-8, IoError or FormatError for the
+// logits files, and CancelledError.
 PerplexityResult compute_perplexity(const std::shared_ptr<const Model>& model, const std::string& text,
                                     const PerplexityOptions& options);
 

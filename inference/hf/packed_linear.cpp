@@ -21,9 +21,9 @@ std::string shape_text(const std::vector<uint64_t>& shape)
 }
 
 // Throws FormatError unless `tensor` has `dtype` and `shape`. The message
-// ends with `why`, the sizes the expected shape comes from.
+// ends with `layer_sizes`, the sizes the expected shape comes from.
 void expect_tensor(const SafetensorsTensor& tensor, SafetensorsDtype dtype, const std::vector<uint64_t>& shape,
-                   const std::string& why)
+                   const std::string& layer_sizes)
 {
     const std::string where = *tensor.file + ": tensor '" + tensor.name + "'";
     if (tensor.dtype != dtype) {
@@ -31,7 +31,7 @@ void expect_tensor(const SafetensorsTensor& tensor, SafetensorsDtype dtype, cons
                           std::string(safetensors_dtype_name(dtype)));
     }
     if (tensor.shape != shape)
-        throw FormatError(where + " has shape " + shape_text(tensor.shape) + ", expected " + shape_text(shape) + " (" + why + ")");
+        throw FormatError(where + " has shape " + shape_text(tensor.shape) + ", expected " + shape_text(shape) + " (" + layer_sizes + ")");
 }
 
 const SafetensorsTensor& require(const SafetensorsTensor* tensor, const PackedLinear& linear, const char* suffix)
@@ -85,14 +85,14 @@ UnpackedLinear unpack_gptq(const PackedLinear& linear, const HfQuantization& q)
     const int64_t K = linear.n_in;
     const int64_t N = linear.n_out;
     const int bits = q.bits;
-    const std::string why = layer_shape(linear, q);
+    const std::string sizes = layer_shape(linear, q);
 
     // Rows of qweight hold 32 / bits inputs each; 3 bits pack 32 inputs into
     // three rows, and likewise the columns of qzeros.
     const int64_t unit = bits == 3 ? 32 : 32 / bits;
     if (K % unit != 0 || N % unit != 0) {
         throw FormatError(linear.name + ": " + std::to_string(bits) + "-bit GPTQ packs " + std::to_string(unit) +
-                          " values per unit, but the layer has " + why);
+                          " values per unit, but the layer has " + sizes);
     }
     const int64_t packed_k = K / unit * (bits == 3 ? 3 : 1);
     const int64_t packed_n = N / unit * (bits == 3 ? 3 : 1);
@@ -104,9 +104,9 @@ UnpackedLinear unpack_gptq(const PackedLinear& linear, const HfQuantization& q)
     const SafetensorsTensor& qzeros = require(linear.qzeros, linear, "qzeros");
     const SafetensorsTensor& scales = require(linear.scales, linear, "scales");
     const auto u = [](int64_t v) { return static_cast<uint64_t>(v); };
-    expect_tensor(qweight, SafetensorsDtype::I32, {u(packed_k), u(N)}, why);
-    expect_tensor(qzeros, SafetensorsDtype::I32, {u(n_groups), u(packed_n)}, why);
-    expect_tensor(scales, SafetensorsDtype::F16, {u(n_groups), u(N)}, why);
+    expect_tensor(qweight, SafetensorsDtype::I32, {u(packed_k), u(N)}, sizes);
+    expect_tensor(qzeros, SafetensorsDtype::I32, {u(n_groups), u(packed_n)}, sizes);
+    expect_tensor(scales, SafetensorsDtype::F16, {u(n_groups), u(N)}, sizes);
 
     UnpackedLinear out;
     out.n_in = K;
@@ -117,7 +117,7 @@ UnpackedLinear unpack_gptq(const PackedLinear& linear, const HfQuantization& q)
     // The group of each input: g_idx where present (act-order), else k / group.
     out.group.resize(static_cast<size_t>(K));
     if (linear.g_idx) {
-        expect_tensor(*linear.g_idx, SafetensorsDtype::I32, {u(K)}, why);
+        expect_tensor(*linear.g_idx, SafetensorsDtype::I32, {u(K)}, sizes);
         for (int64_t k = 0; k < K; ++k) {
             const auto g = static_cast<int32_t>(word_at(*linear.g_idx, u(k)));
             if (g < 0 || g >= n_groups) {
@@ -168,18 +168,18 @@ UnpackedLinear unpack_awq(const PackedLinear& linear, const HfQuantization& q)
 {
     const int64_t K = linear.n_in;
     const int64_t N = linear.n_out;
-    const std::string why = layer_shape(linear, q);
+    const std::string sizes = layer_shape(linear, q);
     if (N % 8 != 0 || q.group_size <= 0 || K % q.group_size != 0)
-        throw FormatError(linear.name + ": AWQ needs N a multiple of 8 and K a multiple of the group, but the layer has " + why);
+        throw FormatError(linear.name + ": AWQ needs N a multiple of 8 and K a multiple of the group, but the layer has " + sizes);
     const int64_t n_groups = K / q.group_size;
 
     const SafetensorsTensor& qweight = require(linear.qweight, linear, "qweight");
     const SafetensorsTensor& qzeros = require(linear.qzeros, linear, "qzeros");
     const SafetensorsTensor& scales = require(linear.scales, linear, "scales");
     const auto u = [](int64_t v) { return static_cast<uint64_t>(v); };
-    expect_tensor(qweight, SafetensorsDtype::I32, {u(K), u(N / 8)}, why);
-    expect_tensor(qzeros, SafetensorsDtype::I32, {u(n_groups), u(N / 8)}, why);
-    expect_tensor(scales, SafetensorsDtype::F16, {u(n_groups), u(N)}, why);
+    expect_tensor(qweight, SafetensorsDtype::I32, {u(K), u(N / 8)}, sizes);
+    expect_tensor(qzeros, SafetensorsDtype::I32, {u(n_groups), u(N / 8)}, sizes);
+    expect_tensor(scales, SafetensorsDtype::F16, {u(n_groups), u(N)}, sizes);
 
     // Word c contains outputs 8c .. 8c + 7, and output 8c + j is nibble
     // kNibbleOfOutput[j] because AutoAWQ packs them in the order 0 2 4 6 1 3 5 7.

@@ -544,7 +544,7 @@ std::unique_ptr<SafetensorsModel> SafetensorsModel::open_folder(const std::strin
     if (error)
         throw IoError(directory + ": cannot open the model folder: " + error.message());
     if (!fs::is_directory(status))
-        throw IoError(directory + ": not a folder; choose the folder that holds the model's safetensors files");
+        throw IoError(directory + ": not a folder; choose the folder that contains the model's safetensors files");
 
     // A sharded model: the index names every shard.
     const fs::path index_path = folder / kIndexFileName;

@@ -111,9 +111,9 @@ public:
     // y[t] = W x[t] for n_tokens tokens: matrix-vector shaders for a few
     // tokens, a tiled matrix-matrix shader for more. x must already be in
     // the stored column order when w has a perm (see gather_columns). When
-    // uses_int8_input() holds and x_int8 holds x quantized by
+    // uses_int8_input() is true and x_int8 contains x quantized by
     // quantize_int8() (recorded before a barrier), the int8 shader reads
-    // x_int8 instead of x; otherwise x_int8 is ignored.
+    // x_int8 instead of x. Otherwise x_int8 is ignored.
     void matmul(Recorder& r, const GpuMatrix& w, BufferRange x, BufferRange y, uint32_t n_tokens,
                 BufferRange x_int8 = {});
     // out[i] = row ids[i] of `table`, dequantized.
