@@ -2,6 +2,7 @@
 
 #include "core/checked.h"
 #include "core/error.h"
+#include "core/temporary_file.h"
 #include "core/log.h"
 #include "gguf/utf8_check.h"
 
@@ -165,73 +166,6 @@ uint64_t align_up(uint64_t value, uint64_t alignment)
         throw std::overflow_error("GGUF writer: file size overflows 64 bits");
     return *aligned;
 }
-
-// A temporary output file that is closed and deleted unless commit() runs.
-class TemporaryFile {
-public:
-    explicit TemporaryFile(std::string final_path)
-        : path_(final_path + ".tmp"), final_path_(std::move(final_path))
-    {
-        fd_ = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-        if (fd_ < 0)
-            fail("cannot create the temporary file " + path_, errno);
-    }
-
-    ~TemporaryFile()
-    {
-        if (fd_ >= 0)
-            ::close(fd_);
-        if (!committed_)
-            ::unlink(path_.c_str());
-    }
-
-    TemporaryFile(const TemporaryFile&) = delete;
-    TemporaryFile& operator=(const TemporaryFile&) = delete;
-
-    // Writes all bytes, retrying after partial writes and signals.
-    void write_all(const uint8_t* bytes, size_t n_bytes)
-    {
-        while (n_bytes > 0) {
-            const ssize_t written = ::write(fd_, bytes, n_bytes);
-            if (written < 0) {
-                const int error = errno;
-                if (error == EINTR)
-                    continue;
-                fail("cannot write " + std::to_string(n_bytes) + " bytes at byte " + std::to_string(position_), error);
-            }
-            bytes += written;
-            n_bytes -= static_cast<size_t>(written);
-            position_ += static_cast<uint64_t>(written);
-        }
-    }
-
-    // Flushes to disk, closes and renames over the final path.
-    void commit()
-    {
-        if (::fsync(fd_) != 0)
-            fail("cannot flush to disk", errno);
-        const int fd = std::exchange(fd_, -1);
-        if (::close(fd) != 0)
-            fail("cannot close", errno);
-        if (::rename(path_.c_str(), final_path_.c_str()) != 0)
-            fail("cannot rename " + path_ + " to " + final_path_, errno);
-        committed_ = true;
-    }
-
-    uint64_t position() const { return position_; }
-
-private:
-    [[noreturn]] void fail(const std::string& action, int error) const
-    {
-        throw IoError(final_path_ + ": " + action + ": " + std::strerror(error));
-    }
-
-    std::string path_;
-    std::string final_path_;
-    int fd_ = -1;
-    uint64_t position_ = 0;
-    bool committed_ = false;
-};
 
 } // namespace
 

@@ -2,6 +2,7 @@
 
 #include "core/checked.h"
 #include "core/error.h"
+#include "core/temporary_file.h"
 #include "core/log.h"
 #include "gguf/utf8_check.h"
 
@@ -32,73 +33,6 @@ void require_utf8(std::string_view text, const char* description)
         throw std::invalid_argument("safetensors writer: " + std::string(description) + " is not valid UTF-8 (byte " +
                                     std::to_string(invalid) + ")");
 }
-
-// An output file written under a temporary name. Unless commit() succeeds,
-// the destructor closes and deletes it.
-class TemporaryOutput {
-public:
-    explicit TemporaryOutput(const std::string& final_path)
-        : final_path_(final_path), temporary_path_(final_path + ".tmp")
-    {
-        fd_ = ::open(temporary_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-        if (fd_ < 0)
-            fail("cannot create the temporary file " + temporary_path_, errno);
-    }
-
-    ~TemporaryOutput()
-    {
-        if (fd_ >= 0)
-            ::close(fd_);
-        if (!committed_)
-            ::unlink(temporary_path_.c_str());
-    }
-
-    TemporaryOutput(const TemporaryOutput&) = delete;
-    TemporaryOutput& operator=(const TemporaryOutput&) = delete;
-
-    // Writes all of `bytes`, continuing after short writes and EINTR.
-    void write_all(const uint8_t* bytes, size_t n_bytes)
-    {
-        while (n_bytes > 0) {
-            const ssize_t written = ::write(fd_, bytes, n_bytes);
-            if (written < 0) {
-                if (errno == EINTR)
-                    continue;
-                fail("cannot write " + std::to_string(n_bytes) + " bytes at byte " + std::to_string(position_), errno);
-            }
-            bytes += written;
-            n_bytes -= static_cast<size_t>(written);
-            position_ += static_cast<uint64_t>(written);
-        }
-    }
-
-    // Flushes the data to disk, then renames the file over the final path.
-    void commit()
-    {
-        if (::fsync(fd_) != 0)
-            fail("cannot flush to disk", errno);
-        const int fd = std::exchange(fd_, -1);
-        if (::close(fd) != 0)
-            fail("cannot close", errno);
-        if (::rename(temporary_path_.c_str(), final_path_.c_str()) != 0)
-            fail("cannot rename " + temporary_path_ + " to " + final_path_, errno);
-        committed_ = true;
-    }
-
-    uint64_t position() const { return position_; }
-
-private:
-    [[noreturn]] void fail(const std::string& action, int error) const
-    {
-        throw IoError(final_path_ + ": " + action + ": " + std::strerror(error));
-    }
-
-    std::string final_path_;
-    std::string temporary_path_;
-    int fd_ = -1;
-    uint64_t position_ = 0;
-    bool committed_ = false;
-};
 
 } // namespace
 
@@ -207,7 +141,7 @@ void SafetensorsWriter::write(const std::string& path) const
     if (::lstat(path.c_str(), &status) == 0 && !S_ISREG(status.st_mode))
         throw IoError(path + ": exists and is not a regular file; choose another output path");
 
-    TemporaryOutput output(path);
+    TemporaryFile output(path);
     const std::vector<uint8_t> header = encode_header();
     output.write_all(header.data(), header.size());
     for (const auto& [name, tensor] : tensors_) {

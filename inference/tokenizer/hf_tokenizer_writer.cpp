@@ -1,6 +1,7 @@
 #include "tokenizer/hf_tokenizer_writer.h"
 
 #include "core/error.h"
+#include "core/temporary_file.h"
 #include "core/log.h"
 #include "gguf/gguf_reader.h"
 #include "tokenizer/bpe_tokenizer.h"
@@ -438,80 +439,16 @@ HfTokenizerDocuments build_byte_level_documents(const GgufFile& file)
     return documents;
 }
 
-// A temporary file beside the final one, removed unless commit() renames it
-// over the final path. Errors name the final path.
-class TemporaryFile {
-public:
-    explicit TemporaryFile(std::string final_path) : path_(final_path + ".tmp"), final_path_(std::move(final_path))
-    {
-        // rename() would replace a symlink, a FIFO or a folder entry with a
-        // regular file.
-        struct stat status {};
-        if (::lstat(final_path_.c_str(), &status) == 0 && !S_ISREG(status.st_mode))
-            throw IoError(final_path_ + ": exists and is not a regular file; remove it or choose another folder");
-
-        fd_ = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-        if (fd_ < 0)
-            fail("cannot create the temporary file " + path_, errno);
-    }
-
-    ~TemporaryFile()
-    {
-        if (fd_ >= 0)
-            ::close(fd_);
-        if (!committed_)
-            ::unlink(path_.c_str());
-    }
-
-    TemporaryFile(const TemporaryFile&) = delete;
-    TemporaryFile& operator=(const TemporaryFile&) = delete;
-
-    // Writes all bytes, retrying after partial writes and signals.
-    void write_all(std::string_view bytes)
-    {
-        size_t written_total = 0;
-        while (written_total < bytes.size()) {
-            const ssize_t written = ::write(fd_, bytes.data() + written_total, bytes.size() - written_total);
-            if (written < 0) {
-                const int error = errno;
-                if (error == EINTR)
-                    continue;
-                fail("cannot write " + std::to_string(bytes.size()) + " bytes to " + path_, error);
-            }
-            written_total += static_cast<size_t>(written);
-        }
-    }
-
-    // Flushes to disk before the rename, so that a crash leaves the old
-    // file or the complete new one.
-    void commit()
-    {
-        if (::fsync(fd_) != 0)
-            fail("cannot flush " + path_ + " to disk", errno);
-        const int fd = std::exchange(fd_, -1);
-        if (::close(fd) != 0)
-            fail("cannot close " + path_, errno);
-        if (::rename(path_.c_str(), final_path_.c_str()) != 0)
-            fail("cannot rename " + path_ + " to " + final_path_, errno);
-        committed_ = true;
-    }
-
-private:
-    [[noreturn]] void fail(const std::string& action, int error) const
-    {
-        throw IoError(final_path_ + ": " + action + ": " + std::strerror(error));
-    }
-
-    std::string path_;
-    std::string final_path_;
-    int fd_ = -1;
-    bool committed_ = false;
-};
-
 void write_text_file(const std::string& path, const std::string& text)
 {
+    // rename() would replace a symlink, a FIFO or a folder entry with a
+    // regular file.
+    struct stat status {};
+    if (::lstat(path.c_str(), &status) == 0 && !S_ISREG(status.st_mode))
+        throw IoError(path + ": exists and is not a regular file; remove it or choose another folder");
+
     TemporaryFile file(path);
-    file.write_all(text);
+    file.write_all(text.data(), text.size());
     file.commit();
 }
 
