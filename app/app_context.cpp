@@ -1,7 +1,10 @@
 #include "app_context.h"
 
+#include "api/api_server.h"
+#include "api/api_settings.h"
 #include "chats/chat_controller.h"
 #include "chats/chat_list_model.h"
+#include "chats/chat_search_model.h"
 #include "chats/message_list_model.h"
 #include "compare/compare_controller.h"
 #include "compare/compare_store.h"
@@ -9,6 +12,7 @@
 #include "logging/engine_log_bridge.h"
 #include "logging/log_categories.h"
 #include "model_library/model_list_model.h"
+#include "settings/appearance_settings.h"
 #include "settings/backend_settings.h"
 #include "settings/language_settings.h"
 #include "storage/chat_store.h"
@@ -58,8 +62,12 @@ AppContext::AppContext(const AppOptions& options, QObject* parent)
     inference_ = std::make_unique<InferenceService>();
     controller_ = std::make_unique<ChatController>(*store_, *chats_, *messages_, *inference_);
     language_ = std::make_unique<LanguageSettings>(*settings_);
+    appearance_ = std::make_unique<AppearanceSettings>(*settings_);
+    search_ = std::make_unique<ChatSearchModel>(*store_);
     backend_ = std::make_unique<BackendSettings>(*settings_);
     compare_ = std::make_unique<CompareController>(*compareStore_, [this] { return backend_->choice(); });
+    apiServer_ = std::make_unique<ApiServer>(*inference_);
+    api_ = std::make_unique<ApiSettings>(*settings_, *apiServer_);
     if (!compareStartupError_.isEmpty())
         compare_->showError(compareStartupError_);
 
@@ -79,9 +87,13 @@ AppContext::AppContext(const AppOptions& options, QObject* parent)
 
 AppContext::~AppContext()
 {
-    // The controller listens to the inference service, so it goes first. The
-    // inference thread may log until it has stopped, so the log bridge goes last.
+    // The controller and the API server listen to the inference service, so
+    // they go first. The inference thread may log until it has stopped, so
+    // the log bridge goes last.
     controller_.reset();
+    api_.reset();
+    apiServer_.reset();
+    search_.reset();
     compare_.reset();
     inference_.reset();
     backend_.reset();
@@ -99,7 +111,13 @@ void AppContext::openStore()
                                 .arg(QDir::toNativeSeparators(options_.databasePath),
                                      QDir::toNativeSeparators(store_->recoveredFrom()));
         }
-        qCInfo(lcStorage).noquote() << "Chat database:" << QDir::toNativeSeparators(options_.databasePath);
+        if (store_->readOnly()) {
+            startupError_ = tr("The chat database %1 is read-only. Your chats can be read, but new messages are kept "
+                               "in memory only and are lost when Quanta closes.")
+                                .arg(QDir::toNativeSeparators(options_.databasePath));
+        }
+        qCInfo(lcStorage).noquote() << "Chat database:" << QDir::toNativeSeparators(options_.databasePath)
+                                    << (store_->readOnly() ? "(read-only)" : "");
         return;
     } catch (const StorageError& error) {
         qCCritical(lcStorage).noquote() << error.what();
@@ -113,11 +131,11 @@ void AppContext::openStore()
 
 void AppContext::openCompareStore()
 {
-    // The tables go into the chat database's file, or, when that is in
-    // memory after a failure, into an in-memory database of their own.
-    const QString path = store_->path();
+    // The tables go into the chat database, through its connection, or,
+    // when that fails (a read-only file), into an in-memory database of
+    // their own.
     try {
-        compareStore_ = std::make_unique<CompareStore>(path);
+        compareStore_ = std::make_unique<CompareStore>(*store_);
         return;
     } catch (const StorageError& error) {
         qCCritical(lcStorage).noquote() << error.what();
@@ -125,7 +143,7 @@ void AppContext::openCompareStore()
                                   "are lost when Quanta closes.")
                                    .arg(QString::fromUtf8(error.what()));
     }
-    compareStore_ = std::make_unique<CompareStore>(QStringLiteral(":memory:"));
+    compareStore_ = std::make_unique<CompareStore>();
 }
 
 bool AppContext::start(QQmlApplicationEngine& engine)
@@ -147,6 +165,10 @@ bool AppContext::start(QQmlApplicationEngine& engine)
                                    controller_.get(), language_.get(), backend_.get(), compare_.get()};
     for (QObject* service : services)
         QQmlEngine::setObjectOwnership(service, QQmlEngine::CppOwnership);
+    QQmlEngine::setObjectOwnership(appearance_.get(), QQmlEngine::CppOwnership);
+    QQmlEngine::setObjectOwnership(search_.get(), QQmlEngine::CppOwnership);
+    QQmlEngine::setObjectOwnership(apiServer_.get(), QQmlEngine::CppOwnership);
+    QQmlEngine::setObjectOwnership(api_.get(), QQmlEngine::CppOwnership);
     engine.setInitialProperties({
         {QStringLiteral("chats"), QVariant::fromValue(chats_.get())},
         {QStringLiteral("messages"), QVariant::fromValue(messages_.get())},
@@ -156,6 +178,9 @@ bool AppContext::start(QQmlApplicationEngine& engine)
         {QStringLiteral("language"), QVariant::fromValue(language_.get())},
         {QStringLiteral("backend"), QVariant::fromValue(backend_.get())},
         {QStringLiteral("compare"), QVariant::fromValue(compare_.get())},
+        {QStringLiteral("appearance"), QVariant::fromValue(appearance_.get())},
+        {QStringLiteral("search"), QVariant::fromValue(search_.get())},
+        {QStringLiteral("api"), QVariant::fromValue(api_.get())},
     });
     engine.load(kMainQml);
     if (engine.rootObjects().isEmpty()) {

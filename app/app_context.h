@@ -13,9 +13,13 @@ class QQmlApplicationEngine;
 
 namespace quanta {
 
+class ApiServer;
+class ApiSettings;
+class AppearanceSettings;
 class BackendSettings;
 class ChatController;
 class ChatListModel;
+class ChatSearchModel;
 class ChatStore;
 class CompareController;
 class CompareStore;
@@ -47,9 +51,13 @@ public:
     InferenceService& inference() { return *inference_; }
     ChatController& controller() { return *controller_; }
     LanguageSettings& language() { return *language_; }
+    AppearanceSettings& appearance() { return *appearance_; }
+    ChatSearchModel& search() { return *search_; }
     BackendSettings& backend() { return *backend_; }
     CompareStore& compareStore() { return *compareStore_; }
     CompareController& compare() { return *compare_; }
+    ApiServer& apiServer() { return *apiServer_; }
+    ApiSettings& api() { return *api_; }
 
 private:
     void openStore();
@@ -65,10 +73,14 @@ private:
     std::unique_ptr<InferenceService> inference_;
     std::unique_ptr<ChatController> controller_;
     std::unique_ptr<LanguageSettings> language_;
+    std::unique_ptr<AppearanceSettings> appearance_;
+    std::unique_ptr<ChatSearchModel> search_;
     std::unique_ptr<BackendSettings> backend_;
     QString compareStartupError_; // shown on the compare screen
     std::unique_ptr<CompareStore> compareStore_;
     std::unique_ptr<CompareController> compare_;
+    std::unique_ptr<ApiServer> apiServer_; // the local OpenAI-compatible API, off by default
+    std::unique_ptr<ApiSettings> api_;
 };
 
 } // namespace quanta

@@ -9,14 +9,16 @@ export QUANTA_ROOT
 # Build tools, Qt 6 (Quick, Controls, Dialogs, Linguist), the engine's
 # libraries, Vulkan (loader, headers, the glslang shader compiler and Mesa's
 # drivers, whose lavapipe runs the GPU tests on the CPU), and a CJK font so
-# the Chinese UI renders.
+# the Chinese UI renders. Qt HttpServer runs the local API, Qt Charts draws the
+# VRAM inspector and nginx serves files to the download tests.
 QUANTA_PACKAGES=(
   build-essential cmake ninja-build ccache pkg-config
   qt6-base-dev qt6-declarative-dev qt6-declarative-dev-tools qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools
   qml6-module-qtquick qml6-module-qtquick-controls qml6-module-qtquick-layouts qml6-module-qtquick-window
   qml6-module-qtquick-templates qml6-module-qtquick-dialogs qml6-module-qtqml-workerscript
   qml6-module-qtqml-models qml6-module-qt-labs-settings qml6-module-qt-labs-platform
-  qml6-module-qt-labs-folderlistmodel qt6-translations-l10n
+  qml6-module-qt-labs-folderlistmodel qt6-translations-l10n qt6-httpserver-dev qt6-websockets-dev
+  qt6-charts-dev qml6-module-qtcharts nginx
   libgl-dev libsqlite3-dev sqlite3 libhwy-dev nlohmann-json3-dev libpcre2-dev libicu-dev
   libvulkan1 libvulkan-dev glslang-tools mesa-vulkan-drivers
   fonts-noto-cjk

@@ -3,16 +3,25 @@ import QtQuick.Controls
 import QtQuick.Layouts
 import Quanta.Core
 
-// The left column: the app's name, "New chat", the chat list and Settings.
+// The left column: the app's name, "New chat", search, the chat list (or the
+// search results), Import and Settings.
 Rectangle {
     id: sidebar
 
     required property ChatListModel chats
     required property ChatController controller
+    required property ChatSearchModel search
 
     signal renameRequested(double chatId, string title)
     signal deleteRequested(double chatId, string title)
     signal settingsRequested()
+    signal exportRequested(double chatId, string title, string format)
+    signal importRequested()
+
+    function focusSearch() {
+        searchField.forceActiveFocus()
+        searchField.selectAll()
+    }
 
     color: Theme.sidebar
 
@@ -71,8 +80,25 @@ Rectangle {
             }
         }
 
+        TextField {
+            id: searchField
+            objectName: "searchField"
+            Layout.fillWidth: true
+            placeholderText: qsTr("Search all chats")
+            selectByMouse: true
+            // Searching as the user types, after a short pause.
+            onTextChanged: searchTimer.restart()
+            Keys.onEscapePressed: text = ""
+
+            Timer {
+                id: searchTimer
+                interval: 200
+                onTriggered: sidebar.search.query = searchField.text
+            }
+        }
+
         Label {
-            text: qsTr("Chats")
+            text: searchField.text.trim().length > 0 ? qsTr("Search results") : qsTr("Chats")
             color: Theme.textSecondary
             font.pixelSize: Theme.smallFontSize
             font.bold: true
@@ -80,8 +106,67 @@ Rectangle {
         }
 
         ListView {
+            id: resultList
+            objectName: "searchResults"
+            visible: searchField.text.trim().length > 0
+            Layout.fillWidth: true
+            Layout.fillHeight: true
+            clip: true
+            spacing: 2
+            model: sidebar.search
+            boundsBehavior: Flickable.StopAtBounds
+            ScrollBar.vertical: ScrollBar {}
+
+            delegate: ItemDelegate {
+                id: hit
+                required property double chatId
+                required property double messageId
+                required property string chatTitle
+                required property string snippet
+
+                objectName: "searchHit"
+                width: ListView.view.width
+                onClicked: sidebar.controller.openMessage(chatId, messageId)
+                background: Rectangle {
+                    radius: Theme.radius
+                    color: hit.hovered ? Theme.sidebarHover : "transparent"
+                }
+                contentItem: ColumnLayout {
+                    spacing: 2
+                    Label {
+                        Layout.fillWidth: true
+                        text: hit.chatTitle
+                        font.bold: true
+                        elide: Text.ElideRight
+                        color: Theme.textPrimary
+                    }
+                    Label {
+                        Layout.fillWidth: true
+                        text: hit.snippet
+                        wrapMode: Text.Wrap
+                        maximumLineCount: 3
+                        elide: Text.ElideRight
+                        color: Theme.textSecondary
+                        font.pixelSize: Theme.smallFontSize
+                    }
+                }
+            }
+
+            Label {
+                anchors.top: parent.top
+                anchors.topMargin: Theme.spacing
+                width: parent.width
+                visible: resultList.count === 0
+                text: sidebar.search.error.length > 0 ? sidebar.search.error : qsTr("No messages match.")
+                wrapMode: Text.WordWrap
+                color: Theme.textSecondary
+            }
+        }
+
+        ListView {
             id: chatList
             objectName: "chatList"
+            visible: !resultList.visible
             Layout.fillWidth: true
             Layout.fillHeight: true
             clip: true
@@ -96,6 +181,8 @@ Rectangle {
                 onSelected: chatId => sidebar.controller.selectChat(chatId)
                 onRenameRequested: (chatId, title) => sidebar.renameRequested(chatId, title)
                 onDeleteRequested: (chatId, title) => sidebar.deleteRequested(chatId, title)
+                onPinRequested: (chatId, pinned) => sidebar.controller.setPinned(chatId, pinned)
+                onExportRequested: (chatId, title, format) => sidebar.exportRequested(chatId, title, format)
             }
 
             Label {
@@ -106,6 +193,24 @@ Rectangle {
                 text: qsTr("No chats yet. Your conversations will appear here.")
                 wrapMode: Text.WordWrap
                 color: Theme.textSecondary
+            }
+        }
+
+        ItemDelegate {
+            id: importButton
+            objectName: "importButton"
+            Layout.fillWidth: true
+            text: qsTr("Import chat…")
+            onClicked: sidebar.importRequested()
+
+            contentItem: Label {
+                text: "⇩  " + importButton.text
+                color: Theme.textPrimary
+                verticalAlignment: Text.AlignVCenter
+            }
+            background: Rectangle {
+                radius: Theme.radius
+                color: importButton.hovered ? Theme.sidebarHover : "transparent"
             }
         }
 

@@ -82,7 +82,7 @@ Rectangle {
                 id: sendButton
                 objectName: "sendButton"
                 Layout.alignment: Qt.AlignBottom
-                visible: !composer.inference.generating
+                visible: !composer.controller.replying
                 enabled: composer.controller.canSend && composer.hasText
                 text: qsTr("Send")
                 onClicked: composer.submit()
@@ -108,7 +108,7 @@ Rectangle {
                 id: stopButton
                 objectName: "stopButton"
                 Layout.alignment: Qt.AlignBottom
-                visible: composer.inference.generating
+                visible: composer.controller.replying
                 text: qsTr("Stop")
                 onClicked: composer.controller.stop()
 

@@ -15,6 +15,9 @@ ApplicationWindow {
     required property LanguageSettings language
     required property BackendSettings backend
     required property CompareController compare
+    required property AppearanceSettings appearance
+    required property ChatSearchModel search
+    required property ApiSettings api
 
     width: 1280
     height: 800
@@ -35,10 +38,31 @@ ApplicationWindow {
     palette.highlightedText: Theme.textOnAccent
     palette.placeholderText: Theme.textSecondary
 
+    // The theme follows the appearance settings.
+    Binding {
+        target: Theme
+        property: "dark"
+        value: window.appearance.dark
+    }
+    Binding {
+        target: Theme
+        property: "textScale"
+        value: window.appearance.textScale * window.appearance.systemTextScale
+    }
+
     Shortcut {
         sequence: "Esc"
-        enabled: window.inference.generating
+        enabled: window.controller.replying
         onActivated: window.controller.stop()
+    }
+    Shortcut {
+        objectName: "newChatShortcut"
+        sequence: "Ctrl+N"
+        onActivated: window.controller.newChat()
+    }
+    Shortcut {
+        sequence: StandardKey.Find
+        onActivated: sidebar.focusSearch()
     }
 
     RowLayout {
@@ -46,13 +70,17 @@ ApplicationWindow {
         spacing: 0
 
         ChatSidebar {
+            id: sidebar
             Layout.fillHeight: true
             Layout.preferredWidth: Theme.sidebarWidth
             chats: window.chats
             controller: window.controller
+            search: window.search
             onRenameRequested: (chatId, title) => renameDialog.openFor(chatId, title)
-            onDeleteRequested: (chatId, title) => deleteDialog.openFor(chatId, title)
+            onDeleteRequested: chatId => window.controller.deleteChat(chatId)
             onSettingsRequested: settingsDialog.open()
+            onExportRequested: (chatId, title, format) => chatFileDialog.exportChat(chatId, title, format)
+            onImportRequested: chatFileDialog.importChat()
         }
 
         Rectangle {
@@ -75,6 +103,7 @@ ApplicationWindow {
                 onOpenFolderRequested: modelFolderDialog.open()
                 onDeviceSettingsRequested: settingsDialog.open()
                 onCompareRequested: compareScreen.open()
+                onChatSettingsRequested: chatSettingsDialog.open()
             }
 
             ErrorBanner {
@@ -96,6 +125,17 @@ ApplicationWindow {
                 onDismissed: window.controller.dismissTemplateNotice()
             }
 
+            ErrorBanner {
+                objectName: "contextNotice"
+                textObjectName: "contextNoticeText"
+                informational: true
+                Layout.fillWidth: true
+                Layout.margins: Theme.margin
+                Layout.bottomMargin: 0
+                message: window.controller.contextNotice
+                onDismissed: window.controller.dismissContextNotice()
+            }
+
             Item {
                 Layout.fillWidth: true
                 Layout.fillHeight: true
@@ -104,6 +144,16 @@ ApplicationWindow {
                     anchors.fill: parent
                     visible: window.messages.count > 0
                     model: window.messages
+                    controller: window.controller
+                    busy: window.inference.generating
+                }
+
+                UndoBar {
+                    anchors.horizontalCenter: parent.horizontalCenter
+                    anchors.bottom: parent.bottom
+                    anchors.bottomMargin: Theme.spacing
+                    z: 2
+                    controller: window.controller
                 }
 
                 EmptyState {
@@ -134,7 +184,9 @@ ApplicationWindow {
         id: settingsDialog
         anchors.centerIn: parent
         language: window.language
+        appearance: window.appearance
         backend: window.backend
+        api: window.api
         inference: window.inference
     }
 
@@ -144,10 +196,15 @@ ApplicationWindow {
         onRenameAccepted: (chatId, title) => window.controller.renameChat(chatId, title)
     }
 
-    DeleteChatDialog {
-        id: deleteDialog
+    ChatSettingsDialog {
+        id: chatSettingsDialog
         anchors.centerIn: parent
-        onDeleteAccepted: chatId => window.controller.deleteChat(chatId)
+        controller: window.controller
+    }
+
+    ChatFileDialog {
+        id: chatFileDialog
+        controller: window.controller
     }
 
     ModelFileDialog {

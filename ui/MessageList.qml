@@ -1,11 +1,14 @@
 import QtQuick
 import QtQuick.Controls
+import Quanta.Core
 
 // The open chat's messages. Follows a streaming reply while the view is
 // scrolled to the bottom, and stays put when the user scrolls up to read.
 ListView {
     id: list
 
+    required property ChatController controller
+    required property bool busy
     property bool followEnd: true
 
     objectName: "messageList"
@@ -18,6 +21,17 @@ ListView {
 
     delegate: MessageBubble {
         width: ListView.view.width
+        controller: list.controller
+        busy: list.busy
+    }
+
+    // A search hit was opened: show its message instead of the end.
+    Connections {
+        target: list.controller
+        function onMessageFocusRequested(row) {
+            list.followEnd = false
+            Qt.callLater(() => list.positionViewAtIndex(row, ListView.Beginning))
+        }
     }
 
     onMovementEnded: followEnd = atYEnd

@@ -9,8 +9,11 @@ AppDialog {
     id: dialog
 
     required property LanguageSettings language
+    required property AppearanceSettings appearance
     required property BackendSettings backend
     required property InferenceService inference
+    // The local API server's settings; its section is hidden while none is set.
+    required property ApiSettings api
 
     // The device choices: automatic, the CPU, then every Vulkan device the
     // backend found. A saved device that is no longer there stays listed, so
@@ -102,6 +105,54 @@ AppDialog {
             ButtonGroup.group: languageGroup
             checked: dialog.language.language === "zh_CN"
             onClicked: dialog.language.language = "zh_CN"
+        }
+
+        Label {
+            Layout.topMargin: Theme.margin
+            text: qsTr("Appearance")
+            font.bold: true
+        }
+
+        RowLayout {
+            spacing: Theme.spacing
+
+            Label {
+                text: qsTr("Theme")
+            }
+            ComboBox {
+                id: themeCombo
+                objectName: "themeCombo"
+                textRole: "text"
+                valueRole: "value"
+                model: [
+                    { value: "system", text: qsTr("Same as the system") },
+                    { value: "light", text: qsTr("Light") },
+                    { value: "dark", text: qsTr("Dark") }
+                ]
+                currentIndex: indexOfValue(dialog.appearance.theme)
+                onActivated: dialog.appearance.theme = currentValue
+            }
+
+            Label {
+                Layout.leftMargin: Theme.margin
+                text: qsTr("Text size")
+            }
+            ComboBox {
+                id: textSizeCombo
+                objectName: "textSizeCombo"
+                textRole: "text"
+                valueRole: "value"
+                model: [
+                    { value: 1.0, text: qsTr("Normal") },
+                    { value: 1.15, text: qsTr("Large") },
+                    { value: 1.3, text: qsTr("Larger") }
+                ]
+                currentIndex: {
+                    const scale = dialog.appearance.textScale
+                    return scale >= 1.25 ? 2 : scale >= 1.1 ? 1 : 0
+                }
+                onActivated: dialog.appearance.textScale = currentValue
+            }
         }
 
         Label {
@@ -204,6 +255,12 @@ AppDialog {
                     return qsTr("Loading %1…").arg(dialog.inference.loadingName)
                 return deviceStatus.details
             }
+        }
+
+        ApiServerSection {
+            Layout.fillWidth: true
+            Layout.topMargin: Theme.margin
+            api: dialog.api
         }
     }
 }

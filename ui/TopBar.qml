@@ -4,7 +4,8 @@ import QtQuick.Layouts
 import Quanta.Core
 
 // Above the chat: its title, the model's name and details, load progress,
-// the device the model runs on, "Compare quantizations" and the model picker.
+// the device the model runs on, "Chat settings", "Compare quantizations" and
+// the model picker.
 Rectangle {
     id: bar
 
@@ -16,6 +17,7 @@ Rectangle {
     signal openFolderRequested()
     signal deviceSettingsRequested()
     signal compareRequested()
+    signal chatSettingsRequested()
 
     implicitHeight: Theme.topBarHeight
     color: Theme.surface
@@ -148,6 +150,17 @@ Rectangle {
                     font.pixelSize: Theme.smallFontSize
                 }
             }
+        }
+
+        Button {
+            objectName: "chatSettingsButton"
+            flat: true
+            visible: bar.controller.currentChatId !== 0
+            text: qsTr("Chat settings")
+            ToolTip.visible: hovered
+            ToolTip.delay: 400
+            ToolTip.text: qsTr("This chat's system prompt and sampling settings")
+            onClicked: bar.chatSettingsRequested()
         }
 
         Button {

@@ -2,42 +2,22 @@
 
 #include "logging/log_categories.h"
 #include "model_library/model_file_info.h"
+#include "storage/chat_archive.h"
 
 #include <QDir>
+#include <QFile>
 #include <QFileInfo>
+#include <QRegularExpression>
+#include <QSaveFile>
+#include <QStandardPaths>
 
 namespace quanta {
 
 namespace {
 
-// A streaming reply is written to the database at most this often (and once
-// more at the end), so a crash loses at most about this much of it.
-constexpr qint64 kSaveIntervalMs = 1000;
-
-// Chat titles taken from the first message are cut to about this many
-// characters.
-constexpr int kTitleLength = 40;
-
 QString defaultTitle()
 {
     return ChatController::tr("New chat");
-}
-
-// The first line of `text`, cut at a word boundary near kTitleLength.
-QString titleFromMessage(const QString& text)
-{
-    QString line = text.section(QLatin1Char('\n'), 0, 0).simplified();
-    if (line.size() <= kTitleLength)
-        return line;
-    int cut = static_cast<int>(line.lastIndexOf(QLatin1Char(' '), kTitleLength));
-    if (cut < kTitleLength / 2)
-        cut = kTitleLength;
-    return line.left(cut).trimmed() + QChar(0x2026); // "…"
-}
-
-std::string toStd(const QString& text)
-{
-    return text.toUtf8().toStdString();
 }
 
 } // namespace
@@ -61,6 +41,23 @@ ChatController::ChatController(ChatStore& store, ChatListModel& chats, MessageLi
             emit templateNoticeChanged();
         }
     });
+    // Streamed text is shown in batches; a deleted chat goes for good when
+    // its undo time ends.
+    flushTimer_.setSingleShot(true);
+    flushTimer_.setInterval(kFlushIntervalMs);
+    connect(&flushTimer_, &QTimer::timeout, this, &ChatController::flushReply);
+    undoTimer_.setSingleShot(true);
+    undoTimer_.setInterval(kUndoMs);
+    connect(&undoTimer_, &QTimer::timeout, this, &ChatController::purgePendingDelete);
+
+    // Chats deleted in a session that ended before their undo time did are
+    // deleted now.
+    try {
+        store_.purgeDeletedChats();
+    } catch (const StorageError& error) {
+        qCWarning(lcStorage).noquote() << "Deleting chats left from the last session failed:" << error.what();
+    }
+
     connect(&inference_, &InferenceService::modelLoadFailed, this, [this](const QString&, const QString& message) {
         showError(tr("Loading the model failed: %1").arg(message));
         loadError_ = errorMessage_;
@@ -71,6 +68,11 @@ ChatController::ChatController(ChatStore& store, ChatListModel& chats, MessageLi
             dismissError();
         loadError_.clear();
     });
+}
+
+ChatController::~ChatController()
+{
+    purgePendingDelete();
 }
 
 bool ChatController::canSend() const
@@ -114,13 +116,14 @@ void ChatController::selectChat(qint64 chatId)
 
 void ChatController::setCurrentChat(qint64 chatId, bool loadItsModel)
 {
-    // Step 1: read the chat and its messages. On failure, keep what is shown.
+    // Step 1: read the chat and the branch on screen. On failure, keep what
+    // is shown.
     ChatRecord chat;
     QList<MessageRecord> messages;
     if (chatId != 0) {
         try {
             chat = store_.chat(chatId);
-            messages = store_.messages(chatId);
+            messages = store_.activeBranch(chatId);
         } catch (const StorageError& error) {
             reportStorageError(error);
             return;
@@ -129,6 +132,7 @@ void ChatController::setCurrentChat(qint64 chatId, bool loadItsModel)
 
     // Step 2: show them. A reply still streaming into this chat has more text
     // than its last save.
+    flushReply();
     messages_.setMessages(messages);
     if (reply_.requestId != 0 && reply_.chatId == chatId) {
         messages_.setContent(reply_.messageId, reply_.text);
@@ -136,11 +140,85 @@ void ChatController::setCurrentChat(qint64 chatId, bool loadItsModel)
     }
     currentChatId_ = chatId;
     currentTitle_ = chat.title;
+    loadChatSettings(chat);
+    setUnsaved(false);
     emit currentChatChanged();
+    dismissContextNotice();
 
     // Step 3: switch to the model the chat last used.
     if (chatId != 0 && loadItsModel)
         loadChatModel(chat);
+}
+
+void ChatController::reloadBranch()
+{
+    if (currentChatId_ == 0)
+        return;
+    try {
+        const QList<MessageRecord> messages = store_.activeBranch(currentChatId_);
+        flushReply();
+        messages_.setMessages(messages);
+        if (reply_.requestId != 0 && reply_.chatId == currentChatId_) {
+            messages_.setContent(reply_.messageId, reply_.text);
+            messages_.setStreaming(reply_.messageId, true);
+        }
+    } catch (const StorageError& error) {
+        reportStorageError(error);
+    }
+}
+
+void ChatController::loadChatSettings(const ChatRecord& chat)
+{
+    chatSystemPrompt_ = chat.systemPrompt;
+    chatSettingsJson_ = chat.settingsJson;
+    emit chatSettingsChanged();
+}
+
+QVariantMap ChatController::chatSettings() const
+{
+    const QVariantMap overrides = parseSamplingJson(chatSettingsJson_);
+    QVariantMap result = samplingToMap(applySamplingOverrides(settings_, overrides));
+    result.insert(QStringLiteral("custom"), !overrides.isEmpty());
+    return result;
+}
+
+GenerationSettings ChatController::effectiveSettings() const
+{
+    GenerationSettings result = applySamplingOverrides(settings_, parseSamplingJson(chatSettingsJson_));
+    if (!chatSystemPrompt_.trimmed().isEmpty())
+        result.systemPrompt = chatSystemPrompt_;
+    return result;
+}
+
+void ChatController::saveChatSettings(const QString& systemPrompt, const QVariantMap& settings)
+{
+    if (currentChatId_ == 0)
+        return;
+    // Only the values that differ from the defaults are stored, so a later
+    // change of a default still reaches this chat.
+    const QVariantMap defaults = samplingToMap(settings_);
+    const QVariantMap chosen = samplingToMap(applySamplingOverrides(settings_, settings));
+    QVariantMap overrides;
+    for (auto it = chosen.constBegin(); it != chosen.constEnd(); ++it) {
+        if (it.value() != defaults.value(it.key()))
+            overrides.insert(it.key(), it.value());
+    }
+    const QString json = samplingToJson(overrides);
+    try {
+        store_.setChatSystemPrompt(currentChatId_, systemPrompt);
+        store_.setChatSettings(currentChatId_, json);
+    } catch (const StorageError& error) {
+        reportStorageError(error);
+    }
+    // The chat uses them for this session even when saving failed.
+    chatSystemPrompt_ = systemPrompt;
+    chatSettingsJson_ = json;
+    emit chatSettingsChanged();
+}
+
+void ChatController::resetChatSettings()
+{
+    saveChatSettings(chatSystemPrompt_, {});
 }
 
 void ChatController::loadChatModel(const ChatRecord& chat)
@@ -176,175 +254,173 @@ void ChatController::renameChat(qint64 chatId, const QString& title)
     }
 }
 
+void ChatController::setPinned(qint64 chatId, bool pinned)
+{
+    try {
+        store_.setChatPinned(chatId, pinned);
+        reloadChatList();
+    } catch (const StorageError& error) {
+        reportStorageError(error);
+    }
+}
+
 void ChatController::deleteChat(qint64 chatId)
 {
-    // Step 1: a reply streaming into this chat has nowhere to go. Stop it and
+    // Step 1: one chat waits for undo at a time; an earlier one goes now.
+    purgePendingDelete();
+
+    // Step 2: a reply streaming into this chat has nowhere to go. Stop it and
     // forget it, so that its last signals are ignored.
     if (reply_.requestId != 0 && reply_.chatId == chatId) {
         inference_.stopGeneration();
+        flushTimer_.stop();
+        saveReply(false);
         reply_ = StreamingReply{};
+        emit replyingChanged();
     }
 
-    // Step 2: delete, then show the next chat if this one was open.
+    // Step 3: hide it, then show the next chat if this one was open.
+    QString title;
     try {
-        store_.deleteChat(chatId);
+        title = store_.chat(chatId).title;
+        store_.markChatDeleted(chatId);
         reloadChatList();
     } catch (const StorageError& error) {
         reportStorageError(error);
         return;
     }
+    pendingDeleteId_ = chatId;
+    undoTitle_ = title;
+    undoTimer_.start();
+    emit undoChanged();
     if (chatId == currentChatId_) {
         const qint64 next = chats_.rowCount() > 0 ? chats_.data(chats_.index(0), ChatListModel::ChatIdRole).toLongLong() : 0;
         setCurrentChat(next);
     }
 }
 
-bool ChatController::send(const QString& text)
+void ChatController::undoDelete()
 {
-    const QString content = text.trimmed();
-    if (content.isEmpty() || !canSend())
-        return false;
-
-    qint64 chatId = currentChatId_;
-    qint64 replyId = 0;
+    if (pendingDeleteId_ == 0)
+        return;
+    const qint64 chatId = pendingDeleteId_;
+    pendingDeleteId_ = 0;
+    undoTitle_.clear();
+    undoTimer_.stop();
+    emit undoChanged();
     try {
-        // Step 1: a chat to send to. A new chat is named after its first message.
-        if (chatId == 0) {
-            chatId = store_.createChat(titleFromMessage(content), inference_.modelPath());
-            reloadChatList();
-            setCurrentChat(chatId);
-        } else if (messages_.rowCount() == 0 && currentTitle_ == defaultTitle()) {
-            renameChat(chatId, titleFromMessage(content));
-        }
-
-        // Step 2: save the message and an empty reply, which stays marked
-        // incomplete until generation ends.
-        MessageRecord user;
-        user.chatId = chatId;
-        user.role = QStringLiteral("user");
-        user.content = content;
-        user.createdAt = QDateTime::currentDateTimeUtc();
-        user.id = store_.appendMessage(chatId, user.role, user.content, true);
-        messages_.append(user);
-
-        MessageRecord reply;
-        reply.chatId = chatId;
-        reply.role = QStringLiteral("assistant");
-        reply.complete = false;
-        reply.createdAt = QDateTime::currentDateTimeUtc();
-        reply.id = store_.appendMessage(chatId, reply.role, QString(), false);
-        replyId = reply.id;
-        messages_.append(reply, /*streaming=*/true);
-
-        // Step 3: the chat remembers the model it talks to.
-        store_.setChatModel(chatId, inference_.modelPath());
+        store_.restoreChat(chatId);
         reloadChatList();
+    } catch (const StorageError& error) {
+        reportStorageError(error);
+        return;
+    }
+    setCurrentChat(chatId);
+}
+
+void ChatController::purgePendingDelete()
+{
+    if (pendingDeleteId_ == 0)
+        return;
+    pendingDeleteId_ = 0;
+    undoTitle_.clear();
+    undoTimer_.stop();
+    emit undoChanged();
+    try {
+        store_.purgeDeletedChats();
+    } catch (const StorageError& error) {
+        reportStorageError(error);
+    }
+}
+
+bool ChatController::exportChat(qint64 chatId, const QUrl& file, const QString& format)
+{
+    const QString path = file.isLocalFile() ? file.toLocalFile() : file.toString();
+    try {
+        // Step 1: render the chat.
+        const QByteArray data = format == QLatin1String("json") ? exportChatJson(store_, chatId)
+                                                                : exportChatMarkdown(store_, chatId).toUtf8();
+
+        // Step 2: write it whole or not at all.
+        QSaveFile out(path);
+        if (!out.open(QIODevice::WriteOnly) || out.write(data) != data.size() || !out.commit()) {
+            showError(tr("Exporting the chat to %1 failed: %2").arg(QDir::toNativeSeparators(path), out.errorString()));
+            return false;
+        }
     } catch (const StorageError& error) {
         reportStorageError(error);
         return false;
     }
-
-    // Step 4: the conversation for the prompt: every message with text, the
-    // system prompt first. The new reply is not part of it.
-    std::vector<ChatMessage> conversation;
-    if (!settings_.systemPrompt.trimmed().isEmpty())
-        conversation.push_back({"system", toStd(settings_.systemPrompt)});
-    for (const MessageRecord& message : messages_.messages()) {
-        if (message.id == replyId || message.content.isEmpty())
-            continue;
-        conversation.push_back({toStd(message.role), toStd(message.content)});
-    }
-
-    // Step 5: start generating.
-    const quint64 requestId = inference_.startGeneration(std::move(conversation), settings_);
-    reply_ = StreamingReply{};
-    reply_.requestId = requestId;
-    reply_.chatId = chatId;
-    reply_.messageId = replyId;
-    reply_.sinceSave.start();
-    if (requestId == 0) {
-        finishReply(false);
-        showError(tr("The reply could not start because no model is ready."));
-        return false;
-    }
+    qCInfo(lcStorage).noquote() << "Exported chat" << chatId << "as" << format << "to" << QDir::toNativeSeparators(path);
     return true;
 }
 
-void ChatController::stop()
+QUrl ChatController::suggestedExportUrl(qint64 chatId, const QString& format) const
 {
-    inference_.stopGeneration();
-}
-
-void ChatController::onTextGenerated(quint64 requestId, const QString& text)
-{
-    if (requestId != reply_.requestId || requestId == 0)
-        return;
-    reply_.text += text;
-    messages_.appendContent(reply_.messageId, text);
-    if (reply_.sinceSave.elapsed() >= kSaveIntervalMs)
-        saveReply(false);
-}
-
-void ChatController::onGenerationFinished(quint64 requestId, const GenerationOutcome& outcome)
-{
-    if (requestId != reply_.requestId || requestId == 0)
-        return;
-    lastReplyTokens_ = outcome.generatedTokens;
-    lastTokensPerSecond_ =
-        outcome.generationSeconds > 0 ? outcome.generatedTokens / outcome.generationSeconds : 0.0;
-    emit lastReplyChanged();
-
-    const QString notice = outcome.templateNotice == dismissedTemplateNotice_ ? QString() : outcome.templateNotice;
-    if (notice != templateNotice_) {
-        templateNotice_ = notice;
-        emit templateNoticeChanged();
+    QString title;
+    try {
+        title = store_.chat(chatId).title;
+    } catch (const StorageError&) {
     }
-
-    // A reply the user stopped is still a finished reply: it is what they kept.
-    finishReply(true);
+    // Characters that some file systems reject become "_".
+    static const QRegularExpression unsafe(QStringLiteral(R"([\\/:*?"<>|\x00-\x1f])"));
+    title = title.replace(unsafe, QStringLiteral("_")).trimmed();
+    if (title.isEmpty())
+        title = QStringLiteral("chat");
+    const QString folder = QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation);
+    const QString suffix = format == QLatin1String("json") ? QStringLiteral(".json") : QStringLiteral(".md");
+    return QUrl::fromLocalFile(QDir(folder).filePath(title + suffix));
 }
 
-void ChatController::onGenerationFailed(quint64 requestId, const QString& message)
+bool ChatController::importChat(const QUrl& file)
 {
-    if (requestId != reply_.requestId || requestId == 0)
-        return;
+    const QString path = file.isLocalFile() ? file.toLocalFile() : file.toString();
+    QFile in(path);
+    if (!in.open(QIODevice::ReadOnly)) {
+        showError(tr("Cannot read %1: %2").arg(QDir::toNativeSeparators(path), in.errorString()));
+        return false;
+    }
+    // A file past the limit is refused before it is read into memory.
+    if (in.size() > kMaxChatImportBytes) {
+        showError(tr("Importing %1 failed: the file has %2 bytes, more than a chat export can have (%3).")
+                      .arg(QDir::toNativeSeparators(path))
+                      .arg(in.size())
+                      .arg(kMaxChatImportBytes));
+        return false;
+    }
+    qint64 chatId = 0;
+    try {
+        chatId = importChatJson(store_, in.readAll(), path);
+        reloadChatList();
+    } catch (const StorageError& error) {
+        showError(tr("Importing %1 failed: %2").arg(QDir::toNativeSeparators(path), QString::fromUtf8(error.what())));
+        return false;
+    }
+    setCurrentChat(chatId, /*loadItsModel=*/false);
+    return true;
+}
 
-    // A reply that failed before its first word is removed; one with text is
-    // kept and marked interrupted.
-    if (reply_.text.isEmpty()) {
-        const qint64 messageId = reply_.messageId;
-        reply_ = StreamingReply{};
-        messages_.remove(messageId);
+void ChatController::openMessage(qint64 chatId, qint64 messageId)
+{
+    // Step 1: the message's branch becomes the one on screen, unless a reply
+    // streams into that chat now.
+    const bool streamingThere = reply_.requestId != 0 && reply_.chatId == chatId;
+    if (!streamingThere) {
         try {
-            store_.deleteMessage(messageId);
+            store_.selectBranch(messageId);
         } catch (const StorageError& error) {
             reportStorageError(error);
         }
-    } else {
-        finishReply(false);
     }
-    showError(tr("The reply failed: %1").arg(message));
-}
 
-void ChatController::saveReply(bool complete)
-{
-    try {
-        store_.updateMessage(reply_.messageId, reply_.text, complete);
-    } catch (const StorageError& error) {
-        if (!reply_.saveFailed) {
-            reply_.saveFailed = true;
-            reportStorageError(error);
-        }
-    }
-    reply_.sinceSave.restart();
-}
-
-void ChatController::finishReply(bool complete)
-{
-    saveReply(complete);
-    messages_.setComplete(reply_.messageId, complete);
-    messages_.setStreaming(reply_.messageId, false);
-    reply_ = StreamingReply{};
+    // Step 2: open the chat (or show the new branch), then scroll.
+    if (chatId != currentChatId_)
+        setCurrentChat(chatId);
+    else
+        reloadBranch();
+    const int row = messages_.rowOf(messageId);
+    if (row >= 0)
+        emit messageFocusRequested(row);
 }
 
 void ChatController::reloadChatList()
@@ -371,6 +447,22 @@ void ChatController::dismissTemplateNotice()
     dismissedTemplateNotice_ = templateNotice_;
     templateNotice_.clear();
     emit templateNoticeChanged();
+}
+
+void ChatController::dismissContextNotice()
+{
+    if (contextNotice_.isEmpty())
+        return;
+    contextNotice_.clear();
+    emit contextNoticeChanged();
+}
+
+void ChatController::setUnsaved(bool unsaved)
+{
+    if (unsaved_ == unsaved)
+        return;
+    unsaved_ = unsaved;
+    emit unsavedChanged();
 }
 
 void ChatController::dismissError()

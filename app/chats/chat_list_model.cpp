@@ -27,6 +27,8 @@ QVariant ChatListModel::data(const QModelIndex& index, int role) const
         return chat.modelPath;
     case UpdatedAtRole:
         return chat.updatedAt;
+    case PinnedRole:
+        return chat.pinned;
     default:
         return {};
     }
@@ -39,6 +41,7 @@ QHash<int, QByteArray> ChatListModel::roleNames() const
         {TitleRole, "title"},
         {ModelPathRole, "modelPath"},
         {UpdatedAtRole, "updatedAt"},
+        {PinnedRole, "pinned"},
     };
 }
 

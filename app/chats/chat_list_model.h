@@ -1,4 +1,5 @@
-// The chat list in the sidebar: the store's chats, newest activity first.
+// The chat list in the sidebar: the store's chats, pinned first, then by
+// newest activity.
 #pragma once
 
 #include "storage/chat_store.h"
@@ -20,6 +21,7 @@ public:
         TitleRole,
         ModelPathRole,
         UpdatedAtRole,
+        PinnedRole,
     };
     Q_ENUM(Role)
 

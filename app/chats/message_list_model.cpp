@@ -1,6 +1,29 @@
 #include "chats/message_list_model.h"
 
+#include "chats/markdown_blocks.h"
+
+#include <QVariantMap>
+
 namespace quanta {
+
+namespace {
+
+QVariantList blocksForQml(const QString& text)
+{
+    QVariantList result;
+    for (const MarkdownBlock& block : splitMarkdownBlocks(text)) {
+        result.append(QVariantMap{
+            {QStringLiteral("kind"), block.kind == MarkdownBlock::Kind::Code ? QStringLiteral("code")
+                                                                             : QStringLiteral("prose")},
+            {QStringLiteral("text"), block.text},
+            {QStringLiteral("language"), block.language},
+            {QStringLiteral("closed"), block.closed},
+        });
+    }
+    return result;
+}
+
+} // namespace
 
 MessageListModel::MessageListModel(QObject* parent)
     : QAbstractListModel(parent)
@@ -29,6 +52,18 @@ QVariant MessageListModel::data(const QModelIndex& index, int role) const
         return entry.streaming;
     case InterruptedRole:
         return !entry.record.complete && !entry.streaming;
+    case ParentIdRole:
+        return entry.record.parentId;
+    case TokenCountRole:
+        return entry.record.tokenCount;
+    case TokensPerSecondRole:
+        return entry.record.tokensPerSecond;
+    case SiblingIndexRole:
+        return entry.record.siblingIndex;
+    case SiblingCountRole:
+        return entry.record.siblingCount;
+    case BlocksRole:
+        return blocksForQml(entry.record.content);
     default:
         return {};
     }
@@ -42,6 +77,12 @@ QHash<int, QByteArray> MessageListModel::roleNames() const
         {ContentRole, "content"},
         {StreamingRole, "streaming"},
         {InterruptedRole, "interrupted"},
+        {ParentIdRole, "parentId"},
+        {TokenCountRole, "tokenCount"},
+        {TokensPerSecondRole, "tokensPerSecond"},
+        {SiblingIndexRole, "siblingIndex"},
+        {SiblingCountRole, "siblingCount"},
+        {BlocksRole, "blocks"},
     };
 }
 
@@ -89,7 +130,7 @@ void MessageListModel::appendContent(qint64 messageId, const QString& text)
     if (row < 0 || text.isEmpty())
         return;
     entries_[row].record.content += text;
-    notifyChanged(row, {ContentRole});
+    notifyChanged(row, {ContentRole, BlocksRole});
 }
 
 void MessageListModel::setContent(qint64 messageId, const QString& text)
@@ -98,7 +139,7 @@ void MessageListModel::setContent(qint64 messageId, const QString& text)
     if (row < 0)
         return;
     entries_[row].record.content = text;
-    notifyChanged(row, {ContentRole});
+    notifyChanged(row, {ContentRole, BlocksRole});
 }
 
 void MessageListModel::setStreaming(qint64 messageId, bool streaming)
@@ -117,6 +158,16 @@ void MessageListModel::setComplete(qint64 messageId, bool complete)
         return;
     entries_[row].record.complete = complete;
     notifyChanged(row, {InterruptedRole});
+}
+
+void MessageListModel::setStats(qint64 messageId, int tokenCount, double tokensPerSecond)
+{
+    const int row = rowOf(messageId);
+    if (row < 0)
+        return;
+    entries_[row].record.tokenCount = tokenCount;
+    entries_[row].record.tokensPerSecond = tokensPerSecond;
+    notifyChanged(row, {TokenCountRole, TokensPerSecondRole});
 }
 
 QList<MessageRecord> MessageListModel::messages() const

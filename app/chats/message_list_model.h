@@ -1,5 +1,5 @@
-// The messages of the open chat, oldest first, including the reply that is
-// streaming in.
+// The branch of the open chat that is on screen, oldest first, including the
+// reply that is streaming in.
 #pragma once
 
 #include "storage/chat_store.h"
@@ -22,6 +22,13 @@ public:
         ContentRole,
         StreamingRole,   // the reply is being generated now
         InterruptedRole, // saved while streaming and never finished (the app stopped or generation failed)
+        ParentIdRole,
+        TokenCountRole,      // tokens of a finished reply, 0 otherwise
+        TokensPerSecondRole, // its generation speed, 0 otherwise
+        SiblingIndexRole,    // 1-based place among the alternatives (regenerated replies, edited messages)
+        SiblingCountRole,    // number of alternatives, 1 when there are none
+        BlocksRole,          // the text split into prose and code blocks: a list of
+                             // {kind: "prose" | "code", text, language, closed}
     };
     Q_ENUM(Role)
 
@@ -42,6 +49,7 @@ public:
     void setContent(qint64 messageId, const QString& text);
     void setStreaming(qint64 messageId, bool streaming);
     void setComplete(qint64 messageId, bool complete);
+    void setStats(qint64 messageId, int tokenCount, double tokensPerSecond);
 
     QList<MessageRecord> messages() const;
     const MessageRecord* find(qint64 messageId) const;

@@ -28,7 +28,13 @@ const char* const kBenchUsage =
     "  --threads N        CPU threads (default: physical cores)\n"
     "  -p N               prompt tokens for the prompt-processing test (default 512)\n"
     "  -n N               tokens for the generation test (default 128)\n"
-    "  -r, --reps N       repetitions of each test (default 3)\n";
+    "  -r, --reps N       repetitions of each test (default 3)\n"
+    "  --follow-up N      instead: the latency of a chat's next turn after N tokens of history,\n"
+    "                     with the history's KV cache kept (as the app does) and processed again\n";
+
+// A follow-up message in the --follow-up test: a short user turn plus the
+// chat template's markers around it.
+constexpr int kFollowUpTokens = 40;
 
 // Size of the buffer for the bandwidth test: well past any last-level cache.
 constexpr size_t kBandwidthBytes = size_t{1} << 30;
@@ -151,12 +157,60 @@ BenchResult bench_backend(const std::shared_ptr<Model>& model, int n_prompt, int
     return result;
 }
 
+// Measures the time to the first token of a chat's next turn when `history`
+// tokens came before it: once from an empty cache (every turn processes the
+// whole conversation again) and once with the history's KV cache kept, so
+// that only the new turn is processed. The app keeps the cache this way
+// (app/generation/inference_worker.cpp).
+void bench_follow_up(const std::shared_ptr<Model>& model, int history, int reps)
+{
+    const ModelInfo& info = model->info();
+    SessionOptions session_options;
+    session_options.n_ctx = history + kFollowUpTokens + 1;
+    Session session(model, session_options);
+    std::printf("\nbackend:  %s\n", describe_placement(info).c_str());
+
+    // The conversation: random non-special tokens, `history` of them before
+    // the new turn.
+    std::mt19937 rng(7);
+    std::uniform_int_distribution<TokenId> pick(3, info.n_vocab - 1);
+    std::vector<TokenId> conversation(static_cast<size_t>(history + kFollowUpTokens));
+    for (TokenId& id : conversation)
+        id = pick(rng);
+    const std::span<const TokenId> all(conversation);
+    const std::span<const TokenId> turn = all.subspan(static_cast<size_t>(history));
+
+    std::vector<double> fresh_ms;
+    std::vector<double> kept_ms;
+    for (int rep = 0; rep < reps; ++rep) {
+        // Without the cache: the whole conversation, then the first token.
+        session.reset();
+        auto start = std::chrono::steady_clock::now();
+        Sampler::argmax(session.decode(all));
+        fresh_ms.push_back(1000.0 * seconds_since(start));
+
+        // With the cache: the history is there from the last turn; only the
+        // new turn is processed.
+        session.truncate(history);
+        start = std::chrono::steady_clock::now();
+        Sampler::argmax(session.decode(turn));
+        kept_ms.push_back(1000.0 * seconds_since(start));
+    }
+    const Stats fresh = summarize(fresh_ms);
+    const Stats kept = summarize(kept_ms);
+    std::printf("follow-up after %d history tokens, %d new tokens, time to first token:\n", history,
+                kFollowUpTokens);
+    std::printf("  history processed again: %9.1f ± %.1f ms\n", fresh.mean, fresh.stddev);
+    std::printf("  history KV cache kept:   %9.1f ± %.1f ms  (%.1fx faster)\n", kept.mean, kept.stddev,
+                kept.mean > 0 ? fresh.mean / kept.mean : 0.0);
+}
+
 } // namespace
 
 int cmd_bench(const Args& args)
 {
     try {
-        std::set<std::string> with_value = {"-m", "--model", "--threads", "-p", "-n", "-r", "--reps"};
+        std::set<std::string> with_value = {"-m", "--model", "--threads", "-p", "-n", "-r", "--reps", "--follow-up"};
         with_value.insert(kDeviceOptionNames.begin(), kDeviceOptionNames.end());
         const Options options(args, with_value, {"--help", "-h"});
         if (options.has("--help") || options.has("-h")) {
@@ -184,6 +238,18 @@ int cmd_bench(const Args& args)
             std::printf("          %s %s, %.3f M parameters, %.1f MiB of weights\n", summary.architecture.c_str(),
                         summary.file_type.c_str(), static_cast<double>(summary.n_params) / 1e6,
                         static_cast<double>(summary.weight_bytes) / (1ull << 20));
+        }
+
+        // The follow-up test replaces the speed tests, on the device asked for.
+        if (options.has("--follow-up")) {
+            const int history = static_cast<int>(options.integer("--follow-up", 2048, 1, 1 << 16));
+            LoadOptions load = gpu_load;
+            load.n_ctx = history + kFollowUpTokens + 1;
+            load.n_batch = 512;
+            const std::shared_ptr<Model> model = Model::load(model_path, load);
+            require_requested_device(load, model->info());
+            bench_follow_up(model, history, reps);
+            return kExitOk;
         }
 
         // One run per backend: the CPU alone, then the GPU as requested

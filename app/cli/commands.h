@@ -29,4 +29,10 @@ int cmd_quantize_hf(const Args& args);
 int cmd_devices(const Args& args);
 int cmd_perplexity(const Args& args);
 
+#ifdef QUANTA_CLI_WITH_QT
+// Built with the app (app/cli/qt/): they run a Qt event loop.
+int cmd_serve(const Args& args);
+int cmd_download(const Args& args);
+#endif
+
 } // namespace quanta::cli

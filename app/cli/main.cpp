@@ -26,6 +26,11 @@ void print_usage()
         "  quantize --format gptq|awq IN OUT  write a GPTQ or AWQ checkpoint folder\n"
         "  devices                            list the Vulkan devices, their memory and features\n"
         "  perplexity -m MODEL -f TEXT ...    measure perplexity, and KL divergence from a base model\n"
+#ifdef QUANTA_CLI_WITH_QT
+        "  serve -m MODEL [--port N]          serve an OpenAI-compatible API on 127.0.0.1\n"
+        "  download URL... [--sha256 HEX] [-o DIR] [--name NAME]\n"
+        "                                     download a model (file or folder) with resume and checks\n"
+#endif
         "\n"
         "  --version                          print the version\n"
         "MODEL is a GGUF file or a Hugging Face folder (config.json, *.safetensors, tokenizer.json).\n"
@@ -76,6 +81,12 @@ int main(int argc, char** argv)
         return cmd_devices(args);
     if (command == "perplexity")
         return cmd_perplexity(args);
+#ifdef QUANTA_CLI_WITH_QT
+    if (command == "serve")
+        return cmd_serve(args);
+    if (command == "download")
+        return cmd_download(args);
+#endif
 
     std::fprintf(stderr, "quanta-cli: unknown command '%s'\n\n", command.c_str());
     print_usage();

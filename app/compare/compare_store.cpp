@@ -3,7 +3,6 @@
 #include "logging/log_categories.h"
 
 #include <QDir>
-#include <QFile>
 
 #include <sqlite3.h>
 
@@ -13,10 +12,6 @@
 namespace quanta {
 
 namespace {
-
-// How long a statement waits for the chat store's connection, or another
-// Quanta instance, to release a lock before it fails with SQLITE_BUSY.
-constexpr int kBusyTimeoutMs = 5000;
 
 const QString kInMemoryPath = QStringLiteral(":memory:");
 
@@ -179,39 +174,20 @@ QDateTime fromMs(qint64 ms)
 
 } // namespace
 
-CompareStore::CompareStore(const QString& path)
-    : path_(path)
+CompareStore::CompareStore(ChatStore& chats)
+    : path_(chats.path()), db_(chats.connection())
 {
-    // Step 1: open the file ChatStore created; only an in-memory database
-    // is created here.
-    const bool inMemory = (path_ == kInMemoryPath);
-    const QByteArray nativePath = inMemory ? path_.toUtf8() : QFile::encodeName(path_);
-    const int flags = SQLITE_OPEN_READWRITE | (inMemory ? SQLITE_OPEN_CREATE : 0);
-    if (sqlite3_open_v2(nativePath.constData(), &db_, flags, nullptr) != SQLITE_OK) {
-        const QString message = QString::fromUtf8(db_ != nullptr ? sqlite3_errmsg(db_) : "out of memory");
-        sqlite3_close(db_);
-        db_ = nullptr;
-        throwStorageError(QStringLiteral("Cannot open the comparison database %1: %2")
-                              .arg(QDir::toNativeSeparators(path_), message));
-    }
-    sqlite3_extended_result_codes(db_, 1);
-    sqlite3_busy_timeout(db_, kBusyTimeoutMs);
-
-    // Step 2: connection settings and the tables.
-    try {
-        exec(db_, path_, "PRAGMA foreign_keys = ON", "enabling foreign keys");
-        migrate();
-    } catch (...) {
-        sqlite3_close(db_);
-        db_ = nullptr;
-        throw;
-    }
+    migrate();
 }
 
-CompareStore::~CompareStore()
+CompareStore::CompareStore()
+    : ownStore_(std::make_unique<ChatStore>(kInMemoryPath)), path_(kInMemoryPath), db_(ownStore_->connection())
 {
-    sqlite3_close_v2(db_);
+    migrate();
 }
+
+// The connection belongs to the chat store.
+CompareStore::~CompareStore() = default;
 
 int CompareStore::schemaVersion() const
 {

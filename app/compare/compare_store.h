@@ -1,5 +1,6 @@
 // Saved comparisons, in their own tables of the chat database file (the
-// sqlite3 C API, a connection of its own).
+// sqlite3 C API, through ChatStore's connection, so every write to the file
+// goes through one connection on one thread).
 //
 // The tables carry their own schema version in compare_schema, apart from
 // the chat tables' PRAGMA user_version, so that either set can change
@@ -14,6 +15,8 @@
 #include <QList>
 #include <QString>
 #include <QStringList>
+
+#include <memory>
 
 struct sqlite3;
 
@@ -31,11 +34,14 @@ struct ComparisonSummary {
 
 class CompareStore {
 public:
-    // Opens the database at `path`, which must exist already unless it is
-    // ":memory:", and creates or upgrades the comparison tables. Throws
-    // StorageError naming the file when SQLite fails or the tables are newer
-    // than this build supports.
-    explicit CompareStore(const QString& path);
+    // Creates or upgrades the comparison tables in `chats`'s database, which
+    // must outlive this store. Throws StorageError naming the file when
+    // SQLite fails (a read-only file without the tables, for one) or the
+    // tables are newer than this build supports.
+    explicit CompareStore(ChatStore& chats);
+    // Keeps comparisons in an in-memory database of its own, for when the
+    // chat database cannot take them; they are lost when the app closes.
+    CompareStore();
     ~CompareStore();
 
     CompareStore(const CompareStore&) = delete;
@@ -56,8 +62,9 @@ public:
 private:
     void migrate();
 
+    std::unique_ptr<ChatStore> ownStore_; // the in-memory database, when there is no chat store to share
     QString path_;
-    sqlite3* db_ = nullptr;
+    sqlite3* db_ = nullptr;                // the chat store's connection; not owned
 };
 
 } // namespace quanta

@@ -8,3 +8,6 @@ Q_DECLARE_LOGGING_CATEGORY(lcInference) // "quanta.inference": the engine and th
 Q_DECLARE_LOGGING_CATEGORY(lcStorage)   // "quanta.storage": the chat database
 Q_DECLARE_LOGGING_CATEGORY(lcUi)        // "quanta.ui": QML, models, language
 Q_DECLARE_LOGGING_CATEGORY(lcApp)       // "quanta.app": start-up, options, shutdown
+Q_DECLARE_LOGGING_CATEGORY(lcApi)       // "quanta.api": the local OpenAI-compatible server
+Q_DECLARE_LOGGING_CATEGORY(lcDownload)  // "quanta.download": model downloads
+Q_DECLARE_LOGGING_CATEGORY(lcLibrary)   // "quanta.library": the models folder, catalog and Hugging Face search

@@ -1,73 +1,36 @@
 #include "storage/chat_store.h"
 
 #include "logging/log_categories.h"
+#include "storage/chat_file.h"
+#include "storage/chat_schema.h"
+#include "storage/chat_search.h"
+#include "storage/sqlite_statement.h"
 
 #include <QDir>
-#include <QFile>
-#include <QFileInfo>
+#include <QHash>
+#include <QJsonDocument>
+#include <QJsonParseError>
 
 #include <sqlite3.h>
-
-#include <iterator>
 
 namespace quanta {
 
 namespace {
 
-// How long a statement waits for a lock held by another connection (another
-// Quanta instance on the same file) before it fails with SQLITE_BUSY.
-constexpr int kBusyTimeoutMs = 5000;
+using sql::exec;
+using sql::Statement;
+using sql::throwStorageError;
 
 const QString kInMemoryPath = QStringLiteral(":memory:");
 
-// One schema upgrade step: the SQL that takes the database from version
-// `toVersion - 1` to `toVersion`. Steps are append-only: a released step is
-// never edited, a change to the schema is a new step.
-struct Migration {
-    int toVersion;
-    const char* sql;
-};
-
-// Timestamps are INTEGER milliseconds since the Unix epoch, UTC.
-constexpr Migration kMigrations[] = {
-    {1, R"sql(
-        CREATE TABLE chats (
-            id          INTEGER PRIMARY KEY,
-            title       TEXT    NOT NULL,
-            model_path  TEXT    NOT NULL DEFAULT '',
-            created_at  INTEGER NOT NULL,
-            updated_at  INTEGER NOT NULL
-        );
-        CREATE TABLE messages (
-            id          INTEGER PRIMARY KEY,
-            chat_id     INTEGER NOT NULL REFERENCES chats(id) ON DELETE CASCADE,
-            role        TEXT    NOT NULL CHECK (role IN ('system', 'user', 'assistant')),
-            content     TEXT    NOT NULL,
-            complete    INTEGER NOT NULL DEFAULT 1,
-            created_at  INTEGER NOT NULL
-        );
-        CREATE INDEX messages_by_chat ON messages(chat_id, id);
-    )sql"},
-};
-
-static_assert(std::size(kMigrations) == ChatStore::kSchemaVersion,
-              "every schema version needs exactly one migration step");
+// The columns readChat() and readMessage() expect, in this order.
+#define CHAT_COLUMNS "id, title, model_path, created_at, updated_at, pinned, system_prompt, settings, leaf_message_id"
+#define MESSAGE_COLUMNS                                                                                                \
+    "id, chat_id, parent_id, role, content, complete, created_at, token_count, tokens_per_second"
 
 QString sqliteMessage(sqlite3* db)
 {
     return QString::fromUtf8(db != nullptr ? sqlite3_errmsg(db) : "out of memory");
-}
-
-[[noreturn]] void throwStorageError(const QString& message)
-{
-    throw StorageError(message.toStdString());
-}
-
-// Throws StorageError naming the file, what was being done and SQLite's text.
-[[noreturn]] void throwSqliteError(sqlite3* db, const QString& path, const char* action)
-{
-    throwStorageError(QStringLiteral("Chat database %1: %2 failed: %3")
-                          .arg(QDir::toNativeSeparators(path), QString::fromUtf8(action), sqliteMessage(db)));
 }
 
 qint64 nowMs()
@@ -80,143 +43,196 @@ QDateTime fromMs(qint64 ms)
     return QDateTime::fromMSecsSinceEpoch(ms, Qt::UTC);
 }
 
-// A prepared statement that finalizes itself. Errors throw StorageError with
-// the database's file name.
-class Statement {
-public:
-    Statement(sqlite3* db, const QString& path, const char* sql)
-        : db_(db), path_(path)
-    {
-        if (sqlite3_prepare_v2(db_, sql, -1, &stmt_, nullptr) != SQLITE_OK)
-            throwSqliteError(db_, path_, "preparing a statement");
-    }
-    ~Statement() { sqlite3_finalize(stmt_); }
+ChatRecord readChat(const Statement& row)
+{
+    ChatRecord chat;
+    chat.id = row.int64(0);
+    chat.title = row.text(1);
+    chat.modelPath = row.text(2);
+    chat.createdAt = fromMs(row.int64(3));
+    chat.updatedAt = fromMs(row.int64(4));
+    chat.pinned = row.int64(5) != 0;
+    chat.systemPrompt = row.text(6);
+    chat.settingsJson = row.text(7);
+    chat.leafMessageId = row.int64(8); // NULL reads as 0
+    return chat;
+}
 
-    Statement(const Statement&) = delete;
-    Statement& operator=(const Statement&) = delete;
+MessageRecord readMessage(const Statement& row)
+{
+    MessageRecord message;
+    message.id = row.int64(0);
+    message.chatId = row.int64(1);
+    message.parentId = row.int64(2); // NULL reads as 0
+    message.role = row.text(3);
+    message.content = row.text(4);
+    message.complete = row.int64(5) != 0;
+    message.createdAt = fromMs(row.int64(6));
+    message.tokenCount = static_cast<int>(row.int64(7));
+    message.tokensPerSecond = row.real(8);
+    return message;
+}
 
-    void bind(int index, qint64 value) { check(sqlite3_bind_int64(stmt_, index, value)); }
-    void bind(int index, const QString& value)
-    {
-        const QByteArray utf8 = value.toUtf8();
-        check(sqlite3_bind_text(stmt_, index, utf8.constData(), static_cast<int>(utf8.size()), SQLITE_TRANSIENT));
-    }
+[[noreturn]] void throwChatNotFound(const QString& path, qint64 chatId)
+{
+    throwStorageError(QStringLiteral("Chat database %1: chat %2 not found.").arg(QDir::toNativeSeparators(path)).arg(chatId));
+}
 
-    // Returns true while there is a row to read, false when done.
-    bool step(const char* action)
-    {
-        const int rc = sqlite3_step(stmt_);
-        if (rc == SQLITE_ROW)
-            return true;
-        if (rc == SQLITE_DONE)
-            return false;
-        throwSqliteError(db_, path_, action);
-    }
+[[noreturn]] void throwMessageNotFound(const QString& path, qint64 messageId)
+{
+    throwStorageError(
+        QStringLiteral("Chat database %1: message %2 not found.").arg(QDir::toNativeSeparators(path)).arg(messageId));
+}
 
-    qint64 int64(int column) const { return sqlite3_column_int64(stmt_, column); }
-    QString text(int column) const
-    {
-        const auto* data = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, column));
-        const int size = sqlite3_column_bytes(stmt_, column);
-        return QString::fromUtf8(data, size);
-    }
+bool isKnownRole(const QString& role)
+{
+    return role == QLatin1String("system") || role == QLatin1String("user") || role == QLatin1String("assistant");
+}
 
-private:
-    void check(int rc)
-    {
-        if (rc != SQLITE_OK)
-            throwSqliteError(db_, path_, "binding a value");
-    }
+void checkRole(const QString& path, const QString& role)
+{
+    if (!isKnownRole(role))
+        throwStorageError(QStringLiteral("Chat database %1: invalid message role \"%2\"; expected system, user or "
+                                         "assistant.")
+                              .arg(QDir::toNativeSeparators(path), role));
+}
 
-    sqlite3* db_;
-    QString path_;
-    sqlite3_stmt* stmt_ = nullptr;
+void checkWritable(sqlite3* db, const QString& path, const char* action)
+{
+    if (sqlite3_db_readonly(db, "main") == 1)
+        sql::throwReadOnly(path, action);
+}
+
+// Runs `sql`, an UPDATE of the chat whose id is parameter 1, after
+// `bindValues` has bound the others; throws when the chat does not exist.
+template <typename Bind>
+void updateChat(sqlite3* db, const QString& path, qint64 chatId, const char* action, const char* sql, Bind&& bindValues)
+{
+    checkWritable(db, path, action);
+    Statement update(db, path, sql);
+    update.bind(1, chatId);
+    bindValues(update);
+    update.step(action);
+    if (sqlite3_changes(db) == 0)
+        throwChatNotFound(path, chatId);
+}
+
+void checkChatExists(sqlite3* db, const QString& path, qint64 chatId)
+{
+    Statement query(db, path, "SELECT 1 FROM chats WHERE id = ?");
+    query.bind(1, chatId);
+    if (!query.step("reading a chat"))
+        throwChatNotFound(path, chatId);
+}
+
+// The newest message below `messageId`, following the newest child at each
+// step; `messageId` itself when it has none. Children have larger ids than
+// their parent, so the last id of the walk is the largest.
+qint64 newestDescendant(sqlite3* db, const QString& path, qint64 messageId)
+{
+    Statement query(db, path,
+                    "WITH RECURSIVE walk(id) AS ("
+                    "  SELECT ?1"
+                    "  UNION ALL"
+                    "  SELECT (SELECT max(child.id) FROM messages AS child"
+                    "          WHERE child.parent_id = walk.id AND child.id > walk.id)"
+                    "  FROM walk WHERE walk.id IS NOT NULL"
+                    ") SELECT max(id) FROM walk");
+    query.bind(1, messageId);
+    query.step("finding the newest reply");
+    return query.int64(0);
+}
+
+void setLeaf(sqlite3* db, const QString& path, qint64 chatId, qint64 leafId)
+{
+    Statement update(db, path, "UPDATE chats SET leaf_message_id = ? WHERE id = ?");
+    update.bindIdOrNull(1, leafId);
+    update.bind(2, chatId);
+    update.step("moving to another branch");
+}
+
+struct NewMessage {
+    qint64 chatId = 0;
+    qint64 parentId = 0;
+    QString role;
+    QString content;
+    bool complete = true;
+    qint64 createdAtMs = 0;
+    qint64 tokenCount = 0;
+    double tokensPerSecond = 0;
 };
 
-void exec(sqlite3* db, const QString& path, const char* sql, const char* action)
+qint64 insertMessage(sqlite3* db, const QString& path, const NewMessage& message)
 {
-    if (sqlite3_exec(db, sql, nullptr, nullptr, nullptr) != SQLITE_OK)
-        throwSqliteError(db, path, action);
+    Statement insert(db, path,
+                     "INSERT INTO messages (chat_id, parent_id, role, content, complete, created_at, token_count, "
+                     "tokens_per_second) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+    insert.bind(1, message.chatId);
+    insert.bindIdOrNull(2, message.parentId);
+    insert.bind(3, message.role);
+    insert.bind(4, message.content);
+    insert.bind(5, qint64{message.complete ? 1 : 0});
+    insert.bind(6, message.createdAtMs);
+    insert.bind(7, message.tokenCount);
+    insert.bind(8, message.tokensPerSecond);
+    insert.step("saving a message");
+    return sqlite3_last_insert_rowid(db);
 }
 
-// Runs `body` inside BEGIN IMMEDIATE ... COMMIT, rolling back when it throws.
-template <typename Body>
-void inTransaction(sqlite3* db, const QString& path, const char* action, Body&& body)
+// Deletes the messages `ids`, newest first, so that no delete cascades to
+// children: a cascade down a long chat would nest one level per message and
+// hit SQLite's trigger depth limit (1000).
+void deleteMessageRows(sqlite3* db, const QString& path, const QList<qint64>& idsNewestFirst)
 {
-    exec(db, path, "BEGIN IMMEDIATE", action);
-    try {
-        body();
-        exec(db, path, "COMMIT", action);
-    } catch (...) {
-        sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
-        throw;
+    Statement remove(db, path, "DELETE FROM messages WHERE id = ?");
+    for (const qint64 id : idsNewestFirst) {
+        remove.bind(1, id);
+        remove.step("deleting a message");
+        remove.reset();
     }
 }
 
-bool isCorruptionCode(int code)
+QList<qint64> readIds(Statement& query, const char* action)
 {
-    const int primary = code & 0xff;
-    return primary == SQLITE_NOTADB || primary == SQLITE_CORRUPT;
+    QList<qint64> ids;
+    while (query.step(action))
+        ids.append(query.int64(0));
+    return ids;
 }
 
-// The outcome of reading a freshly opened database once.
-enum class Health { Ok, NotADatabase };
-
-// Reads the schema and runs a quick integrity check, so that a file that is
-// not a database, or a damaged one, is found at open time and not on the
-// first write. Other failures (I/O, locks) throw: they are not the file's
-// fault and must not cause the file to be moved aside.
-Health checkHealth(sqlite3* db, const QString& path, QString* problem)
+void deleteChatRows(sqlite3* db, const QString& path, qint64 chatId)
 {
-    // Step 1: read page 1 and the schema.
-    const int rc = sqlite3_exec(db, "SELECT count(*) FROM sqlite_schema", nullptr, nullptr, nullptr);
-    if (rc != SQLITE_OK) {
-        if (isCorruptionCode(sqlite3_extended_errcode(db))) {
-            *problem = sqliteMessage(db);
-            return Health::NotADatabase;
-        }
-        throwSqliteError(db, path, "reading the schema");
-    }
+    Statement messages(db, path, "SELECT id FROM messages WHERE chat_id = ? ORDER BY id DESC");
+    messages.bind(1, chatId);
+    deleteMessageRows(db, path, readIds(messages, "deleting a chat"));
 
-    // Step 2: PRAGMA quick_check returns the single row "ok" for a sound file.
-    sqlite3_stmt* stmt = nullptr;
-    if (sqlite3_prepare_v2(db, "PRAGMA quick_check(1)", -1, &stmt, nullptr) != SQLITE_OK) {
-        if (isCorruptionCode(sqlite3_extended_errcode(db))) {
-            *problem = sqliteMessage(db);
-            return Health::NotADatabase;
-        }
-        throwSqliteError(db, path, "checking integrity");
-    }
-    const int stepRc = sqlite3_step(stmt);
-    QString result;
-    if (stepRc == SQLITE_ROW)
-        result = QString::fromUtf8(reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0)));
-    const int errcode = sqlite3_extended_errcode(db);
-    sqlite3_finalize(stmt);
-    if (stepRc != SQLITE_ROW) {
-        if (isCorruptionCode(errcode)) {
-            *problem = sqliteMessage(db);
-            return Health::NotADatabase;
-        }
-        throwSqliteError(db, path, "checking integrity");
-    }
-    if (result != QLatin1String("ok")) {
-        *problem = QStringLiteral("integrity check failed: %1").arg(result);
-        return Health::NotADatabase;
-    }
-    return Health::Ok;
+    Statement remove(db, path, "DELETE FROM chats WHERE id = ?");
+    remove.bind(1, chatId);
+    remove.step("deleting a chat");
 }
 
-// Picks "<path>.corrupt-<UTC timestamp>", adding "-2", "-3", ... when a file
-// of that name exists already.
-QString corruptFileName(const QString& path)
+// Removes the text of deleted rows from the files. secure_delete zeroes the
+// freed space in the tables, but FTS5 (before SQLite 3.42's secure-delete
+// option) keeps a deleted message's terms in its older index segments until
+// they are merged: 'optimize' merges them all. The checkpoint then copies
+// the pages into the database file and truncates the WAL, which still
+// contains the old page images. Both are logged and not thrown on failure, because
+// the rows are gone already and the next delete tries again.
+// NOTE: 'optimize' rewrites the whole search index, which takes longer as
+// the chat history grows.
+void eraseDeletedText(sqlite3* db, const QString& path)
 {
-    const QString stamp = QDateTime::currentDateTimeUtc().toString(QStringLiteral("yyyyMMdd-HHmmss"));
-    const QString base = QStringLiteral("%1.corrupt-%2").arg(path, stamp);
-    QString candidate = base;
-    for (int n = 2; QFileInfo::exists(candidate); ++n)
-        candidate = QStringLiteral("%1-%2").arg(base).arg(n);
-    return candidate;
+    if (sqlite3_exec(db, "INSERT INTO messages_fts (messages_fts) VALUES ('optimize')", nullptr, nullptr, nullptr)
+        != SQLITE_OK)
+        qCWarning(lcStorage).noquote() << "Chat database" << QDir::toNativeSeparators(path)
+                                       << ": merging the search index after a delete failed:" << sqliteMessage(db);
+
+    int walFrames = 0;
+    int checkpointed = 0;
+    const int rc = sqlite3_wal_checkpoint_v2(db, "main", SQLITE_CHECKPOINT_TRUNCATE, &walFrames, &checkpointed);
+    if (rc != SQLITE_OK)
+        qCWarning(lcStorage).noquote() << "Chat database" << QDir::toNativeSeparators(path)
+                                       << ": checkpointing the WAL after a delete failed:" << sqliteMessage(db);
 }
 
 } // namespace
@@ -243,69 +259,22 @@ ChatStore::~ChatStore()
 
 void ChatStore::open()
 {
-    // Step 1: make sure the folder exists, so the error below is about
-    // permissions when it fails.
-    const bool inMemory = (path_ == kInMemoryPath);
-    if (!inMemory)
-        QDir().mkpath(QFileInfo(path_).absolutePath());
+    // Step 1: the file, checked, or moved aside and replaced when broken.
+    const chat_file::OpenedFile file = chat_file::open(path_);
+    db_ = file.db;
+    recoveredFrom_ = file.recoveredFrom;
 
-    // Step 2: open (or create) the file and check that it is a database. A
-    // file that is not one is moved aside once, then a new one is created.
-    for (int attempt = 0; attempt < 2; ++attempt) {
-        const QByteArray nativePath = inMemory ? path_.toUtf8() : QFile::encodeName(path_);
-        const int rc = sqlite3_open_v2(nativePath.constData(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
-        if (rc != SQLITE_OK) {
-            const QString message = sqliteMessage(db_);
-            sqlite3_close(db_);
-            db_ = nullptr;
-            throwStorageError(QStringLiteral("Cannot open chat database %1: %2. Check that the folder exists and is "
-                                             "writable.")
-                                  .arg(QDir::toNativeSeparators(path_), message));
-        }
-        sqlite3_extended_result_codes(db_, 1);
-        sqlite3_busy_timeout(db_, kBusyTimeoutMs);
-
-        QString problem;
-        Health health = Health::Ok;
-        try {
-            health = checkHealth(db_, path_, &problem);
-        } catch (...) {
-            sqlite3_close(db_);
-            db_ = nullptr;
-            throw;
-        }
-        if (health == Health::Ok)
-            break;
-
-        sqlite3_close(db_);
-        db_ = nullptr;
-        if (attempt > 0 || inMemory)
-            throwStorageError(QStringLiteral("Chat database %1 is damaged (%2) and a new one could not be created.")
-                                  .arg(QDir::toNativeSeparators(path_), problem));
-
-        // Keep the broken file, with its WAL and shared-memory files, under a
-        // new name: the user may still want to recover chats from it.
-        const QString keptPath = corruptFileName(path_);
-        if (!QFile::rename(path_, keptPath))
-            throwStorageError(QStringLiteral("Chat database %1 is not a valid SQLite database (%2), and moving it to %3 "
-                                             "failed. Move or delete the file and start again.")
-                                  .arg(QDir::toNativeSeparators(path_), problem, QDir::toNativeSeparators(keptPath)));
-        for (const char* suffix : {"-wal", "-shm"}) {
-            const QString sidecar = path_ + QLatin1String(suffix);
-            if (QFileInfo::exists(sidecar))
-                QFile::rename(sidecar, keptPath + QLatin1String(suffix));
-        }
-        qCWarning(lcStorage).noquote() << "Chat database" << QDir::toNativeSeparators(path_)
-                                       << "is not a valid SQLite database (" << problem << "); moved it to"
-                                       << QDir::toNativeSeparators(keptPath) << "and created a new one";
-        recoveredFrom_ = keptPath;
-    }
-
-    // Step 3: connection settings. WAL keeps the file consistent if the app
-    // dies mid-write and lets readers run beside the writer.
+    // Step 2: connection settings. WAL keeps the file consistent if the app
+    // dies mid-write, and lets readers run beside the writer. secure_delete
+    // overwrites deleted rows with zeros, so deleted chats cannot be read
+    // back from the file.
     try {
         exec(db_, path_, "PRAGMA foreign_keys = ON", "enabling foreign keys");
-        if (!inMemory) {
+        exec(db_, path_, "PRAGMA secure_delete = ON", "enabling secure delete");
+        if (readOnly()) {
+            qCWarning(lcStorage).noquote() << "Chat database" << QDir::toNativeSeparators(path_)
+                                           << "is read-only; chats can be read but changes are not saved";
+        } else if (path_ != kInMemoryPath) {
             Statement walMode(db_, path_, "PRAGMA journal_mode = WAL");
             if (walMode.step("switching to WAL") && walMode.text(0) != QLatin1String("wal"))
                 qCWarning(lcStorage).noquote() << "Chat database" << QDir::toNativeSeparators(path_)
@@ -321,85 +290,50 @@ void ChatStore::open()
 
 void ChatStore::migrate()
 {
-    // Step 1: find the file's version. 0 is a new, empty file.
-    const int current = schemaVersion();
-    if (current > kSchemaVersion)
-        throwStorageError(QStringLiteral("Chat database %1 has schema version %2, but this version of Quanta only "
-                                         "knows versions up to %3. Update Quanta, or move the file away to start "
-                                         "with an empty chat list.")
-                              .arg(QDir::toNativeSeparators(path_))
-                              .arg(current)
-                              .arg(kSchemaVersion));
-
-    // Step 2: version 0 must also be empty. A file with other tables is some
-    // other program's database, and adding ours would change it.
-    if (current == 0) {
-        Statement tables(db_, path_, "SELECT count(*) FROM sqlite_schema");
-        tables.step("reading the schema");
-        if (tables.int64(0) > 0)
-            throwStorageError(QStringLiteral("%1 is a SQLite database of another program (it has tables but no "
-                                             "Quanta schema version). Choose another file with --database.")
-                                  .arg(QDir::toNativeSeparators(path_)));
-    }
-
-    // Step 3: apply each missing step in its own transaction, so a failure
-    // leaves the file at the last complete version.
-    for (const Migration& step : kMigrations) {
-        if (step.toVersion <= current)
-            continue;
-        inTransaction(db_, path_, "upgrading the schema", [&] {
-            exec(db_, path_, step.sql, "upgrading the schema");
-            const QByteArray setVersion = QByteArrayLiteral("PRAGMA user_version = ") + QByteArray::number(step.toVersion);
-            exec(db_, path_, setVersion.constData(), "upgrading the schema");
-        });
-        qCInfo(lcStorage).noquote() << "Chat database" << QDir::toNativeSeparators(path_)
-                                    << (current == 0 ? "created with schema version" : "upgraded to schema version")
-                                    << step.toVersion;
-    }
+    // The file's search table may need a tokenizer that this SQLite lacks,
+    // when a newer SQLite created it.
+    const chat_schema::Tokenizer available = chat_schema::availableTokenizer(db_, path_);
+    if (chat_schema::tableTokenizer(db_, path_, available) == chat_schema::Tokenizer::Trigram
+        && available != chat_schema::Tokenizer::Trigram)
+        throwStorageError(QStringLiteral("Chat database %1 needs the FTS5 trigram tokenizer, which the SQLite library "
+                                         "%2 lacks (it came with SQLite 3.34). Install a newer SQLite.")
+                              .arg(QDir::toNativeSeparators(path_), QString::fromUtf8(sqlite3_libversion())));
+    chat_schema::migrate(db_, path_, readOnly(), available);
 }
 
 int ChatStore::schemaVersion() const
 {
-    Statement query(db_, path_, "PRAGMA user_version");
-    query.step("reading the schema version");
-    return static_cast<int>(query.int64(0));
+    return chat_schema::schemaVersion(db_, path_);
+}
+
+bool ChatStore::readOnly() const
+{
+    return sqlite3_db_readonly(db_, "main") == 1;
 }
 
 QList<ChatRecord> ChatStore::chats() const
 {
     Statement query(db_, path_,
-                    "SELECT id, title, model_path, created_at, updated_at FROM chats "
-                    "ORDER BY updated_at DESC, id DESC");
+                    "SELECT " CHAT_COLUMNS " FROM chats WHERE deleted_at IS NULL "
+                    "ORDER BY pinned DESC, updated_at DESC, id DESC");
     QList<ChatRecord> result;
-    while (query.step("reading the chat list")) {
-        ChatRecord chat;
-        chat.id = query.int64(0);
-        chat.title = query.text(1);
-        chat.modelPath = query.text(2);
-        chat.createdAt = fromMs(query.int64(3));
-        chat.updatedAt = fromMs(query.int64(4));
-        result.append(chat);
-    }
+    while (query.step("reading the chat list"))
+        result.append(readChat(query));
     return result;
 }
 
 ChatRecord ChatStore::chat(qint64 chatId) const
 {
-    Statement query(db_, path_, "SELECT id, title, model_path, created_at, updated_at FROM chats WHERE id = ?");
+    Statement query(db_, path_, "SELECT " CHAT_COLUMNS " FROM chats WHERE id = ?");
     query.bind(1, chatId);
     if (!query.step("reading a chat"))
-        throwStorageError(QStringLiteral("Chat database %1: chat %2 not found.").arg(QDir::toNativeSeparators(path_)).arg(chatId));
-    ChatRecord chat;
-    chat.id = query.int64(0);
-    chat.title = query.text(1);
-    chat.modelPath = query.text(2);
-    chat.createdAt = fromMs(query.int64(3));
-    chat.updatedAt = fromMs(query.int64(4));
-    return chat;
+        throwChatNotFound(path_, chatId);
+    return readChat(query);
 }
 
 qint64 ChatStore::createChat(const QString& title, const QString& modelPath)
 {
+    checkWritable(db_, path_, "creating a chat");
     const qint64 now = nowMs();
     Statement insert(db_, path_, "INSERT INTO chats (title, model_path, created_at, updated_at) VALUES (?, ?, ?, ?)");
     insert.bind(1, title);
@@ -412,73 +346,185 @@ qint64 ChatStore::createChat(const QString& title, const QString& modelPath)
 
 void ChatStore::renameChat(qint64 chatId, const QString& title)
 {
-    Statement update(db_, path_, "UPDATE chats SET title = ? WHERE id = ?");
-    update.bind(1, title);
-    update.bind(2, chatId);
-    update.step("renaming a chat");
-    if (sqlite3_changes(db_) == 0)
-        throwStorageError(QStringLiteral("Chat database %1: chat %2 not found.").arg(QDir::toNativeSeparators(path_)).arg(chatId));
+    updateChat(db_, path_, chatId, "renaming a chat", "UPDATE chats SET title = ?2 WHERE id = ?1",
+               [&](Statement& update) { update.bind(2, title); });
 }
 
 void ChatStore::setChatModel(qint64 chatId, const QString& modelPath)
 {
-    Statement update(db_, path_, "UPDATE chats SET model_path = ? WHERE id = ?");
-    update.bind(1, modelPath);
-    update.bind(2, chatId);
-    update.step("saving the chat's model");
-    if (sqlite3_changes(db_) == 0)
-        throwStorageError(QStringLiteral("Chat database %1: chat %2 not found.").arg(QDir::toNativeSeparators(path_)).arg(chatId));
+    updateChat(db_, path_, chatId, "saving the chat's model", "UPDATE chats SET model_path = ?2 WHERE id = ?1",
+               [&](Statement& update) { update.bind(2, modelPath); });
+}
+
+void ChatStore::setChatPinned(qint64 chatId, bool pinned)
+{
+    updateChat(db_, path_, chatId, "pinning a chat", "UPDATE chats SET pinned = ?2 WHERE id = ?1",
+               [&](Statement& update) { update.bind(2, qint64{pinned ? 1 : 0}); });
+}
+
+void ChatStore::setChatSystemPrompt(qint64 chatId, const QString& systemPrompt)
+{
+    updateChat(db_, path_, chatId, "saving the system prompt", "UPDATE chats SET system_prompt = ?2 WHERE id = ?1",
+               [&](Statement& update) { update.bind(2, systemPrompt); });
+}
+
+void ChatStore::setChatSettings(qint64 chatId, const QString& settingsJson)
+{
+    // Only a JSON object (or nothing) goes in, so export and the settings
+    // screen can always read it back.
+    if (!settingsJson.isEmpty()) {
+        QJsonParseError error;
+        const QJsonDocument document = QJsonDocument::fromJson(settingsJson.toUtf8(), &error);
+        if (error.error != QJsonParseError::NoError || !document.isObject())
+            throwStorageError(QStringLiteral("Chat database %1: the settings of chat %2 must be a JSON object, got "
+                                             "\"%3\".")
+                                  .arg(QDir::toNativeSeparators(path_))
+                                  .arg(chatId)
+                                  .arg(settingsJson.left(80)));
+    }
+    updateChat(db_, path_, chatId, "saving the chat's settings", "UPDATE chats SET settings = ?2 WHERE id = ?1",
+               [&](Statement& update) { update.bind(2, settingsJson); });
+}
+
+void ChatStore::markChatDeleted(qint64 chatId)
+{
+    // A chat marked twice keeps its first time.
+    updateChat(db_, path_, chatId, "deleting a chat",
+               "UPDATE chats SET deleted_at = coalesce(deleted_at, ?2) WHERE id = ?1",
+               [&](Statement& update) { update.bind(2, nowMs()); });
+}
+
+void ChatStore::restoreChat(qint64 chatId)
+{
+    updateChat(db_, path_, chatId, "restoring a chat", "UPDATE chats SET deleted_at = NULL WHERE id = ?1",
+               [](Statement&) {});
+}
+
+void ChatStore::purgeDeletedChats()
+{
+    // Nothing marked is nothing to do, on a read-only file too: the app
+    // calls this at every start.
+    if (sql::queryInteger(db_, path_, "SELECT count(*) FROM chats WHERE deleted_at IS NOT NULL", "deleting chats") == 0)
+        return;
+
+    checkWritable(db_, path_, "deleting chats");
+    qsizetype purged = 0;
+    sql::inTransaction(db_, path_, "deleting chats", [&] {
+        Statement marked(db_, path_, "SELECT id FROM chats WHERE deleted_at IS NOT NULL");
+        const QList<qint64> chatIds = readIds(marked, "deleting chats");
+        for (const qint64 chatId : chatIds)
+            deleteChatRows(db_, path_, chatId);
+        purged = chatIds.size();
+    });
+    eraseDeletedText(db_, path_);
+    qCInfo(lcStorage) << "Deleted" << purged << "chats marked for deletion";
 }
 
 void ChatStore::deleteChat(qint64 chatId)
 {
-    // The messages go with it through ON DELETE CASCADE.
-    Statement remove(db_, path_, "DELETE FROM chats WHERE id = ?");
-    remove.bind(1, chatId);
-    remove.step("deleting a chat");
+    checkWritable(db_, path_, "deleting a chat");
+    sql::inTransaction(db_, path_, "deleting a chat", [&] { deleteChatRows(db_, path_, chatId); });
+    eraseDeletedText(db_, path_);
 }
 
 QList<MessageRecord> ChatStore::messages(qint64 chatId) const
 {
-    Statement query(db_, path_,
-                    "SELECT id, chat_id, role, content, complete, created_at FROM messages "
-                    "WHERE chat_id = ? ORDER BY id");
+    Statement query(db_, path_, "SELECT " MESSAGE_COLUMNS " FROM messages WHERE chat_id = ? ORDER BY id");
     query.bind(1, chatId);
     QList<MessageRecord> result;
-    while (query.step("reading messages")) {
-        MessageRecord message;
-        message.id = query.int64(0);
-        message.chatId = query.int64(1);
-        message.role = query.text(2);
-        message.content = query.text(3);
-        message.complete = query.int64(4) != 0;
-        message.createdAt = fromMs(query.int64(5));
+    while (query.step("reading messages"))
+        result.append(readMessage(query));
+    return result;
+}
+
+QList<MessageRecord> ChatStore::activeBranch(qint64 chatId) const
+{
+    // Walk up from the leaf. Each parent has a smaller id than its child, and
+    // the walk requires it, so a damaged file cannot make it loop.
+    Statement query(db_, path_,
+                    "WITH RECURSIVE branch(id, depth) AS ("
+                    "  SELECT leaf_message_id, 0 FROM chats WHERE id = ?1 AND leaf_message_id IS NOT NULL"
+                    "  UNION ALL"
+                    "  SELECT m.parent_id, branch.depth + 1 FROM messages AS m JOIN branch ON m.id = branch.id"
+                    "  WHERE m.parent_id IS NOT NULL AND m.parent_id < m.id"
+                    ") SELECT m.id, m.chat_id, m.parent_id, m.role, m.content, m.complete, m.created_at,"
+                    "  m.token_count, m.tokens_per_second,"
+                    "  (SELECT count(*) FROM messages AS s"
+                    "   WHERE s.chat_id = m.chat_id AND s.parent_id IS m.parent_id AND s.id < m.id),"
+                    "  (SELECT count(*) FROM messages AS s WHERE s.chat_id = m.chat_id AND s.parent_id IS m.parent_id)"
+                    " FROM branch JOIN messages AS m ON m.id = branch.id AND m.chat_id = ?1"
+                    " ORDER BY branch.depth DESC");
+    query.bind(1, chatId);
+    QList<MessageRecord> result;
+    while (query.step("reading the conversation")) {
+        MessageRecord message = readMessage(query);
+        message.siblingIndex = static_cast<int>(query.int64(9)) + 1;
+        message.siblingCount = static_cast<int>(query.int64(10));
         result.append(message);
     }
     return result;
 }
 
+MessageRecord ChatStore::message(qint64 messageId) const
+{
+    Statement query(db_, path_, "SELECT " MESSAGE_COLUMNS " FROM messages WHERE id = ?");
+    query.bind(1, messageId);
+    if (!query.step("reading a message"))
+        throwMessageNotFound(path_, messageId);
+    return readMessage(query);
+}
+
 qint64 ChatStore::appendMessage(qint64 chatId, const QString& role, const QString& content, bool complete)
 {
+    checkRole(path_, role);
+    checkWritable(db_, path_, "saving a message");
     qint64 messageId = 0;
-    inTransaction(db_, path_, "saving a message", [&] {
+    sql::inTransaction(db_, path_, "saving a message", [&] {
+        // Step 1: the chat's leaf becomes the parent.
+        Statement leaf(db_, path_, "SELECT leaf_message_id FROM chats WHERE id = ?");
+        leaf.bind(1, chatId);
+        if (!leaf.step("saving a message"))
+            throwChatNotFound(path_, chatId);
+        const qint64 parentId = leaf.int64(0);
+
+        // Step 2: insert it as the new leaf and move the chat to the top.
         const qint64 now = nowMs();
+        messageId = insertMessage(db_, path_, {chatId, parentId, role, content, complete, now, 0, 0});
+        Statement touch(db_, path_, "UPDATE chats SET leaf_message_id = ?, updated_at = ? WHERE id = ?");
+        touch.bind(1, messageId);
+        touch.bind(2, now);
+        touch.bind(3, chatId);
+        touch.step("saving a message");
+    });
+    return messageId;
+}
 
-        // Insert the message; the foreign key rejects an unknown chat.
-        Statement insert(db_, path_,
-                         "INSERT INTO messages (chat_id, role, content, complete, created_at) VALUES (?, ?, ?, ?, ?)");
-        insert.bind(1, chatId);
-        insert.bind(2, role);
-        insert.bind(3, content);
-        insert.bind(4, complete ? 1 : 0);
-        insert.bind(5, now);
-        insert.step("saving a message");
-        messageId = sqlite3_last_insert_rowid(db_);
+qint64 ChatStore::addMessage(qint64 chatId, qint64 parentId, const QString& role, const QString& content,
+                             bool complete)
+{
+    checkRole(path_, role);
+    checkWritable(db_, path_, "saving a message");
+    qint64 messageId = 0;
+    sql::inTransaction(db_, path_, "saving a message", [&] {
+        // Step 1: the parent must be a message of this chat.
+        checkChatExists(db_, path_, chatId);
+        if (parentId != 0) {
+            const MessageRecord parent = message(parentId);
+            if (parent.chatId != chatId)
+                throwStorageError(QStringLiteral("Chat database %1: message %2 belongs to chat %3, not to chat %4.")
+                                      .arg(QDir::toNativeSeparators(path_))
+                                      .arg(parentId)
+                                      .arg(parent.chatId)
+                                      .arg(chatId));
+        }
 
-        // Move the chat to the top of the list.
-        Statement touch(db_, path_, "UPDATE chats SET updated_at = ? WHERE id = ?");
-        touch.bind(1, now);
-        touch.bind(2, chatId);
+        // Step 2: insert it beside its siblings, as the new leaf.
+        const qint64 now = nowMs();
+        messageId = insertMessage(db_, path_, {chatId, parentId, role, content, complete, now, 0, 0});
+        Statement touch(db_, path_, "UPDATE chats SET leaf_message_id = ?, updated_at = ? WHERE id = ?");
+        touch.bind(1, messageId);
+        touch.bind(2, now);
+        touch.bind(3, chatId);
         touch.step("saving a message");
     });
     return messageId;
@@ -486,20 +532,139 @@ qint64 ChatStore::appendMessage(qint64 chatId, const QString& role, const QStrin
 
 void ChatStore::updateMessage(qint64 messageId, const QString& content, bool complete)
 {
+    checkWritable(db_, path_, "saving a reply");
     Statement update(db_, path_, "UPDATE messages SET content = ?, complete = ? WHERE id = ?");
     update.bind(1, content);
-    update.bind(2, complete ? 1 : 0);
+    update.bind(2, qint64{complete ? 1 : 0});
     update.bind(3, messageId);
     update.step("saving a reply");
     if (sqlite3_changes(db_) == 0)
-        throwStorageError(QStringLiteral("Chat database %1: message %2 not found.").arg(QDir::toNativeSeparators(path_)).arg(messageId));
+        throwMessageNotFound(path_, messageId);
+}
+
+void ChatStore::setMessageStats(qint64 messageId, int tokenCount, double tokensPerSecond)
+{
+    checkWritable(db_, path_, "saving the reply's statistics");
+    Statement update(db_, path_, "UPDATE messages SET token_count = ?, tokens_per_second = ? WHERE id = ?");
+    update.bind(1, qint64{tokenCount});
+    update.bind(2, tokensPerSecond);
+    update.bind(3, messageId);
+    update.step("saving the reply's statistics");
+    if (sqlite3_changes(db_) == 0)
+        throwMessageNotFound(path_, messageId);
+}
+
+void ChatStore::selectBranch(qint64 messageId)
+{
+    checkWritable(db_, path_, "switching the branch");
+    sql::inTransaction(db_, path_, "switching the branch", [&] {
+        const MessageRecord target = message(messageId);
+        setLeaf(db_, path_, target.chatId, newestDescendant(db_, path_, messageId));
+    });
 }
 
 void ChatStore::deleteMessage(qint64 messageId)
 {
-    Statement remove(db_, path_, "DELETE FROM messages WHERE id = ?");
-    remove.bind(1, messageId);
-    remove.step("deleting a message");
+    checkWritable(db_, path_, "deleting a message");
+    sql::inTransaction(db_, path_, "deleting a message", [&] {
+        // Step 1: the message, its chat's leaf and the ids below it.
+        const MessageRecord target = message(messageId);
+        const qint64 leafId = chat(target.chatId).leafMessageId;
+        Statement subtree(db_, path_,
+                          "WITH RECURSIVE below(id) AS ("
+                          "  SELECT ?1"
+                          "  UNION ALL"
+                          "  SELECT child.id FROM messages AS child JOIN below ON child.parent_id = below.id"
+                          "  WHERE child.id > below.id"
+                          ") SELECT id FROM below ORDER BY id DESC");
+        subtree.bind(1, messageId);
+        const QList<qint64> ids = readIds(subtree, "deleting a message");
+
+        // Step 2: delete them.
+        deleteMessageRows(db_, path_, ids);
+
+        // Step 3: a leaf that went with them moves to the newest remaining
+        // sibling's branch, or else up to the parent.
+        if (!ids.contains(leafId))
+            return;
+        Statement sibling(db_, path_, "SELECT max(id) FROM messages WHERE chat_id = ? AND parent_id IS ?");
+        sibling.bind(1, target.chatId);
+        sibling.bindIdOrNull(2, target.parentId);
+        sibling.step("deleting a message");
+        const qint64 siblingId = sibling.int64(0);
+        setLeaf(db_, path_, target.chatId, siblingId != 0 ? newestDescendant(db_, path_, siblingId) : target.parentId);
+    });
+    eraseDeletedText(db_, path_);
+}
+
+qint64 ChatStore::importChat(const ChatRecord& chat, const QList<MessageRecord>& messages)
+{
+    checkWritable(db_, path_, "importing a chat");
+    qint64 chatId = 0;
+    sql::inTransaction(db_, path_, "importing a chat", [&] {
+        // Step 1: the chat, at the top of the list.
+        const qint64 now = nowMs();
+        Statement insert(db_, path_,
+                         "INSERT INTO chats (title, model_path, created_at, updated_at, pinned, system_prompt, "
+                         "settings) VALUES (?, ?, ?, ?, ?, ?, ?)");
+        insert.bind(1, chat.title);
+        insert.bind(2, chat.modelPath);
+        insert.bind(3, chat.createdAt.isValid() ? chat.createdAt.toMSecsSinceEpoch() : now);
+        insert.bind(4, now);
+        insert.bind(5, qint64{chat.pinned ? 1 : 0});
+        insert.bind(6, chat.systemPrompt);
+        insert.bind(7, chat.settingsJson);
+        insert.step("importing a chat");
+        chatId = sqlite3_last_insert_rowid(db_);
+
+        // Step 2: the messages, parents first, each under its parent's new id.
+        QHash<qint64, qint64> newIds;
+        qint64 lastId = 0;
+        for (const MessageRecord& message : messages) {
+            checkRole(path_, message.role);
+            qint64 parentId = 0;
+            if (message.parentId != 0) {
+                const auto parent = newIds.constFind(message.parentId);
+                if (parent == newIds.constEnd())
+                    throwStorageError(QStringLiteral("Chat database %1: imported message %2 comes before its parent "
+                                                     "%3.")
+                                          .arg(QDir::toNativeSeparators(path_))
+                                          .arg(message.id)
+                                          .arg(message.parentId));
+                parentId = *parent;
+            }
+            const qint64 created = message.createdAt.isValid() ? message.createdAt.toMSecsSinceEpoch() : now;
+            lastId = insertMessage(db_, path_,
+                                   {chatId, parentId, message.role, message.content, message.complete, created,
+                                    message.tokenCount, message.tokensPerSecond});
+            newIds.insert(message.id, lastId);
+        }
+
+        // Step 3: the leaf, by its new id.
+        setLeaf(db_, path_, chatId, chat.leafMessageId != 0 ? newIds.value(chat.leafMessageId, lastId) : lastId);
+    });
+    return chatId;
+}
+
+QList<SearchHit> ChatStore::search(const QString& query, int limit) const
+{
+    const auto tokenizer = chat_schema::tableTokenizer(db_, path_, chat_schema::Tokenizer::Unicode61);
+    return chat_search::search(db_, path_, tokenizer, query, limit);
+}
+
+void ChatStore::setMaxPageCountForTesting(int pages)
+{
+    // Lifting the limit restores this SQLite's default, which a connection
+    // that never set one reports.
+    qint64 limit = pages;
+    if (pages <= 0) {
+        sqlite3* fresh = nullptr;
+        sqlite3_open(":memory:", &fresh);
+        limit = sql::queryInteger(fresh, kInMemoryPath, "PRAGMA max_page_count", "reading the page limit");
+        sqlite3_close(fresh);
+    }
+    const QByteArray pragma = QByteArrayLiteral("PRAGMA max_page_count = ") + QByteArray::number(limit);
+    exec(db_, path_, pragma.constData(), "limiting the database size");
 }
 
 } // namespace quanta

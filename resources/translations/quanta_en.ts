@@ -2,13 +2,59 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="en">
 <context>
-    <name>ChatListItem</name>
+    <name>ApiServerSection</name>
     <message>
-        <source>Chat actions</source>
+        <source>Local API server</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Rename or delete this chat</source>
+        <source>Port</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Copy</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Lets programs on this computer use the loaded model through an OpenAI-compatible API. It listens on 127.0.0.1 only and has no authentication.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>ChatFileDialog</name>
+    <message>
+        <source>Import chat</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Export chat as JSON</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Export chat as Markdown</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Import</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Save</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Markdown files (*.md)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Quanta chat files (*.json)</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>ChatListItem</name>
+    <message>
+        <source>Chat actions</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -16,7 +62,86 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Delete…</source>
+        <source>Pinned</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Pin, rename, export or delete this chat</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Unpin</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Pin to top</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Export as Markdown…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Export as JSON…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Delete</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>ChatSettingsDialog</name>
+    <message>
+        <source>Chat settings</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>System prompt</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Instructions the model sees before every message of this chat, e.g. &quot;Answer briefly.&quot;</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Sampling</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Temperature</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Top-k (0: off)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Top-p</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Min-p</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Repetition penalty</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reply length limit (tokens)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Seed (empty: random)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>random</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Use the default sampling settings</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -36,6 +161,37 @@
     </message>
     <message>
         <source>Settings</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Search all chats</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Search results</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No messages match.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Import chat…</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>CodeBlock</name>
+    <message>
+        <source>code</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Copied</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Copy code</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -485,25 +641,6 @@
     </message>
 </context>
 <context>
-    <name>DeleteChatDialog</name>
-    <message>
-        <source>Delete chat?</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>“%1” and all its messages will be deleted. This cannot be undone.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Delete</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Cancel</source>
-        <translation type="unfinished"></translation>
-    </message>
-</context>
-<context>
     <name>DeviceStatus</name>
     <message>
         <source>CPU</source>
@@ -523,6 +660,17 @@
     </message>
     <message>
         <source>The model runs on the CPU.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>DownloadJob</name>
+    <message>
+        <source>Cannot move %1 to %2: %3.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cannot move %1 into %2: %3 and %4 other names for it are taken. Rename or delete some of them and resume the download.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -602,6 +750,46 @@
     </message>
     <message>
         <source>The model ended its reply without any text.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Send</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Previous version</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 / %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Next version</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 tokens · %2 tokens/s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Copy</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Edit</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Regenerate</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Delete</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -767,6 +955,38 @@
         <source>Loading %1…</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>Appearance</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Theme</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Light</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Dark</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Text size</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Normal</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Large</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Larger</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>TopBar</name>
@@ -806,6 +1026,25 @@
         <source>Measure the size, speed and quality of several variants of a model on this computer</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>Chat settings</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This chat&apos;s system prompt and sampling settings</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>UndoBar</name>
+    <message>
+        <source>Deleted “%1”</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Undo</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>main</name>
@@ -835,6 +1074,17 @@
     </message>
 </context>
 <context>
+    <name>quanta::ApiServer</name>
+    <message>
+        <source>Port %1 is already in use by another program. Choose another port.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The API server cannot listen on 127.0.0.1:%1: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>quanta::AppContext</name>
     <message>
         <source>The chat database %1 was damaged and could not be read. It was kept as %2, and a new, empty database was created.</source>
@@ -846,6 +1096,10 @@
     </message>
     <message>
         <source>Comparisons cannot be saved: %1 Results from this session are kept in memory and are lost when Quanta closes.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The chat database %1 is read-only. Your chats can be read, but new messages are kept in memory only and are lost when Quanta closes.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -901,6 +1155,36 @@
     </message>
     <message>
         <source>Loading the model failed: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Exporting the chat to %1 failed: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cannot read %1: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Importing %1 failed: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>%n earlier message(s) did not fit in the model&apos;s context of %1 tokens, so this reply was written without them. The system prompt was kept.</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Importing %1 failed: the file has %2 bytes, more than a chat export can have (%3).</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>quanta::ChatSearchModel</name>
+    <message>
+        <source>Search failed: %1</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -1014,6 +1298,175 @@
     </message>
     <message>
         <source>Not enough memory to measure %1. Close other programs, or compare smaller variants.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>quanta::DownloadJob</name>
+    <message>
+        <source>Not enough free space to download %1: it needs %2 more and %3 to spare, but %4 has %5 free. Free some space, then resume the download.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cannot read %1 to continue the download. Cancel the download and start it again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cannot open %1 for writing: %2.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cannot truncate %1: %2.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 has %2 bytes on the server, but %3 were expected. The file on the server may have changed.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cannot write %1: %2. Free some space on the disk, then resume the download.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the connection ended after %1 of %2 bytes</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Download of %1 failed: the server answered HTTP %2 %3.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Download of %1 failed: %2.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the server answered HTTP %1 %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>no data arrived for %1 seconds</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Download of %1 failed after %2 tries: %3.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the download request</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the server&apos;s X-Linked-Etag header</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 is corrupt: its SHA-256 is %2, but %3 expects %4. The file was deleted; resume the download to fetch it again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cannot move %1 to %2 to finish the download.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>quanta::DownloadListModel</name>
+    <message>
+        <source>Paused</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Checking the downloaded part</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Downloading</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Waiting to retry</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Moving into the models folder</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Completed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Failed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cancelled</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>quanta::DownloadManager</name>
+    <message>
+        <source>its id %1 differs from its folder&apos;s name</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The download state %1 is unreadable: %2. Cancel this download to delete its files.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Invalid download URL %1: expected an http:// or https:// address.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cannot tell a file name from the URL %1; give the file a name.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Invalid file name &quot;%1&quot; for %2: %3.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the name is reserved</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Two files of the download are named &quot;%1&quot;.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Invalid SHA-256 &quot;%1&quot; for %2: expected 64 hexadecimal digits.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The download has no files.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A download of several files needs a folder name.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Invalid model name &quot;%1&quot;: %2.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>it must be a single name that does not start with a dot</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 is in the models folder already. Delete or rename it, or download under another name.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 is being downloaded already; resume or cancel that download.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cannot create the download folder %1: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>permission denied or the disk is full</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

@@ -2,22 +2,147 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN">
 <context>
+    <name>ApiServerSection</name>
+    <message>
+        <source>Local API server</source>
+        <translation>本地 API 服务器</translation>
+    </message>
+    <message>
+        <source>Port</source>
+        <translation>端口</translation>
+    </message>
+    <message>
+        <source>Copy</source>
+        <translation>复制</translation>
+    </message>
+    <message>
+        <source>Lets programs on this computer use the loaded model through an OpenAI-compatible API. It listens on 127.0.0.1 only and has no authentication.</source>
+        <translation>让本机上的程序通过与 OpenAI 兼容的 API 使用已加载的模型。它只监听 127.0.0.1，且没有身份验证。</translation>
+    </message>
+</context>
+<context>
+    <name>ChatFileDialog</name>
+    <message>
+        <source>Import chat</source>
+        <translation>导入对话</translation>
+    </message>
+    <message>
+        <source>Export chat as JSON</source>
+        <translation>将对话导出为 JSON</translation>
+    </message>
+    <message>
+        <source>Export chat as Markdown</source>
+        <translation>将对话导出为 Markdown</translation>
+    </message>
+    <message>
+        <source>Import</source>
+        <translation>导入</translation>
+    </message>
+    <message>
+        <source>Save</source>
+        <translation>保存</translation>
+    </message>
+    <message>
+        <source>Markdown files (*.md)</source>
+        <translation>Markdown 文件 (*.md)</translation>
+    </message>
+    <message>
+        <source>Quanta chat files (*.json)</source>
+        <translation>Quanta 对话文件 (*.json)</translation>
+    </message>
+</context>
+<context>
     <name>ChatListItem</name>
     <message>
         <source>Chat actions</source>
         <translation>对话操作</translation>
     </message>
     <message>
-        <source>Rename or delete this chat</source>
-        <translation>重命名或删除此对话</translation>
-    </message>
-    <message>
         <source>Rename…</source>
         <translation>重命名…</translation>
     </message>
     <message>
-        <source>Delete…</source>
-        <translation>删除…</translation>
+        <source>Pinned</source>
+        <translation>已置顶</translation>
+    </message>
+    <message>
+        <source>Pin, rename, export or delete this chat</source>
+        <translation>置顶、重命名、导出或删除此对话</translation>
+    </message>
+    <message>
+        <source>Unpin</source>
+        <translation>取消置顶</translation>
+    </message>
+    <message>
+        <source>Pin to top</source>
+        <translation>置顶</translation>
+    </message>
+    <message>
+        <source>Export as Markdown…</source>
+        <translation>导出为 Markdown…</translation>
+    </message>
+    <message>
+        <source>Export as JSON…</source>
+        <translation>导出为 JSON…</translation>
+    </message>
+    <message>
+        <source>Delete</source>
+        <translation>删除</translation>
+    </message>
+</context>
+<context>
+    <name>ChatSettingsDialog</name>
+    <message>
+        <source>Chat settings</source>
+        <translation>对话设置</translation>
+    </message>
+    <message>
+        <source>System prompt</source>
+        <translation>系统提示词</translation>
+    </message>
+    <message>
+        <source>Instructions the model sees before every message of this chat, e.g. "Answer briefly."</source>
+        <translation>模型在此对话的每条消息之前看到的指示，例如“回答要简短。”</translation>
+    </message>
+    <message>
+        <source>Sampling</source>
+        <translation>采样</translation>
+    </message>
+    <message>
+        <source>Temperature</source>
+        <translation>温度</translation>
+    </message>
+    <message>
+        <source>Top-k (0: off)</source>
+        <translation>Top-k（0：关闭）</translation>
+    </message>
+    <message>
+        <source>Top-p</source>
+        <translation>Top-p</translation>
+    </message>
+    <message>
+        <source>Min-p</source>
+        <translation>Min-p</translation>
+    </message>
+    <message>
+        <source>Repetition penalty</source>
+        <translation>重复惩罚</translation>
+    </message>
+    <message>
+        <source>Reply length limit (tokens)</source>
+        <translation>回复长度上限（token）</translation>
+    </message>
+    <message>
+        <source>Seed (empty: random)</source>
+        <translation>种子（留空：随机）</translation>
+    </message>
+    <message>
+        <source>random</source>
+        <translation>随机</translation>
+    </message>
+    <message>
+        <source>Use the default sampling settings</source>
+        <translation>使用默认采样设置</translation>
     </message>
 </context>
 <context>
@@ -37,6 +162,37 @@
     <message>
         <source>Settings</source>
         <translation>设置</translation>
+    </message>
+    <message>
+        <source>Search all chats</source>
+        <translation>搜索所有对话</translation>
+    </message>
+    <message>
+        <source>Search results</source>
+        <translation>搜索结果</translation>
+    </message>
+    <message>
+        <source>No messages match.</source>
+        <translation>没有匹配的消息。</translation>
+    </message>
+    <message>
+        <source>Import chat…</source>
+        <translation>导入对话…</translation>
+    </message>
+</context>
+<context>
+    <name>CodeBlock</name>
+    <message>
+        <source>code</source>
+        <translation>代码</translation>
+    </message>
+    <message>
+        <source>Copied</source>
+        <translation>已复制</translation>
+    </message>
+    <message>
+        <source>Copy code</source>
+        <translation>复制代码</translation>
     </message>
 </context>
 <context>
@@ -101,7 +257,7 @@
         <translation>加载</translation>
     </message>
     <message>
-        <source>Seconds from opening the files to being ready. The first load after a restart is usually slower, because the files then come from the disk and not from the system&apos;s cache.</source>
+        <source>Seconds from opening the files to being ready. The first load after a restart is usually slower, because the files then come from the disk and not from the system's cache.</source>
         <translation>从打开文件到可以使用所需的秒数。重启后的第一次加载通常更慢，因为这时文件要从磁盘读取，而不是来自系统缓存。</translation>
     </message>
     <message>
@@ -133,7 +289,7 @@
         <translation>KL 散度</translation>
     </message>
     <message>
-        <source>How far the variant&apos;s predictions are from the reference (the largest variant), averaged over the text; 0 means the same. It finds changes that perplexity can average away. As a rule of thumb, below about 0.01 the two behave almost alike, and above about 0.1 the difference is easy to notice.</source>
+        <source>How far the variant's predictions are from the reference (the largest variant), averaged over the text; 0 means the same. It finds changes that perplexity can average away. As a rule of thumb, below about 0.01 the two behave almost alike, and above about 0.1 the difference is easy to notice.</source>
         <translation>该版本的预测与参照版本（最大的版本）相差多远，取整段文本的平均值；0 表示完全相同。它能发现困惑度在平均时掩盖掉的变化。粗略地说，低于约 0.01 时两者表现几乎一样，高于约 0.1 时差别就很容易察觉。</translation>
     </message>
     <message>
@@ -141,7 +297,7 @@
         <translation>首选 token 一致率</translation>
     </message>
     <message>
-        <source>How often the variant&apos;s most likely next token is the same as the reference&apos;s. Nearer to 100% means replies closer to the reference&apos;s. It is easier to read than KL divergence but misses smaller changes in confidence.</source>
+        <source>How often the variant's most likely next token is the same as the reference's. Nearer to 100% means replies closer to the reference's. It is easier to read than KL divergence but misses smaller changes in confidence.</source>
         <translation>该版本最可能的下一个 token 与参照版本相同的比例。越接近 100%，回复就越接近参照版本。它比 KL 散度更直观，但察觉不到把握程度上的细小变化。</translation>
     </message>
     <message>
@@ -485,25 +641,6 @@
     </message>
 </context>
 <context>
-    <name>DeleteChatDialog</name>
-    <message>
-        <source>Delete chat?</source>
-        <translation>删除对话？</translation>
-    </message>
-    <message>
-        <source>“%1” and all its messages will be deleted. This cannot be undone.</source>
-        <translation>将删除“%1”及其全部消息。此操作无法撤销。</translation>
-    </message>
-    <message>
-        <source>Delete</source>
-        <translation>删除</translation>
-    </message>
-    <message>
-        <source>Cancel</source>
-        <translation>取消</translation>
-    </message>
-</context>
-<context>
     <name>DeviceStatus</name>
     <message>
         <source>CPU</source>
@@ -524,6 +661,17 @@
     <message>
         <source>The model runs on the CPU.</source>
         <translation>模型在 CPU 上运行。</translation>
+    </message>
+</context>
+<context>
+    <name>DownloadJob</name>
+    <message>
+        <source>Cannot move %1 to %2: %3.</source>
+        <translation>无法将 %1 移动到 %2：%3。</translation>
+    </message>
+    <message>
+        <source>Cannot move %1 into %2: %3 and %4 other names for it are taken. Rename or delete some of them and resume the download.</source>
+        <translation>无法将 %1 移入 %2：%3 以及另外 %4 个可用名称都已被占用。请重命名或删除其中一些，然后继续下载。</translation>
     </message>
 </context>
 <context>
@@ -602,6 +750,46 @@
     <message>
         <source>The model ended its reply without any text.</source>
         <translation>模型结束了回复，但没有输出任何文字。</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>Send</source>
+        <translation>发送</translation>
+    </message>
+    <message>
+        <source>Previous version</source>
+        <translation>上一个版本</translation>
+    </message>
+    <message>
+        <source>%1 / %2</source>
+        <translation>%1 / %2</translation>
+    </message>
+    <message>
+        <source>Next version</source>
+        <translation>下一个版本</translation>
+    </message>
+    <message>
+        <source>%1 tokens · %2 tokens/s</source>
+        <translation>%1 个 token · %2 token/秒</translation>
+    </message>
+    <message>
+        <source>Copy</source>
+        <translation>复制</translation>
+    </message>
+    <message>
+        <source>Edit</source>
+        <translation>编辑</translation>
+    </message>
+    <message>
+        <source>Regenerate</source>
+        <translation>重新生成</translation>
+    </message>
+    <message>
+        <source>Delete</source>
+        <translation>删除</translation>
     </message>
 </context>
 <context>
@@ -766,6 +954,38 @@
         <source>Loading %1…</source>
         <translation>正在加载 %1…</translation>
     </message>
+    <message>
+        <source>Appearance</source>
+        <translation>外观</translation>
+    </message>
+    <message>
+        <source>Theme</source>
+        <translation>主题</translation>
+    </message>
+    <message>
+        <source>Light</source>
+        <translation>浅色</translation>
+    </message>
+    <message>
+        <source>Dark</source>
+        <translation>深色</translation>
+    </message>
+    <message>
+        <source>Text size</source>
+        <translation>文字大小</translation>
+    </message>
+    <message>
+        <source>Normal</source>
+        <translation>正常</translation>
+    </message>
+    <message>
+        <source>Large</source>
+        <translation>大</translation>
+    </message>
+    <message>
+        <source>Larger</source>
+        <translation>更大</translation>
+    </message>
 </context>
 <context>
     <name>TopBar</name>
@@ -805,6 +1025,25 @@
         <source>Measure the size, speed and quality of several variants of a model on this computer</source>
         <translation>在这台电脑上测量同一模型多个版本的大小、速度和质量</translation>
     </message>
+    <message>
+        <source>Chat settings</source>
+        <translation>对话设置</translation>
+    </message>
+    <message>
+        <source>This chat's system prompt and sampling settings</source>
+        <translation>此对话的系统提示词和采样设置</translation>
+    </message>
+</context>
+<context>
+    <name>UndoBar</name>
+    <message>
+        <source>Deleted “%1”</source>
+        <translation>已删除“%1”</translation>
+    </message>
+    <message>
+        <source>Undo</source>
+        <translation>撤销</translation>
+    </message>
 </context>
 <context>
     <name>main</name>
@@ -821,7 +1060,7 @@
         <translation>无法识别的参数：%1</translation>
     </message>
     <message>
-        <source>Try &apos;quanta --help&apos;.</source>
+        <source>Try 'quanta --help'.</source>
         <translation>运行 “quanta --help” 查看用法。</translation>
     </message>
     <message>
@@ -831,6 +1070,17 @@
     <message>
         <source>List the .gguf files and Hugging Face folders in DIR in the model picker (default: %1).</source>
         <translation>在模型选择菜单中列出 DIR 中的 .gguf 文件和 Hugging Face 文件夹（默认：%1）。</translation>
+    </message>
+</context>
+<context>
+    <name>quanta::ApiServer</name>
+    <message>
+        <source>Port %1 is already in use by another program. Choose another port.</source>
+        <translation>端口 %1 已被其他程序占用。请选择其他端口。</translation>
+    </message>
+    <message>
+        <source>The API server cannot listen on 127.0.0.1:%1: %2</source>
+        <translation>API 服务器无法监听 127.0.0.1:%1：%2</translation>
     </message>
 </context>
 <context>
@@ -846,6 +1096,10 @@
     <message>
         <source>Comparisons cannot be saved: %1 Results from this session are kept in memory and are lost when Quanta closes.</source>
         <translation>无法保存比较结果：%1 本次会话的结果保存在内存中，Quanta 关闭后将丢失。</translation>
+    </message>
+    <message>
+        <source>The chat database %1 is read-only. Your chats can be read, but new messages are kept in memory only and are lost when Quanta closes.</source>
+        <translation>对话数据库 %1 是只读的。你可以查看已有对话，但新消息只保存在内存中，关闭 Quanta 后将会丢失。</translation>
     </message>
 </context>
 <context>
@@ -876,7 +1130,7 @@
     </message>
     <message>
         <source>%1 — %2, %3</source>
-        <extracomment>A compute device in the settings: its name, kind and the memory the model may use, e.g. &quot;llvmpipe (LLVM 15.0.6, 256 bits) — software, about 2.0 GiB&quot;.</extracomment>
+        <extracomment>A compute device in the settings: its name, kind and the memory the model may use, e.g. "llvmpipe (LLVM 15.0.6, 256 bits) — software, about 2.0 GiB".</extracomment>
         <translation>%1 — %2，%3</translation>
     </message>
 </context>
@@ -901,6 +1155,33 @@
     <message>
         <source>Loading the model failed: %1</source>
         <translation>加载模型失败：%1</translation>
+    </message>
+    <message>
+        <source>Exporting the chat to %1 failed: %2</source>
+        <translation>将对话导出到 %1 失败：%2</translation>
+    </message>
+    <message>
+        <source>Cannot read %1: %2</source>
+        <translation>无法读取 %1：%2</translation>
+    </message>
+    <message>
+        <source>Importing %1 failed: %2</source>
+        <translation>导入 %1 失败：%2</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n earlier message(s) did not fit in the model's context of %1 tokens, so this reply was written without them. The system prompt was kept.</source>
+        <translation><numerusform>有 %n 条较早的消息超出了模型 %1 个 token 的上下文，因此这条回复是在没有它们的情况下生成的。系统提示词已保留。</numerusform></translation>
+    </message>
+    <message>
+        <source>Importing %1 failed: the file has %2 bytes, more than a chat export can have (%3).</source>
+        <translation>导入 %1 失败：该文件有 %2 字节，超过了对话导出文件的上限（%3）。</translation>
+    </message>
+</context>
+<context>
+    <name>quanta::ChatSearchModel</name>
+    <message>
+        <source>Search failed: %1</source>
+        <translation>搜索失败：%1</translation>
     </message>
 </context>
 <context>
@@ -1017,6 +1298,175 @@
     </message>
 </context>
 <context>
+    <name>quanta::DownloadJob</name>
+    <message>
+        <source>Not enough free space to download %1: it needs %2 more and %3 to spare, but %4 has %5 free. Free some space, then resume the download.</source>
+        <translation>可用空间不足，无法下载 %1：还需要 %2，另需预留 %3，但 %4 只有 %5 可用。请释放一些空间，然后继续下载。</translation>
+    </message>
+    <message>
+        <source>Cannot read %1 to continue the download. Cancel the download and start it again.</source>
+        <translation>无法读取 %1 以继续下载。请取消此下载并重新开始。</translation>
+    </message>
+    <message>
+        <source>Cannot open %1 for writing: %2.</source>
+        <translation>无法打开 %1 进行写入：%2。</translation>
+    </message>
+    <message>
+        <source>Cannot truncate %1: %2.</source>
+        <translation>无法截断 %1：%2。</translation>
+    </message>
+    <message>
+        <source>%1 has %2 bytes on the server, but %3 were expected. The file on the server may have changed.</source>
+        <translation>服务器上的 %1 有 %2 字节，但预期为 %3 字节。服务器上的文件可能已更改。</translation>
+    </message>
+    <message>
+        <source>Cannot write %1: %2. Free some space on the disk, then resume the download.</source>
+        <translation>无法写入 %1：%2。请释放一些磁盘空间，然后继续下载。</translation>
+    </message>
+    <message>
+        <source>the connection ended after %1 of %2 bytes</source>
+        <translation>连接在收到 %2 字节中的 %1 字节后中断</translation>
+    </message>
+    <message>
+        <source>Download of %1 failed: the server answered HTTP %2 %3.</source>
+        <translation>下载 %1 失败：服务器返回 HTTP %2 %3。</translation>
+    </message>
+    <message>
+        <source>Download of %1 failed: %2.</source>
+        <translation>下载 %1 失败：%2。</translation>
+    </message>
+    <message>
+        <source>the server answered HTTP %1 %2</source>
+        <translation>服务器返回 HTTP %1 %2</translation>
+    </message>
+    <message>
+        <source>no data arrived for %1 seconds</source>
+        <translation>%1 秒内没有收到数据</translation>
+    </message>
+    <message>
+        <source>Download of %1 failed after %2 tries: %3.</source>
+        <translation>下载 %1 在尝试 %2 次后失败：%3。</translation>
+    </message>
+    <message>
+        <source>the download request</source>
+        <translation>下载请求</translation>
+    </message>
+    <message>
+        <source>the server's X-Linked-Etag header</source>
+        <translation>服务器的 X-Linked-Etag 标头</translation>
+    </message>
+    <message>
+        <source>%1 is corrupt: its SHA-256 is %2, but %3 expects %4. The file was deleted; resume the download to fetch it again.</source>
+        <translation>%1 已损坏：它的 SHA-256 是 %2，但%3要求为 %4。该文件已删除；请继续下载以重新获取。</translation>
+    </message>
+    <message>
+        <source>Cannot move %1 to %2 to finish the download.</source>
+        <translation>无法将 %1 移动到 %2 以完成下载。</translation>
+    </message>
+</context>
+<context>
+    <name>quanta::DownloadListModel</name>
+    <message>
+        <source>Paused</source>
+        <translation>已暂停</translation>
+    </message>
+    <message>
+        <source>Checking the downloaded part</source>
+        <translation>正在检查已下载的部分</translation>
+    </message>
+    <message>
+        <source>Downloading</source>
+        <translation>正在下载</translation>
+    </message>
+    <message>
+        <source>Waiting to retry</source>
+        <translation>等待重试</translation>
+    </message>
+    <message>
+        <source>Moving into the models folder</source>
+        <translation>正在移入模型文件夹</translation>
+    </message>
+    <message>
+        <source>Completed</source>
+        <translation>已完成</translation>
+    </message>
+    <message>
+        <source>Failed</source>
+        <translation>失败</translation>
+    </message>
+    <message>
+        <source>Cancelled</source>
+        <translation>已取消</translation>
+    </message>
+</context>
+<context>
+    <name>quanta::DownloadManager</name>
+    <message>
+        <source>its id %1 differs from its folder's name</source>
+        <translation>它的 ID %1 与所在文件夹的名称不一致</translation>
+    </message>
+    <message>
+        <source>The download state %1 is unreadable: %2. Cancel this download to delete its files.</source>
+        <translation>下载状态文件 %1 无法读取：%2。请取消此下载以删除其文件。</translation>
+    </message>
+    <message>
+        <source>Invalid download URL %1: expected an http:// or https:// address.</source>
+        <translation>下载地址 %1 无效：需要 http:// 或 https:// 地址。</translation>
+    </message>
+    <message>
+        <source>Cannot tell a file name from the URL %1; give the file a name.</source>
+        <translation>无法从地址 %1 得出文件名；请为文件指定名称。</translation>
+    </message>
+    <message>
+        <source>Invalid file name "%1" for %2: %3.</source>
+        <translation>%2 的文件名“%1”无效：%3。</translation>
+    </message>
+    <message>
+        <source>the name is reserved</source>
+        <translation>该名称是保留名称</translation>
+    </message>
+    <message>
+        <source>Two files of the download are named "%1".</source>
+        <translation>此下载中有两个文件都名为“%1”。</translation>
+    </message>
+    <message>
+        <source>Invalid SHA-256 "%1" for %2: expected 64 hexadecimal digits.</source>
+        <translation>%2 的 SHA-256“%1”无效：需要 64 位十六进制数字。</translation>
+    </message>
+    <message>
+        <source>The download has no files.</source>
+        <translation>此下载不包含任何文件。</translation>
+    </message>
+    <message>
+        <source>A download of several files needs a folder name.</source>
+        <translation>包含多个文件的下载需要一个文件夹名称。</translation>
+    </message>
+    <message>
+        <source>Invalid model name "%1": %2.</source>
+        <translation>模型名称“%1”无效：%2。</translation>
+    </message>
+    <message>
+        <source>it must be a single name that does not start with a dot</source>
+        <translation>它必须是一个不以点开头的单一名称</translation>
+    </message>
+    <message>
+        <source>%1 is in the models folder already. Delete or rename it, or download under another name.</source>
+        <translation>模型文件夹中已有 %1。请删除或重命名它，或者用其他名称下载。</translation>
+    </message>
+    <message>
+        <source>%1 is being downloaded already; resume or cancel that download.</source>
+        <translation>%1 已在下载中；请继续或取消该下载。</translation>
+    </message>
+    <message>
+        <source>Cannot create the download folder %1: %2</source>
+        <translation>无法创建下载文件夹 %1：%2</translation>
+    </message>
+    <message>
+        <source>permission denied or the disk is full</source>
+        <translation>权限不足或磁盘已满</translation>
+    </message>
+</context>
+<context>
     <name>quanta::InferenceWorker</name>
     <message>
         <source>Not enough memory to load %1. Close other programs or choose a smaller model.</source>
@@ -1031,7 +1481,7 @@
         <translation>尚未加载模型。请先选择一个模型。</translation>
     </message>
     <message>
-        <source>The model&apos;s chat template could not be used, so the prompt was written in the %1 format instead: %2</source>
+        <source>The model's chat template could not be used, so the prompt was written in the %1 format instead: %2</source>
         <translation>无法使用模型自带的聊天模板，因此改用 %1 格式编写提示词：%2</translation>
     </message>
 </context>

@@ -115,9 +115,10 @@ private slots:
     void deleteRemovesVariants();
     void reopenedFileKeepsComparisons();
     void sharesFileWithChatStore();
+    void writesThroughChatStoreConnection();
     void newerSchemaRejected();
     void missingComparisonThrows();
-    void inMemoryDatabaseWorks();
+    void ownInMemoryDatabaseWorks();
 
 private:
     QString databasePath() const { return dir_->filePath(QStringLiteral("chats.sqlite")); }
@@ -141,7 +142,8 @@ void TestCompareStore::cleanup()
 
 void TestCompareStore::savedComparisonReadsBackEqual()
 {
-    CompareStore store(databasePath());
+    ChatStore chats(databasePath());
+    CompareStore store(chats);
     QCOMPARE(store.schemaVersion(), CompareStore::kSchemaVersion);
     const ComparisonRecord record = sampleRecord();
     const qint64 id = store.save(record);
@@ -179,7 +181,8 @@ void TestCompareStore::savedComparisonReadsBackEqual()
 
 void TestCompareStore::listIsNewestFirst()
 {
-    CompareStore store(databasePath());
+    ChatStore chats(databasePath());
+    CompareStore store(chats);
     ComparisonRecord older = sampleRecord();
     ComparisonRecord newer = sampleRecord();
     newer.createdAt = older.createdAt.addSecs(3600);
@@ -203,7 +206,8 @@ void TestCompareStore::listIsNewestFirst()
 
 void TestCompareStore::deleteRemovesVariants()
 {
-    CompareStore store(databasePath());
+    ChatStore chats(databasePath());
+    CompareStore store(chats);
     const qint64 remaining = store.save(sampleRecord());
     const qint64 removed = store.save(sampleRecord());
     QCOMPARE(queryInteger(databasePath(), "SELECT count(*) FROM comparison_variants"), 6);
@@ -219,10 +223,12 @@ void TestCompareStore::reopenedFileKeepsComparisons()
 {
     qint64 id = 0;
     {
-        CompareStore store(databasePath());
+        ChatStore chats(databasePath());
+    CompareStore store(chats);
         id = store.save(sampleRecord());
     }
-    CompareStore reopened(databasePath());
+    ChatStore chats(databasePath());
+    CompareStore reopened(chats);
     QCOMPARE(reopened.comparisons().size(), 1);
     QCOMPARE(reopened.comparison(id).variants.size(), 3);
     QCOMPARE(queryInteger(databasePath(), "SELECT version FROM compare_schema"), CompareStore::kSchemaVersion);
@@ -230,10 +236,10 @@ void TestCompareStore::reopenedFileKeepsComparisons()
 
 void TestCompareStore::sharesFileWithChatStore()
 {
-    // Both stores open the file at once, as in the app, and each keeps its
+    // Both stores use the file at once, as in the app, and each keeps its
     // own schema version.
     ChatStore chats(databasePath());
-    CompareStore comparisons(databasePath());
+    CompareStore comparisons(chats);
     const qint64 chat = chats.createChat(QStringLiteral("Hello"));
     const qint64 comparison = comparisons.save(sampleRecord());
     chats.appendMessage(chat, QStringLiteral("user"), QStringLiteral("Hi"));
@@ -246,14 +252,27 @@ void TestCompareStore::sharesFileWithChatStore()
     QCOMPARE(again.chats().size(), 1);
 }
 
+void TestCompareStore::writesThroughChatStoreConnection()
+{
+    // Every write to the file goes through the chat store's one connection.
+    ChatStore chats(databasePath());
+    CompareStore comparisons(chats);
+    const int changesBefore = sqlite3_total_changes(chats.connection());
+    comparisons.save(sampleRecord());
+    QCOMPARE(sqlite3_total_changes(chats.connection()), changesBefore + 4);
+    QCOMPARE(comparisons.path(), chats.path());
+}
+
 void TestCompareStore::newerSchemaRejected()
 {
     {
-        CompareStore store(databasePath());
+        ChatStore chats(databasePath());
+    CompareStore store(chats);
     }
     execute(databasePath(), "UPDATE compare_schema SET version = 99");
     try {
-        CompareStore store(databasePath());
+        ChatStore chats(databasePath());
+    CompareStore store(chats);
         QFAIL("a newer schema was accepted");
     } catch (const StorageError& error) {
         const QString message = QString::fromUtf8(error.what());
@@ -266,7 +285,8 @@ void TestCompareStore::newerSchemaRejected()
 
 void TestCompareStore::missingComparisonThrows()
 {
-    CompareStore store(databasePath());
+    ChatStore chats(databasePath());
+    CompareStore store(chats);
     try {
         store.comparison(42);
         QFAIL("a missing comparison was returned");
@@ -275,9 +295,9 @@ void TestCompareStore::missingComparisonThrows()
     }
 }
 
-void TestCompareStore::inMemoryDatabaseWorks()
+void TestCompareStore::ownInMemoryDatabaseWorks()
 {
-    CompareStore store(QStringLiteral(":memory:"));
+    CompareStore store;
     const qint64 id = store.save(sampleRecord());
     QCOMPARE(store.comparison(id).variants.size(), 3);
     store.remove(id);

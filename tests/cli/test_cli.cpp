@@ -197,6 +197,14 @@ void CliTest::synthThenRunAndBench()
     QVERIFY(result.out.contains("memory read bandwidth"));
     QVERIFY(result.out.contains("decode roofline"));
 
+    // The follow-up test times a chat's next turn with and without the kept
+    // KV cache.
+    result = run_cli({"bench", "-m", path, "--follow-up", "64", "-r", "1", "--threads", "2", "--device", "cpu"});
+    QCOMPARE(result.exit_code, 0);
+    QVERIFY(result.out.contains("follow-up after 64 history tokens"));
+    QVERIFY(result.out.contains("history processed again"));
+    QVERIFY(result.out.contains("history KV cache kept"));
+
     // A type whose blocks do not fit the shape is a clear error.
     result = run_cli({"synth", "-o", dir.filePath("bad.gguf"), "--type", "Q4_K", "--n-embd", "128"});
     QCOMPARE(result.exit_code, 1);
