@@ -150,20 +150,21 @@ Item {
                             id: proseComponent
 
                             TextEdit {
-                                id: prose
+                                objectName: "proseText"
                                 readOnly: true
                                 selectByMouse: true
                                 wrapMode: TextEdit.Wrap
                                 textFormat: TextEdit.RichText
+                                text: modelData.html
                                 color: Theme.textPrimary
                                 selectionColor: Theme.accent
                                 selectedTextColor: Theme.textOnAccent
                                 font.pixelSize: Theme.fontSize + 1
-                                onLinkActivated: link => Qt.openUrlExternally(link)
-
-                                MarkdownRenderer {
-                                    document: prose.textDocument
-                                    markdown: modelData.text
+                                // Only web links open; a reply cannot point the
+                                // desktop at a local file or program.
+                                onLinkActivated: link => {
+                                    if (/^https?:\/\//i.test(link))
+                                        Qt.openUrlExternally(link)
                                 }
                             }
                         }

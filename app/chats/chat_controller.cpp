@@ -41,8 +41,8 @@ ChatController::ChatController(ChatStore& store, ChatListModel& chats, MessageLi
             emit templateNoticeChanged();
         }
     });
-    // Streamed text is shown in batches; a deleted chat goes for good when
-    // its undo time ends.
+    // Streamed text is shown in batches, and a deleted chat is deleted for
+    // good when its undo time ends.
     flushTimer_.setSingleShot(true);
     flushTimer_.setInterval(kFlushIntervalMs);
     connect(&flushTimer_, &QTimer::timeout, this, &ChatController::flushReply);
@@ -266,7 +266,7 @@ void ChatController::setPinned(qint64 chatId, bool pinned)
 
 void ChatController::deleteChat(qint64 chatId)
 {
-    // Step 1: one chat waits for undo at a time; an earlier one goes now.
+    // Step 1: one chat waits for undo at a time, so an earlier one is deleted now.
     purgePendingDelete();
 
     // Step 2: a reply streaming into this chat has nowhere to go. Stop it and
@@ -380,7 +380,7 @@ bool ChatController::importChat(const QUrl& file)
         showError(tr("Cannot read %1: %2").arg(QDir::toNativeSeparators(path), in.errorString()));
         return false;
     }
-    // A file past the limit is refused before it is read into memory.
+    // A file over the limit is rejected before it is read into memory.
     if (in.size() > kMaxChatImportBytes) {
         showError(tr("Importing %1 failed: the file has %2 bytes, more than a chat export can have (%3).")
                       .arg(QDir::toNativeSeparators(path))

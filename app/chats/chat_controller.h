@@ -3,8 +3,8 @@
 // sending, regenerating and editing messages, flipping between alternatives,
 // and streaming the reply into the list and the database.
 //
-// chat_controller.cpp holds the chat-level actions; chat_controller_messages.cpp
-// holds the messages and the streaming reply.
+// chat_controller.cpp contains the chat-level actions, and
+// chat_controller_messages.cpp the messages and the streaming reply.
 #pragma once
 
 #include "chats/chat_list_model.h"
@@ -112,7 +112,7 @@ public:
     Q_INVOKABLE QUrl suggestedExportUrl(qint64 chatId, const QString& format) const;
     // Reads a chat exported as JSON into a new chat and opens it.
     Q_INVOKABLE bool importChat(const QUrl& file);
-    // Opens a search hit: its chat, on the branch that holds the message.
+    // Opens a search hit: its chat, on the branch that contains the message.
     // messageFocusRequested() then names the row to scroll to.
     Q_INVOKABLE void openMessage(qint64 chatId, qint64 messageId);
 

@@ -48,7 +48,7 @@ qint64 ChatController::saveNewMessage(qint64 chatId, qint64 parentId, const QStr
 {
     // Once a save has failed, or below a message that exists only in
     // memory, the chat goes on in memory: the user keeps talking, and the
-    // banner says why nothing is saved.
+    // banner explains why nothing is saved.
     if (!unsaved_ && parentId >= 0) {
         try {
             return store_.addMessage(chatId, parentId, role, content, complete);

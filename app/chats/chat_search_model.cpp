@@ -68,7 +68,7 @@ void ChatSearchModel::setQuery(const QString& query)
 
 void ChatSearchModel::refresh()
 {
-    // Step 1: search; a failure keeps an empty list and says why.
+    // Step 1: search. A failure leaves the list empty and sets the error.
     QList<SearchHit> hits;
     QString error;
     if (!query_.trimmed().isEmpty()) {

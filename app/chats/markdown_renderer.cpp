@@ -1,39 +1,22 @@
 #include "chats/markdown_renderer.h"
 
+#include <QRegularExpression>
 #include <QTextDocument>
 
 namespace quanta {
 
-MarkdownRenderer::MarkdownRenderer(QObject* parent)
-    : QObject(parent)
+QString markdownToHtml(const QString& markdown)
 {
-}
-
-void MarkdownRenderer::setDocument(QQuickTextDocument* document)
-{
-    if (document_ == document)
-        return;
-    document_ = document;
-    emit documentChanged();
-    render();
-}
-
-void MarkdownRenderer::setMarkdown(const QString& markdown)
-{
-    if (markdown_ == markdown)
-        return;
-    markdown_ = markdown;
-    emit markdownChanged();
-    render();
-}
-
-void MarkdownRenderer::render()
-{
-    if (document_ == nullptr || document_->textDocument() == nullptr)
-        return;
+    // Step 1: parse with Qt's Markdown reader (md4c), HTML blocks and spans off.
+    QTextDocument document;
     const QTextDocument::MarkdownFeatures features(QTextDocument::MarkdownDialectGitHub |
                                                    QTextDocument::MarkdownNoHTML);
-    document_->textDocument()->setMarkdown(markdown_, features);
+    document.setMarkdown(markdown, features);
+
+    // Step 2: write rich text. The body's own font would override the text
+    // item's, so its style goes; the item sets font and colour.
+    static const QRegularExpression bodyStyle(QStringLiteral(R"(<body style="[^"]*">)"));
+    return document.toHtml().replace(bodyStyle, QStringLiteral("<body>"));
 }
 
 } // namespace quanta

@@ -1,40 +1,14 @@
-// Renders Markdown into a QML TextEdit's document with raw HTML turned off,
-// so a reply cannot embed HTML (images, links to local files) that the text
-// item would act on. QML: `MarkdownRenderer { document: edit.textDocument;
-// markdown: text }`.
+// Turns a reply's Markdown prose into the HTML subset a QML Text shows, with
+// raw HTML in the reply turned off, so a reply cannot embed markup (images,
+// links to local files) that the text item would act on.
 #pragma once
 
-#include <QObject>
-#include <QPointer>
-#include <QQuickTextDocument>
-#include <QtQml/qqmlregistration.h>
+#include <QString>
 
 namespace quanta {
 
-class MarkdownRenderer : public QObject {
-    Q_OBJECT
-    QML_ELEMENT
-
-    Q_PROPERTY(QQuickTextDocument* document READ document WRITE setDocument NOTIFY documentChanged)
-    Q_PROPERTY(QString markdown READ markdown WRITE setMarkdown NOTIFY markdownChanged)
-
-public:
-    explicit MarkdownRenderer(QObject* parent = nullptr);
-
-    QQuickTextDocument* document() const { return document_; }
-    void setDocument(QQuickTextDocument* document);
-    QString markdown() const { return markdown_; }
-    void setMarkdown(const QString& markdown);
-
-signals:
-    void documentChanged();
-    void markdownChanged();
-
-private:
-    void render();
-
-    QPointer<QQuickTextDocument> document_;
-    QString markdown_;
-};
+// GitHub-flavoured Markdown (emphasis, lists, tables, inline code, links)
+// to rich text. Raw HTML in `markdown` stays visible as text.
+QString markdownToHtml(const QString& markdown);
 
 } // namespace quanta

@@ -1,6 +1,7 @@
 #include "chats/message_list_model.h"
 
 #include "chats/markdown_blocks.h"
+#include "chats/markdown_renderer.h"
 
 #include <QVariantMap>
 
@@ -16,6 +17,7 @@ QVariantList blocksForQml(const QString& text)
             {QStringLiteral("kind"), block.kind == MarkdownBlock::Kind::Code ? QStringLiteral("code")
                                                                              : QStringLiteral("prose")},
             {QStringLiteral("text"), block.text},
+            {QStringLiteral("html"), block.kind == MarkdownBlock::Kind::Prose ? markdownToHtml(block.text) : QString()},
             {QStringLiteral("language"), block.language},
             {QStringLiteral("closed"), block.closed},
         });

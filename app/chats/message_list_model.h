@@ -28,7 +28,8 @@ public:
         SiblingIndexRole,    // 1-based place among the alternatives (regenerated replies, edited messages)
         SiblingCountRole,    // number of alternatives, 1 when there are none
         BlocksRole,          // the text split into prose and code blocks: a list of
-                             // {kind: "prose" | "code", text, language, closed}
+                             // {kind: "prose" | "code", text, html (prose as rich text),
+                             // language, closed}
     };
     Q_ENUM(Role)
 

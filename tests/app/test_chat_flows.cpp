@@ -1,8 +1,8 @@
-// The everyday chat flows in the real window (offscreen): regenerate with
-// alternatives, edit and resend as a branch, delete a message, Markdown and
-// code blocks, pin, search, per-chat settings, export and import, the
-// keyboard, the dark theme and larger text, the context notice, and a full
-// disk. Each main screen is saved under <build>/screenshots/.
+// The everyday chat flows in the real window (offscreen). Covered:
+// regenerate with alternatives, edit and resend as a branch, delete a
+// message, Markdown and code blocks, pin, search, per-chat settings, export
+// and import, the keyboard, the dark theme and larger text, the context
+// notice, and a full disk. Each main screen is saved under <build>/screenshots/.
 
 #include "chats/chat_controller.h"
 #include "chats/chat_list_model.h"
@@ -41,7 +41,7 @@ QString contentAt(const MessageListModel& messages, int row)
 }
 
 const QString kCodeReply = QStringLiteral(
-    "Here is a **small** program:\n\n```cpp\n#include <cstdio>\nint main() { std::puts(\"hi\"); }\n```\n\n"
+    "Here is a **small** program <b>with tags</b>:\n\n```cpp\n#include <cstdio>\nint main() { std::puts(\"hi\"); }\n```\n\n"
     "- It prints `hi`.\n- Then it exits.");
 
 } // namespace
@@ -198,6 +198,13 @@ void TestChatFlows::markdownAndCodeBlocksRender()
     const QVariantList blocks = roleAt(messages, 1, MessageListModel::BlocksRole).toList();
     QCOMPARE(blocks.size(), 3);
     QCOMPARE(blocks[1].toMap().value(QStringLiteral("kind")).toString(), QStringLiteral("code"));
+    const QString proseHtml = blocks[0].toMap().value(QStringLiteral("html")).toString();
+    QVERIFY2(proseHtml.contains(QStringLiteral("small")) && !proseHtml.contains(QStringLiteral("**")),
+             qPrintable(proseHtml));
+    // Raw HTML in a reply is shown as text, not applied.
+    QVERIFY2(proseHtml.contains(QStringLiteral("&lt;b&gt;with tags&lt;/b&gt;")), qPrintable(proseHtml));
+    QQuickItem* prose = nullptr;
+    QTRY_VERIFY((prose = item("proseText")) != nullptr && prose->height() > 0);
     const QString code = QStringLiteral("#include <cstdio>\nint main() { std::puts(\"hi\"); }");
     QQuickItem* codeText = nullptr;
     QTRY_VERIFY((codeText = item("codeText")) != nullptr);
@@ -424,8 +431,8 @@ void TestChatFlows::fullDiskKeepsChatInMemory()
     CHECKED(sendAndWait(QStringLiteral("Once upon a time")));
     const qint64 chat = controller.currentChatId();
 
-    // The database cannot grow any more: the next turn is shown and answered,
-    // and the banner says it was not saved.
+    // The database cannot grow any more: the next turn is shown and a reply is
+    // generated, and the banner states that nothing was saved.
     context_->store().setMaxPageCountForTesting(1);
     CHECKED(sendAndWait(QStringLiteral("The cat")));
     QVERIFY(controller.unsaved());
