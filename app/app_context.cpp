@@ -11,10 +11,14 @@
 #include "generation/inference_service.h"
 #include "logging/engine_log_bridge.h"
 #include "logging/log_categories.h"
+#include "memory/memory_monitor.h"
+#include "memory/memory_planner.h"
+#include "model_library/model_library.h"
 #include "model_library/model_list_model.h"
 #include "settings/appearance_settings.h"
 #include "settings/backend_settings.h"
 #include "settings/language_settings.h"
+#include "settings/library_settings.h"
 #include "storage/chat_store.h"
 
 #include <QDir>
@@ -70,11 +74,18 @@ AppContext::AppContext(const AppOptions& options, QObject* parent)
     api_ = std::make_unique<ApiSettings>(*settings_, *apiServer_);
     if (!compareStartupError_.isEmpty())
         compare_->showError(compareStartupError_);
+    // The library: the models folder setting, the downloads into it, the
+    // catalog and the Hugging Face search.
+    librarySettings_ = std::make_unique<LibrarySettings>(*settings_, options_.modelsFolder,
+                                                         AppOptions::defaults().modelsFolder);
+    library_ = std::make_unique<ModelLibrary>(*librarySettings_, *models_, *inference_, backend_.get(),
+                                              ModelLibrary::Chats{store_.get(), chats_.get(), controller_.get()});
 
     // Sizes shown in the model list and the device list follow the UI language.
     connect(language_.get(), &LanguageSettings::languageChanged, models_.get(), &ModelListModel::refresh);
     connect(language_.get(), &LanguageSettings::languageChanged, backend_.get(), &BackendSettings::retranslate);
     connect(language_.get(), &LanguageSettings::languageChanged, compare_.get(), &CompareController::retranslate);
+    connect(language_.get(), &LanguageSettings::languageChanged, library_.get(), &ModelLibrary::retranslate);
 
     // Step 5: the compute device. Every load uses the current choice, and a
     // change loads the current model again.
@@ -83,14 +94,31 @@ AppContext::AppContext(const AppOptions& options, QObject* parent)
     connect(backend_.get(), &BackendSettings::deviceChanged, this, applyDeviceChoice);
     connect(backend_.get(), &BackendSettings::gpuLayersChanged, this, applyDeviceChoice);
     backend_->refreshDevices();
+
+    // Step 6: the memory planner and inspector, on the device the settings
+    // choose.
+    memoryPlanner_ = std::make_unique<MemoryPlanner>();
+    memoryMonitor_ = std::make_unique<MemoryMonitor>(*inference_);
+    const auto applyMemoryDevice = [this] {
+        memoryPlanner_->setDevice(backend_->device());
+        memoryMonitor_->setDevice(backend_->device());
+    };
+    applyMemoryDevice();
+    connect(backend_.get(), &BackendSettings::deviceChanged, this, applyMemoryDevice);
+    connect(language_.get(), &LanguageSettings::languageChanged, memoryPlanner_.get(), &MemoryPlanner::retranslate);
+    connect(language_.get(), &LanguageSettings::languageChanged, memoryMonitor_.get(), &MemoryMonitor::retranslate);
 }
 
 AppContext::~AppContext()
 {
     // The controller and the API server listen to the inference service, so
     // they go first. The inference thread may log until it has stopped, so
-    // the log bridge goes last.
+    // the log bridge goes last. The memory monitor samples the inference
+    // service on a pool thread, so it goes before it.
+    memoryMonitor_.reset();
+    memoryPlanner_.reset();
     controller_.reset();
+    library_.reset();
     api_.reset();
     apiServer_.reset();
     search_.reset();
@@ -106,24 +134,33 @@ void AppContext::openStore()
     try {
         store_ = std::make_unique<ChatStore>(options_.databasePath);
         if (!store_->recoveredFrom().isEmpty()) {
-            startupError_ = tr("The chat database %1 was damaged and could not be read. It was kept as %2, and a new, "
-                               "empty database was created.")
-                                .arg(QDir::toNativeSeparators(options_.databasePath),
-                                     QDir::toNativeSeparators(store_->recoveredFrom()));
+            const QString path = options_.databasePath;
+            const QString kept = store_->recoveredFrom();
+            startupError_ = [path, kept] {
+                return tr("The chat database %1 was damaged and could not be read. It was kept as %2, and a new, "
+                          "empty database was created.")
+                    .arg(QDir::toNativeSeparators(path), QDir::toNativeSeparators(kept));
+            };
         }
         if (store_->readOnly()) {
-            startupError_ = tr("The chat database %1 is read-only. Your chats can be read, but new messages are kept "
-                               "in memory only and are lost when Quanta closes.")
-                                .arg(QDir::toNativeSeparators(options_.databasePath));
+            const QString path = options_.databasePath;
+            startupError_ = [path] {
+                return tr("The chat database %1 is read-only. Your chats can be read, but new messages are kept "
+                          "in memory only and are lost when Quanta closes.")
+                    .arg(QDir::toNativeSeparators(path));
+            };
         }
         qCInfo(lcStorage).noquote() << "Chat database:" << QDir::toNativeSeparators(options_.databasePath)
                                     << (store_->readOnly() ? "(read-only)" : "");
         return;
     } catch (const StorageError& error) {
         qCCritical(lcStorage).noquote() << error.what();
-        startupError_ = tr("Chats cannot be saved: %1 Chats from this session are kept in memory and are lost when "
-                           "Quanta closes.")
-                            .arg(QString::fromUtf8(error.what()));
+        const QString reason = QString::fromUtf8(error.what());
+        startupError_ = [reason] {
+            return tr("Chats cannot be saved: %1 Chats from this session are kept in memory and are lost when "
+                      "Quanta closes.")
+                .arg(reason);
+        };
     }
     // An in-memory database keeps the app usable for this session.
     store_ = std::make_unique<ChatStore>(QStringLiteral(":memory:"));
@@ -169,6 +206,10 @@ bool AppContext::start(QQmlApplicationEngine& engine)
     QQmlEngine::setObjectOwnership(search_.get(), QQmlEngine::CppOwnership);
     QQmlEngine::setObjectOwnership(apiServer_.get(), QQmlEngine::CppOwnership);
     QQmlEngine::setObjectOwnership(api_.get(), QQmlEngine::CppOwnership);
+    QQmlEngine::setObjectOwnership(librarySettings_.get(), QQmlEngine::CppOwnership);
+    QQmlEngine::setObjectOwnership(library_.get(), QQmlEngine::CppOwnership);
+    QQmlEngine::setObjectOwnership(memoryPlanner_.get(), QQmlEngine::CppOwnership);
+    QQmlEngine::setObjectOwnership(memoryMonitor_.get(), QQmlEngine::CppOwnership);
     engine.setInitialProperties({
         {QStringLiteral("chats"), QVariant::fromValue(chats_.get())},
         {QStringLiteral("messages"), QVariant::fromValue(messages_.get())},
@@ -180,7 +221,11 @@ bool AppContext::start(QQmlApplicationEngine& engine)
         {QStringLiteral("compare"), QVariant::fromValue(compare_.get())},
         {QStringLiteral("appearance"), QVariant::fromValue(appearance_.get())},
         {QStringLiteral("search"), QVariant::fromValue(search_.get())},
+        {QStringLiteral("library"), QVariant::fromValue(library_.get())},
+        {QStringLiteral("librarySettings"), QVariant::fromValue(librarySettings_.get())},
         {QStringLiteral("api"), QVariant::fromValue(api_.get())},
+        {QStringLiteral("memoryPlanner"), QVariant::fromValue(memoryPlanner_.get())},
+        {QStringLiteral("memoryMonitor"), QVariant::fromValue(memoryMonitor_.get())},
     });
     engine.load(kMainQml);
     if (engine.rootObjects().isEmpty()) {
@@ -195,8 +240,8 @@ bool AppContext::start(QQmlApplicationEngine& engine)
         inference_->loadModel(options_.modelPath);
 
     // Step 4: a storage problem from start-up, now that there is a banner.
-    if (!startupError_.isEmpty())
-        controller_->showError(startupError_);
+    if (startupError_)
+        controller_->showError(startupError_());
     return true;
 }
 

@@ -7,6 +7,7 @@
 #include <QObject>
 #include <QSettings>
 
+#include <functional>
 #include <memory>
 
 class QQmlApplicationEngine;
@@ -25,7 +26,11 @@ class CompareController;
 class CompareStore;
 class InferenceService;
 class LanguageSettings;
+class LibrarySettings;
+class MemoryMonitor;
+class MemoryPlanner;
 class MessageListModel;
+class ModelLibrary;
 class ModelListModel;
 
 class AppContext : public QObject {
@@ -58,13 +63,20 @@ public:
     CompareController& compare() { return *compare_; }
     ApiServer& apiServer() { return *apiServer_; }
     ApiSettings& api() { return *api_; }
+    MemoryPlanner& memoryPlanner() { return *memoryPlanner_; }
+    MemoryMonitor& memoryMonitor() { return *memoryMonitor_; }
+    LibrarySettings& librarySettings() { return *librarySettings_; }
+    // The library screen's services, with the download manager of the models folder.
+    ModelLibrary& library() { return *library_; }
 
 private:
     void openStore();
     void openCompareStore();
 
     AppOptions options_;
-    QString startupError_; // shown in the window's banner once it is up
+    // The storage problem from start-up, shown in the window's banner once it
+    // is up. Worded then, in the UI language, which is not applied yet here.
+    std::function<QString()> startupError_;
     std::unique_ptr<QSettings> settings_;
     std::unique_ptr<ChatStore> store_;
     std::unique_ptr<ChatListModel> chats_;
@@ -81,6 +93,10 @@ private:
     std::unique_ptr<CompareController> compare_;
     std::unique_ptr<ApiServer> apiServer_; // the local OpenAI-compatible API, off by default
     std::unique_ptr<ApiSettings> api_;
+    std::unique_ptr<MemoryPlanner> memoryPlanner_; // the "Memory" screen's estimate and inspector
+    std::unique_ptr<MemoryMonitor> memoryMonitor_;
+    std::unique_ptr<LibrarySettings> librarySettings_;
+    std::unique_ptr<ModelLibrary> library_;
 };
 
 } // namespace quanta

@@ -10,9 +10,11 @@ export QUANTA_ROOT
 # libraries, Vulkan (loader, headers, the glslang shader compiler and Mesa's
 # drivers, whose lavapipe runs the GPU tests on the CPU), and a CJK font so
 # the Chinese UI renders. Qt HttpServer runs the local API, Qt Charts draws the
-# VRAM inspector and nginx serves files to the download tests.
+# VRAM inspector and nginx serves files to the download tests. dpkg-dev's
+# dpkg-shlibdeps fills in the library dependencies of the .deb, and
+# desktop-file-validate checks its desktop file.
 QUANTA_PACKAGES=(
-  build-essential cmake ninja-build ccache pkg-config
+  build-essential cmake ninja-build ccache pkg-config dpkg-dev desktop-file-utils
   qt6-base-dev qt6-declarative-dev qt6-declarative-dev-tools qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools
   qml6-module-qtquick qml6-module-qtquick-controls qml6-module-qtquick-layouts qml6-module-qtquick-window
   qml6-module-qtquick-templates qml6-module-qtquick-dialogs qml6-module-qtqml-workerscript

@@ -7,6 +7,17 @@ Dialog {
 
     modal: true
     padding: 20
+    // Popups take the window's palette when they are created, so a theme
+    // switch while one exists needs these bindings.
+    palette.window: Theme.surface
+    palette.base: Theme.surface
+    palette.text: Theme.textPrimary
+    palette.windowText: Theme.textPrimary
+    palette.buttonText: Theme.textPrimary
+    palette.button: Theme.windowBackground
+    palette.highlight: Theme.accent
+    palette.highlightedText: Theme.textOnAccent
+    palette.placeholderText: Theme.textSecondary
     topPadding: 8
     width: 440
 

@@ -32,7 +32,7 @@ ItemDelegate {
         Label {
             objectName: "pinMarker"
             visible: item.pinned
-            text: "📌"
+            text: "★"
             font.pixelSize: Theme.smallFontSize
             Accessible.name: qsTr("Pinned")
         }
@@ -40,6 +40,9 @@ ItemDelegate {
         Label {
             Layout.fillWidth: true
             text: item.title
+            // Titles are the user's or an imported file's text: never markup.
+            textFormat: Text.PlainText
+            maximumLineCount: 1
             elide: Text.ElideRight
             color: Theme.textPrimary
             font.bold: item.current

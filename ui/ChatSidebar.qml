@@ -136,6 +136,8 @@ Rectangle {
                     Label {
                         Layout.fillWidth: true
                         text: hit.chatTitle
+                        textFormat: Text.PlainText
+                        maximumLineCount: 1
                         font.bold: true
                         elide: Text.ElideRight
                         color: Theme.textPrimary
@@ -143,6 +145,7 @@ Rectangle {
                     Label {
                         Layout.fillWidth: true
                         text: hit.snippet
+                        textFormat: Text.PlainText
                         wrapMode: Text.Wrap
                         maximumLineCount: 3
                         elide: Text.ElideRight

@@ -13,6 +13,10 @@ Rectangle {
 
     readonly property bool hasText: input.text.trim().length > 0
 
+    function focusInput() {
+        input.forceActiveFocus()
+    }
+
     function submit() {
         if (!composer.controller.canSend || !composer.hasText)
             return

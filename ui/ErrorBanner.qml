@@ -32,7 +32,8 @@ Rectangle {
             objectName: banner.textObjectName
             Layout.fillWidth: true
             text: banner.message
-            wrapMode: Text.Wrap
+            // Paths have no spaces to break at.
+            wrapMode: Text.WrapAtWordBoundaryOrAnywhere
             color: banner.informational ? Theme.textPrimary : Theme.errorText
         }
 

@@ -17,7 +17,11 @@ ApplicationWindow {
     required property CompareController compare
     required property AppearanceSettings appearance
     required property ChatSearchModel search
+    required property ModelLibrary library
+    required property LibrarySettings librarySettings
     required property ApiSettings api
+    required property MemoryPlanner memoryPlanner
+    required property MemoryMonitor memoryMonitor
 
     width: 1280
     height: 800
@@ -58,7 +62,10 @@ ApplicationWindow {
     Shortcut {
         objectName: "newChatShortcut"
         sequence: "Ctrl+N"
-        onActivated: window.controller.newChat()
+        onActivated: {
+            window.controller.newChat()
+            composer.focusInput()
+        }
     }
     Shortcut {
         sequence: StandardKey.Find
@@ -99,10 +106,13 @@ ApplicationWindow {
                 controller: window.controller
                 inference: window.inference
                 models: window.models
+                library: window.library
                 onOpenFileRequested: modelFileDialog.open()
                 onOpenFolderRequested: modelFolderDialog.open()
+                onLibraryRequested: libraryScreen.open()
                 onDeviceSettingsRequested: settingsDialog.open()
                 onCompareRequested: compareScreen.open()
+                onMemoryRequested: memoryScreen.open()
                 onChatSettingsRequested: chatSettingsDialog.open()
             }
 
@@ -167,11 +177,28 @@ ApplicationWindow {
             }
 
             Composer {
+                id: composer
                 Layout.fillWidth: true
                 controller: window.controller
                 inference: window.inference
             }
         }
+    }
+
+    LibraryScreen {
+        id: libraryScreen
+        library: window.library
+        models: window.models
+        inference: window.inference
+        librarySettings: window.librarySettings
+    }
+
+    MemoryScreen {
+        id: memoryScreen
+        planner: window.memoryPlanner
+        monitor: window.memoryMonitor
+        inference: window.inference
+        models: window.models
     }
 
     CompareScreen {
@@ -188,6 +215,7 @@ ApplicationWindow {
         backend: window.backend
         api: window.api
         inference: window.inference
+        librarySettings: window.librarySettings
     }
 
     RenameChatDialog {
@@ -210,12 +238,12 @@ ApplicationWindow {
     ModelFileDialog {
         id: modelFileDialog
         modelsFolderUrl: window.models.folderUrl
-        onModelChosen: url => window.inference.loadModelUrl(url)
+        onModelChosen: url => window.library.loadModelUrl(url)
     }
 
     ModelFolderDialog {
         id: modelFolderDialog
         modelsFolderUrl: window.models.folderUrl
-        onModelChosen: url => window.inference.loadModelUrl(url)
+        onModelChosen: url => window.library.loadModelUrl(url)
     }
 }

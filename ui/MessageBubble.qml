@@ -77,7 +77,9 @@ Item {
                 selectionColor: Theme.accentPressed
                 selectedTextColor: Theme.textOnAccent
                 font.pixelSize: Theme.fontSize + 1
-                text: message.content
+                // Megabytes of text would stall the layout, so very long
+                // messages show their start (Copy takes all of it).
+                text: message.content.length > 100000 ? message.content.substring(0, 100000) + " …" : message.content
             }
 
             ColumnLayout {
@@ -97,6 +99,16 @@ Item {
                     font.pixelSize: Theme.fontSize + 1
                     background: null
                     Keys.onEscapePressed: message.editing = false
+                    // As in the message box: Enter sends, Shift+Enter adds a line.
+                    Keys.onReturnPressed: event => {
+                        if (event.modifiers & Qt.ShiftModifier) {
+                            event.accepted = false
+                            return
+                        }
+                        if (editArea.text.trim().length > 0
+                                && message.controller.editAndResend(message.messageId, editArea.text))
+                            message.editing = false
+                    }
                 }
 
                 RowLayout {

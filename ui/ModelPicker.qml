@@ -12,9 +12,13 @@ Button {
 
     required property InferenceService inference
     required property ModelListModel models
+    // Switches models for the open chat, so the chat remembers its model at
+    // once; without it the picker loads through `inference`.
+    property ModelLibrary library: null
 
     signal openFileRequested()
     signal openFolderRequested()
+    signal libraryRequested()
 
     objectName: "modelPicker"
     implicitHeight: 38
@@ -86,7 +90,7 @@ Button {
                 text: qsTr("%1  (%2, %3)").arg(name).arg(sizeText).arg(kind)
                 checkable: true
                 checked: path === picker.inference.modelPath
-                onTriggered: picker.inference.loadModel(path)
+                onTriggered: picker.library ? picker.library.loadModel(path) : picker.inference.loadModel(path)
                 ToolTip.visible: hovered && problem !== ""
                 ToolTip.text: problem
                 ToolTip.delay: 500
@@ -148,6 +152,12 @@ Button {
             objectName: "openModelFolderItem"
             text: qsTr("Open model folder…")
             onTriggered: picker.openFolderRequested()
+        }
+
+        MenuItem {
+            objectName: "manageModelsItem"
+            text: qsTr("Manage and download models…")
+            onTriggered: picker.libraryRequested()
         }
 
         MenuItem {

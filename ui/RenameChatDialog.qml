@@ -33,6 +33,7 @@ AppDialog {
             objectName: "chatTitleField"
             Layout.fillWidth: true
             placeholderText: qsTr("Chat title")
+            maximumLength: 200
             selectByMouse: true
             onAccepted: dialog.accept()
         }

@@ -3,8 +3,9 @@ import QtQuick.Controls
 import QtQuick.Layouts
 import Quanta.Core
 
-// Settings: the UI language and the compute device, each applied as soon as
-// it is picked. A device change loads the current model again.
+// Settings: the UI language, the compute device and the models folder, each
+// applied as soon as it is picked. A device change loads the current model
+// again.
 AppDialog {
     id: dialog
 
@@ -14,6 +15,8 @@ AppDialog {
     required property InferenceService inference
     // The local API server's settings; its section is hidden while none is set.
     required property ApiSettings api
+    // Where the library keeps and downloads models.
+    required property LibrarySettings librarySettings
 
     // The device choices: automatic, the CPU, then every Vulkan device the
     // backend found. A saved device that is no longer there stays listed, so
@@ -129,8 +132,10 @@ AppDialog {
                     { value: "light", text: qsTr("Light") },
                     { value: "dark", text: qsTr("Dark") }
                 ]
-                currentIndex: indexOfValue(dialog.appearance.theme)
-                onActivated: dialog.appearance.theme = currentValue
+                // An index from the setting, so that it survives the model
+                // being rebuilt when the language changes.
+                currentIndex: ["system", "light", "dark"].indexOf(dialog.appearance.theme)
+                onActivated: index => dialog.appearance.theme = ["system", "light", "dark"][index]
             }
 
             Label {
@@ -151,7 +156,7 @@ AppDialog {
                     const scale = dialog.appearance.textScale
                     return scale >= 1.25 ? 2 : scale >= 1.1 ? 1 : 0
                 }
-                onActivated: dialog.appearance.textScale = currentValue
+                onActivated: index => dialog.appearance.textScale = [1.0, 1.15, 1.3][index]
             }
         }
 
@@ -255,6 +260,12 @@ AppDialog {
                     return qsTr("Loading %1…").arg(dialog.inference.loadingName)
                 return deviceStatus.details
             }
+        }
+
+        ModelsFolderSection {
+            Layout.fillWidth: true
+            Layout.topMargin: Theme.margin
+            librarySettings: dialog.librarySettings
         }
 
         ApiServerSection {

@@ -4,22 +4,27 @@ import QtQuick.Layouts
 import Quanta.Core
 
 // Above the chat: its title, the model's name and details, load progress,
-// the device the model runs on, "Chat settings", "Compare quantizations" and
-// the model picker.
+// the device the model runs on, "Chat settings", "Models", "Memory",
+// "Compare quantizations" and the model picker.
 Rectangle {
     id: bar
 
     required property ChatController controller
     required property InferenceService inference
     required property ModelListModel models
+    // Switches models for the open chat; null loads through `inference`.
+    property ModelLibrary library: null
 
     signal openFileRequested()
     signal openFolderRequested()
     signal deviceSettingsRequested()
     signal compareRequested()
     signal chatSettingsRequested()
+    signal libraryRequested()
+    signal memoryRequested()
 
-    implicitHeight: Theme.topBarHeight
+    // Taller than usual when larger text needs it.
+    implicitHeight: Math.max(Theme.topBarHeight, barRow.implicitHeight + 2 * Theme.spacing)
     color: Theme.surface
 
     Rectangle {
@@ -30,6 +35,7 @@ Rectangle {
     }
 
     RowLayout {
+        id: barRow
         anchors.fill: parent
         anchors.leftMargin: Theme.margin * 1.5
         anchors.rightMargin: Theme.margin
@@ -42,6 +48,8 @@ Rectangle {
             Label {
                 Layout.fillWidth: true
                 text: bar.controller.currentTitle.length > 0 ? bar.controller.currentTitle : qsTr("New conversation")
+                textFormat: Text.PlainText
+                maximumLineCount: 1
                 font.pixelSize: Theme.titleFontSize
                 font.bold: true
                 elide: Text.ElideRight
@@ -164,6 +172,26 @@ Rectangle {
         }
 
         Button {
+            objectName: "libraryButton"
+            flat: true
+            text: qsTr("Models")
+            ToolTip.visible: hovered
+            ToolTip.delay: 400
+            ToolTip.text: qsTr("Your models, recommended models, Hugging Face search and downloads")
+            onClicked: bar.libraryRequested()
+        }
+
+        Button {
+            objectName: "memoryButton"
+            flat: true
+            text: qsTr("Memory")
+            ToolTip.visible: hovered
+            ToolTip.delay: 400
+            ToolTip.text: qsTr("Plan a model's GPU memory and RAM, and inspect where the memory goes")
+            onClicked: bar.memoryRequested()
+        }
+
+        Button {
             objectName: "compareButton"
             flat: true
             text: qsTr("Compare quantizations")
@@ -177,6 +205,8 @@ Rectangle {
             Layout.maximumWidth: 320
             inference: bar.inference
             models: bar.models
+            library: bar.library
+            onLibraryRequested: bar.libraryRequested()
             onOpenFileRequested: bar.openFileRequested()
             onOpenFolderRequested: bar.openFolderRequested()
         }

@@ -98,11 +98,17 @@ bool ApiServer::start(quint16 port)
 
     // Step 2: listen on the loopback interface only, because the API has no
     // authentication.
-    auto* tcp = new api::GuardedTcpServer(kConnectionCapBytes, http.get());
+    api::GuardedTcpServer::Limits limits;
+    limits.maxBytesPerRequest = kConnectionCapBytes;
+    limits.maxBodyBytes = api::kMaxRequestBodyBytes;
+    limits.maxConnections = maxConnections_;
+    limits.idleTimeoutMs = idleTimeoutMs_;
+    auto* tcp = new api::GuardedTcpServer(limits, http.get());
     if (!tcp->listen(QHostAddress::LocalHost, port)) {
-        const QString message = tcp->serverError() == QAbstractSocket::AddressInUseError
-                                    ? tr("Port %1 is already in use by another program. Choose another port.").arg(port)
-                                    : tr("The API server cannot listen on 127.0.0.1:%1: %2").arg(port).arg(tcp->errorString());
+        const QString message =
+            tcp->serverError() == QAbstractSocket::AddressInUseError
+                ? tr("Port %1 is already in use by another program. Choose another port.").arg(port)
+                : tr("The API server cannot listen on 127.0.0.1:%1: %2").arg(QString::number(port), tcp->errorString());
         qCWarning(lcApi).noquote() << "Cannot listen on 127.0.0.1:" + QString::number(port) + ":" << tcp->errorString();
         setLastError(message);
         return false;
@@ -111,6 +117,7 @@ bool ApiServer::start(quint16 port)
 
     // Step 3: publish.
     http_ = std::move(http);
+    tcp_ = tcp;
     port_ = tcp->serverPort();
     setLastError(QString());
     qCInfo(lcApi).noquote() << "API server listening on" << url();
@@ -123,27 +130,45 @@ void ApiServer::stop()
     if (!http_)
         return;
 
-    // Step 1: forget the requests, so nothing writes to a socket that is
-    // about to go, and cancel the generation that one of them started.
-    for (const auto& job : queue_)
-        logCompletion(*job, QStringLiteral("dropped: the server stopped"));
+    // Step 1: respond to every request, so that no client is left with an
+    // empty reply or a stream that stops without [DONE].
+    const api::ApiError stopping = api::ApiError::serverStopping();
+    for (const auto& job : queue_) {
+        job->fail(stopping);
+        logCompletion(*job, QStringLiteral("sent 503: the server stopped"));
+    }
     if (!queue_.empty()) {
         queue_.clear();
         emit waitingRequestsChanged();
     }
     if (active_) {
+        active_->fail(stopping);
         logCompletion(*active_, QStringLiteral("cancelled: the server stopped"));
         inference_.stopGeneration();
         active_.reset();
         activeRequestId_ = 0;
     }
 
-    // Step 2: the server owns the listening socket and, through it, every
-    // connection; deleting it closes them all.
+    // Step 2: send what the connections have buffered and close them. The
+    // server owns the listening socket and, through it, every connection;
+    // deleting it closes what is left.
+    tcp_->closeAllConnections();
+    tcp_ = nullptr;
     http_.reset();
     port_ = 0;
     qCInfo(lcApi) << "API server stopped";
     emit runningChanged();
+}
+
+int ApiServer::connectionCount() const
+{
+    return tcp_ ? tcp_->connectionCount() : 0;
+}
+
+void ApiServer::setConnectionLimitsForTesting(int maxConnections, int idleTimeoutMs)
+{
+    maxConnections_ = std::max(1, maxConnections);
+    idleTimeoutMs_ = std::max(1, idleTimeoutMs);
 }
 
 void ApiServer::setLastError(const QString& message)

@@ -25,6 +25,7 @@ struct GenerationOutcome;
 
 namespace api {
 class CompletionJob;
+class GuardedTcpServer;
 }
 
 class ApiServer : public QObject {
@@ -48,6 +49,11 @@ class ApiServer : public QObject {
 public:
     // Chat completions that may wait while one runs; more get 429.
     static constexpr int kMaxQueuedRequests = 16;
+    // Connections open at once; one more gets 503 and is closed at once.
+    static constexpr int kMaxConnections = 64;
+    // Time a connection has to send a complete request after it opens or
+    // after its last response, in milliseconds; then it is closed.
+    static constexpr int kIdleTimeoutMs = 30000;
 
     explicit ApiServer(InferenceService& inference, QObject* parent = nullptr);
     // Stops the server; a generation it started is cancelled.
@@ -57,8 +63,10 @@ public:
     // is stopped first. Returns false, with lastError set, when the port
     // cannot be used.
     bool start(quint16 port);
-    // Closes every connection: requests waiting in the queue get no
-    // response, and the running one is cancelled.
+    // Responds to every open request and closes every connection. Requests
+    // waiting in the queue, and a running one that is not streamed, get a
+    // 503 with code server_stopping. A running stream gets that error as an
+    // event and [DONE], and its generation is cancelled.
     void stop();
 
     bool running() const { return http_ != nullptr; }
@@ -67,6 +75,11 @@ public:
     QString lastError() const { return lastError_; }
     int requestCount() const { return requestCount_; }
     int waitingRequests() const { return static_cast<int>(queue_.size()); }
+    // Connections open now; 0 when stopped.
+    int connectionCount() const;
+
+    // Test hook: the connection limit and the idle timeout of the next start().
+    void setConnectionLimitsForTesting(int maxConnections, int idleTimeoutMs);
 
 signals:
     void runningChanged();
@@ -96,6 +109,9 @@ private:
 
     InferenceService& inference_;
     std::unique_ptr<QHttpServer> http_; // null while stopped
+    api::GuardedTcpServer* tcp_ = nullptr; // http_'s listening socket; null while stopped
+    int maxConnections_ = kMaxConnections;
+    int idleTimeoutMs_ = kIdleTimeoutMs;
     int port_ = 0;
     QString lastError_;
     int requestCount_ = 0;

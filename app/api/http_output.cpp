@@ -1,5 +1,7 @@
 #include "api/http_output.h"
 
+#include "api/guarded_tcp_server.h"
+
 namespace quanta::api {
 
 namespace {
@@ -21,6 +23,7 @@ void writeJsonResponse(QHttpServerResponder& responder, int status, const QByteA
     // writeBody() ends the header block before the first body byte, also
     // for an empty body.
     responder.writeBody(body);
+    GuardedTcpServer::responseFinished(responder.socket());
 }
 
 void writeErrorResponse(QHttpServerResponder& responder, const ApiError& error)
@@ -47,6 +50,7 @@ void writeChunk(QHttpServerResponder& responder, const QByteArray& data)
 void endChunks(QHttpServerResponder& responder)
 {
     responder.writeBody(QByteArrayLiteral("0\r\n\r\n"));
+    GuardedTcpServer::responseFinished(responder.socket());
 }
 
 } // namespace quanta::api

@@ -12,7 +12,8 @@
 
 namespace quanta::api {
 
-// A complete JSON response. `allow` fills the Allow header of a 405.
+// A complete JSON response. `allow` fills the Allow header of a 405. It and
+// endChunks() report the end of the response to GuardedTcpServer.
 void writeJsonResponse(QHttpServerResponder& responder, int status, const QByteArray& body,
                        const QByteArray& allow = {});
 void writeErrorResponse(QHttpServerResponder& responder, const ApiError& error);

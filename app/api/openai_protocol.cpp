@@ -1,5 +1,7 @@
 #include "api/openai_protocol.h"
 
+#include "common/json_type_name.h"
+
 #include <QDateTime>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -28,27 +30,6 @@ struct InvalidField {
     throw InvalidField{ApiError::invalidRequest(message, param)};
 }
 
-QString jsonTypeName(const QJsonValue& value)
-{
-    switch (value.type()) {
-    case QJsonValue::Null:
-        return QStringLiteral("null");
-    case QJsonValue::Bool:
-        return QStringLiteral("a boolean");
-    case QJsonValue::Double:
-        return QStringLiteral("a number");
-    case QJsonValue::String:
-        return QStringLiteral("a string");
-    case QJsonValue::Array:
-        return QStringLiteral("an array");
-    case QJsonValue::Object:
-        return QStringLiteral("an object");
-    case QJsonValue::Undefined:
-        break;
-    }
-    return QStringLiteral("undefined");
-}
-
 // Clients often send null for a field they leave at its default, so null
 // counts as absent everywhere.
 bool isAbsent(const QJsonValue& value)
@@ -65,7 +46,8 @@ double readNumber(const QJsonObject& body, const QString& name, double fallback,
         reject(name, QStringLiteral("'%1' must be a number, not %2.").arg(name, jsonTypeName(value)));
     const double number = value.toDouble();
     if (!(number >= min && number <= max))
-        reject(name, QStringLiteral("'%1' must be between %2 and %3; got %4.").arg(name).arg(min).arg(max).arg(number));
+        reject(name, QStringLiteral("'%1' must be between %2 and %3; got %4.")
+                         .arg(name, QString::number(min), QString::number(max), QString::number(number)));
     return number;
 }
 
@@ -80,9 +62,10 @@ qint64 readInteger(const QJsonObject& body, const QString& name, qint64 fallback
         reject(name, QStringLiteral("'%1' must be an integer, not %2.").arg(name, jsonTypeName(value)));
     const double number = value.toDouble();
     if (std::floor(number) != number)
-        reject(name, QStringLiteral("'%1' must be an integer; got %2.").arg(name).arg(number));
+        reject(name, QStringLiteral("'%1' must be an integer; got %2.").arg(name, QString::number(number)));
     if (number < static_cast<double>(min) || number > static_cast<double>(max))
-        reject(name, QStringLiteral("'%1' must be between %2 and %3; got %4.").arg(name).arg(min).arg(max).arg(number));
+        reject(name, QStringLiteral("'%1' must be between %2 and %3; got %4.")
+                         .arg(name, QString::number(min), QString::number(max), QString::number(number)));
     return static_cast<qint64>(number);
 }
 
@@ -112,7 +95,7 @@ QString readContent(const QJsonValue& content, const QString& param)
     QString text;
     const QJsonArray parts = content.toArray();
     for (qsizetype i = 0; i < parts.size(); ++i) {
-        const QString partParam = QStringLiteral("%1[%2]").arg(param).arg(i);
+        const QString partParam = QStringLiteral("%1[%2]").arg(param, QString::number(i));
         if (!parts[i].isObject())
             reject(partParam, QStringLiteral("'%1' must be an object, not %2.").arg(partParam, jsonTypeName(parts[i])));
         const QJsonObject part = parts[i].toObject();
@@ -184,13 +167,13 @@ QStringList readStop(const QJsonObject& body)
     const QJsonArray array = value.toArray();
     if (array.size() > kMaxStopSequences)
         reject(name, QStringLiteral("'stop' may contain at most %1 sequences; got %2.")
-                         .arg(kMaxStopSequences)
-                         .arg(array.size()));
+                         .arg(QString::number(kMaxStopSequences), QString::number(array.size())));
     QStringList stop;
     for (qsizetype i = 0; i < array.size(); ++i) {
         if (!array[i].isString())
             reject(QStringLiteral("stop[%1]").arg(i),
-                   QStringLiteral("'stop[%1]' must be a string, not %2.").arg(i).arg(jsonTypeName(array[i])));
+                   QStringLiteral("'stop[%1]' must be a string, not %2.")
+                       .arg(QString::number(i), jsonTypeName(array[i])));
         // An empty sequence would match before the first character.
         if (!array[i].toString().isEmpty())
             stop.append(array[i].toString());
@@ -219,10 +202,10 @@ SamplingParams readSampling(const QJsonObject& body)
     readNumber(body, QStringLiteral("presence_penalty"), 0.0, -2.0, 2.0);
 
     // The sampler takes seed 0 as "pick one at random", so request seeds move
-    // up by one. Seed -1, llama.cpp's "random", lands on 0.
+    // up by one. Seed -1, llama.cpp's "random", lands on 0. Other negative
+    // seeds are rejected rather than wrapped onto large ones.
     if (!isAbsent(body.value(QStringLiteral("seed")))) {
-        const qint64 seed = readInteger(body, QStringLiteral("seed"), 0, std::numeric_limits<qint64>::min(),
-                                        std::numeric_limits<qint64>::max());
+        const qint64 seed = readInteger(body, QStringLiteral("seed"), 0, -1, std::numeric_limits<qint64>::max());
         sampling.seed = static_cast<uint64_t>(seed) + 1u;
     }
     return sampling;
@@ -302,8 +285,51 @@ ApiError ApiError::noModelLoaded()
 ApiError ApiError::bodyTooLarge(qint64 size)
 {
     return {413,
-            QStringLiteral("The request body has %1 bytes; the limit is %2 bytes.").arg(size).arg(kMaxRequestBodyBytes),
+            QStringLiteral("The request body has %1 bytes; the limit is %2 bytes.")
+                .arg(QString::number(size), QString::number(kMaxRequestBodyBytes)),
             QStringLiteral("invalid_request_error"), QString(), QStringLiteral("request_too_large")};
+}
+
+ApiError ApiError::declaredBodyTooLarge(const QString& declared)
+{
+    return {413,
+            QStringLiteral("The Content-Length header announces %1 bytes; the limit is %2 bytes.")
+                .arg(declared, QString::number(kMaxRequestBodyBytes)),
+            QStringLiteral("invalid_request_error"), QString(), QStringLiteral("request_too_large")};
+}
+
+ApiError ApiError::invalidContentLength(const QString& value)
+{
+    return {400,
+            QStringLiteral("Invalid Content-Length header '%1': expected one number of bytes.").arg(value),
+            QStringLiteral("invalid_request_error"), QString(), QStringLiteral("invalid_content_length")};
+}
+
+ApiError ApiError::headersTooLarge(qint64 limit)
+{
+    return {431, QStringLiteral("The request line and headers have more than %1 bytes.").arg(limit),
+            QStringLiteral("invalid_request_error"), QString(), QStringLiteral("headers_too_large")};
+}
+
+ApiError ApiError::requestTimeout(int timeoutMs)
+{
+    return {408,
+            QStringLiteral("No complete request arrived within %1 seconds; the connection is closed.")
+                .arg(QString::number(timeoutMs / 1000.0)),
+            QStringLiteral("invalid_request_error"), QString(), QStringLiteral("request_timeout")};
+}
+
+ApiError ApiError::tooManyConnections(int limit)
+{
+    return {503,
+            QStringLiteral("The server has %1 connections open, its limit. Close one and try again.").arg(limit),
+            QStringLiteral("server_error"), QString(), QStringLiteral("too_many_connections")};
+}
+
+ApiError ApiError::serverStopping()
+{
+    return {503, QStringLiteral("The server is shutting down. Try again once it runs again."),
+            QStringLiteral("server_error"), QString(), QStringLiteral("server_stopping")};
 }
 
 ApiError ApiError::unknownPath(const QString& method, const QString& path)
@@ -347,8 +373,7 @@ std::variant<ChatCompletionRequest, ApiError> parseChatCompletionRequest(const Q
     const QJsonDocument document = QJsonDocument::fromJson(body, &parseError);
     if (parseError.error != QJsonParseError::NoError)
         return ApiError::invalidRequest(QStringLiteral("The request body is not valid JSON: %1 at byte %2.")
-                                            .arg(parseError.errorString())
-                                            .arg(parseError.offset));
+                                            .arg(parseError.errorString(), QString::number(parseError.offset)));
     if (!document.isObject())
         return ApiError::invalidRequest(QStringLiteral("The request body must be a JSON object."));
     try {

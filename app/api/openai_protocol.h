@@ -34,6 +34,14 @@ struct ApiError {
     static ApiError modelNotFound(const QString& model);
     static ApiError noModelLoaded();
     static ApiError bodyTooLarge(qint64 size);
+    // A Content-Length over the limit; `declared` is its digits, which may
+    // be too many for any integer type.
+    static ApiError declaredBodyTooLarge(const QString& declared);
+    static ApiError invalidContentLength(const QString& value);
+    static ApiError headersTooLarge(qint64 limit);
+    static ApiError requestTimeout(int timeoutMs);
+    static ApiError tooManyConnections(int limit);
+    static ApiError serverStopping();
     static ApiError unknownPath(const QString& method, const QString& path);
     static ApiError methodNotAllowed(const QString& method, const QString& path);
     static ApiError queueFull(int limit);

@@ -116,7 +116,12 @@ void ChatController::selectChat(qint64 chatId)
 
 void ChatController::setCurrentChat(qint64 chatId, bool loadItsModel)
 {
-    // Step 1: read the chat and the branch on screen. On failure, keep what
+    // Step 1: messages kept in memory since a failed save get another try
+    // before they leave the screen.
+    if (chatId != currentChatId_)
+        persistUnsaved();
+
+    // Step 2: read the chat and the branch on screen. On failure, keep what
     // is shown.
     ChatRecord chat;
     QList<MessageRecord> messages;
@@ -130,7 +135,7 @@ void ChatController::setCurrentChat(qint64 chatId, bool loadItsModel)
         }
     }
 
-    // Step 2: show them. A reply still streaming into this chat has more text
+    // Step 3: show them. A reply still streaming into this chat has more text
     // than its last save.
     flushReply();
     messages_.setMessages(messages);
@@ -145,7 +150,7 @@ void ChatController::setCurrentChat(qint64 chatId, bool loadItsModel)
     emit currentChatChanged();
     dismissContextNotice();
 
-    // Step 3: switch to the model the chat last used.
+    // Step 4: switch to the model the chat last used.
     if (chatId != 0 && loadItsModel)
         loadChatModel(chat);
 }
@@ -238,7 +243,7 @@ void ChatController::loadChatModel(const ChatRecord& chat)
 
 void ChatController::renameChat(qint64 chatId, const QString& title)
 {
-    const QString cleaned = title.simplified();
+    const QString cleaned = normalizedChatTitle(title);
     if (cleaned.isEmpty())
         return;
     try {
@@ -391,6 +396,11 @@ bool ChatController::importChat(const QUrl& file)
     qint64 chatId = 0;
     try {
         chatId = importChatJson(store_, in.readAll(), path);
+        // A leaf that has replies below it (a hand-edited file) would hide
+        // them, so the branch goes on to the newest message below it.
+        const qint64 leaf = store_.chat(chatId).leafMessageId;
+        if (leaf != 0)
+            store_.selectBranch(leaf);
         reloadChatList();
     } catch (const StorageError& error) {
         showError(tr("Importing %1 failed: %2").arg(QDir::toNativeSeparators(path), QString::fromUtf8(error.what())));

@@ -178,6 +178,9 @@ private:
     void setUnsaved(bool unsaved);
 
     // chat_controller_messages.cpp
+    // Writes the messages kept in memory since a failed save to the store,
+    // parents first. Returns false (and reports the error) while it still fails.
+    bool persistUnsaved();
     qint64 saveNewMessage(qint64 chatId, qint64 parentId, const QString& role, const QString& content, bool complete);
     bool startReply(qint64 chatId, qint64 parentId);
     std::vector<ChatMessage> conversationUpTo(qint64 messageId) const;

@@ -6,6 +6,7 @@
 
 #include <QClipboard>
 #include <QGuiApplication>
+#include <QHash>
 
 #include <algorithm>
 
@@ -43,6 +44,51 @@ const QString kAssistant = QStringLiteral("assistant");
 
 } // namespace
 
+bool ChatController::persistUnsaved()
+{
+    if (!unsaved_ || currentChatId_ == 0)
+        return !unsaved_;
+
+    // Step 1: store each message that has only a local id, in branch order,
+    // so every parent has its stored id before its children need it.
+    QHash<qint64, qint64> storedIds;
+    try {
+        for (const MessageRecord& message : messages_.messages()) {
+            if (message.id > 0)
+                continue;
+            const qint64 parentId = message.parentId < 0 ? storedIds.value(message.parentId) : message.parentId;
+            const bool streaming = message.id == reply_.messageId && reply_.requestId != 0;
+            const QString content = streaming ? reply_.text : message.content;
+            const qint64 storedId =
+                store_.addMessage(message.chatId, parentId, message.role, content, message.complete && !streaming);
+            if (message.tokenCount > 0)
+                store_.setMessageStats(storedId, message.tokenCount, message.tokensPerSecond);
+            storedIds.insert(message.id, storedId);
+        }
+    } catch (const StorageError& error) {
+        // The messages written before the failure keep their stored ids, and
+        // the next attempt goes on from there.
+        reportStorageError(error);
+        for (auto it = storedIds.constBegin(); it != storedIds.constEnd(); ++it) {
+            messages_.replaceId(it.key(), it.value());
+            if (reply_.messageId == it.key())
+                reply_.messageId = it.value();
+        }
+        return false;
+    }
+
+    // Step 2: the list and the streaming reply use the stored ids from now on.
+    for (auto it = storedIds.constBegin(); it != storedIds.constEnd(); ++it) {
+        messages_.replaceId(it.key(), it.value());
+        if (reply_.messageId == it.key())
+            reply_.messageId = it.value();
+    }
+    qCInfo(lcStorage) << "Saved" << storedIds.size() << "messages of chat" << currentChatId_
+                      << "that were kept in memory";
+    setUnsaved(false);
+    return true;
+}
+
 qint64 ChatController::saveNewMessage(qint64 chatId, qint64 parentId, const QString& role, const QString& content,
                                       bool complete)
 {
@@ -65,6 +111,7 @@ bool ChatController::send(const QString& text)
     const QString content = text.trimmed();
     if (content.isEmpty() || !canSend())
         return false;
+    persistUnsaved();
 
     // Step 1: a chat to send to. A new chat is named after its first message.
     qint64 chatId = currentChatId_;
@@ -141,7 +188,7 @@ bool ChatController::editAndResend(qint64 messageId, const QString& text)
         messages_.append(edited);
     }
 
-    // Step 2: answer it.
+    // Step 2: generate the reply to it.
     return startReply(chatId, editedId);
 }
 

@@ -16,7 +16,12 @@ QString markdownToHtml(const QString& markdown)
     // Step 2: write rich text. The body's own font would override the text
     // item's, so its style goes; the item sets font and colour.
     static const QRegularExpression bodyStyle(QStringLiteral(R"(<body style="[^"]*">)"));
-    return document.toHtml().replace(bodyStyle, QStringLiteral("<body>"));
+    QString html = document.toHtml().replace(bodyStyle, QStringLiteral("<body>"));
+
+    // Step 3: drop images. The text item would fetch an image's URL, so a
+    // reply could make the app contact a server or read a local file.
+    static const QRegularExpression image(QStringLiteral(R"(<img\b[^>]*>)"), QRegularExpression::CaseInsensitiveOption);
+    return html.remove(image);
 }
 
 } // namespace quanta

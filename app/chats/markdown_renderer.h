@@ -8,7 +8,8 @@
 namespace quanta {
 
 // GitHub-flavoured Markdown (emphasis, lists, tables, inline code, links)
-// to rich text. Raw HTML in `markdown` stays visible as text.
+// to rich text. Raw HTML in `markdown` stays visible as text, and images are
+// left out so that showing a reply never loads a URL.
 QString markdownToHtml(const QString& markdown);
 
 } // namespace quanta

@@ -9,9 +9,29 @@ namespace quanta {
 
 namespace {
 
+// Replies longer than this are shown as plain text, cut here: laying out
+// megabytes of rich text would stall the UI thread for minutes.
+constexpr qsizetype kMaxRenderedChars = 100000;
+
 QVariantList blocksForQml(const QString& text)
 {
     QVariantList result;
+    if (text.size() > kMaxRenderedChars) {
+        const QString shown = text.left(kMaxRenderedChars).toHtmlEscaped();
+        const QString note = MessageListModel::tr("This message has %1 characters, so only the first %2 are shown, "
+                                                  "as plain text. Copy or export the chat to read all of it.")
+                                 .arg(text.size())
+                                 .arg(kMaxRenderedChars);
+        result.append(QVariantMap{
+            {QStringLiteral("kind"), QStringLiteral("prose")},
+            {QStringLiteral("text"), text.left(kMaxRenderedChars)},
+            {QStringLiteral("html"), QStringLiteral("<p style=\"white-space: pre-wrap\">%1</p><p><i>%2</i></p>")
+                                         .arg(shown, note.toHtmlEscaped())},
+            {QStringLiteral("language"), QString()},
+            {QStringLiteral("closed"), true},
+        });
+        return result;
+    }
     for (const MarkdownBlock& block : splitMarkdownBlocks(text)) {
         result.append(QVariantMap{
             {QStringLiteral("kind"), block.kind == MarkdownBlock::Kind::Code ? QStringLiteral("code")
@@ -170,6 +190,21 @@ void MessageListModel::setStats(qint64 messageId, int tokenCount, double tokensP
     entries_[row].record.tokenCount = tokenCount;
     entries_[row].record.tokensPerSecond = tokensPerSecond;
     notifyChanged(row, {TokenCountRole, TokensPerSecondRole});
+}
+
+void MessageListModel::replaceId(qint64 oldId, qint64 newId)
+{
+    for (int row = 0; row < entries_.size(); ++row) {
+        MessageRecord& record = entries_[row].record;
+        if (record.id == oldId) {
+            record.id = newId;
+            notifyChanged(row, {MessageIdRole});
+        }
+        if (record.parentId == oldId) {
+            record.parentId = newId;
+            notifyChanged(row, {ParentIdRole});
+        }
+    }
 }
 
 QList<MessageRecord> MessageListModel::messages() const

@@ -51,6 +51,9 @@ public:
     void setStreaming(qint64 messageId, bool streaming);
     void setComplete(qint64 messageId, bool complete);
     void setStats(qint64 messageId, int tokenCount, double tokensPerSecond);
+    // Gives a message kept in memory the id the store gave it, in the
+    // message and in its children's parent ids.
+    void replaceId(qint64 oldId, qint64 newId);
 
     QList<MessageRecord> messages() const;
     const MessageRecord* find(qint64 messageId) const;

@@ -223,6 +223,8 @@ int cmd_bench(const Args& args)
         const int n_prompt = static_cast<int>(options.integer("-p", 512, 1, 1 << 16));
         const int n_gen = static_cast<int>(options.integer("-n", 128, 1, 1 << 16));
         const int reps = static_cast<int>(options.integer("-r", options.integer("--reps", 3, 1, 100), 1, 100));
+        const int follow_up =
+            options.has("--follow-up") ? static_cast<int>(options.integer("--follow-up", 2048, 1, 1 << 16)) : 0;
 
         LoadOptions gpu_load;
         gpu_load.n_threads = static_cast<int>(options.integer("--threads", 0, 0, 1024));
@@ -241,8 +243,8 @@ int cmd_bench(const Args& args)
         }
 
         // The follow-up test replaces the speed tests, on the device asked for.
-        if (options.has("--follow-up")) {
-            const int history = static_cast<int>(options.integer("--follow-up", 2048, 1, 1 << 16));
+        if (follow_up > 0) {
+            const int history = follow_up;
             LoadOptions load = gpu_load;
             load.n_ctx = history + kFollowUpTokens + 1;
             load.n_batch = 512;

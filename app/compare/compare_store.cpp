@@ -1,6 +1,7 @@
 #include "compare/compare_store.h"
 
 #include "logging/log_categories.h"
+#include "storage/sqlite_statement.h"
 
 #include <QDir>
 
@@ -67,105 +68,10 @@ constexpr Migration kMigrations[] = {
 static_assert(std::size(kMigrations) == CompareStore::kSchemaVersion,
               "every schema version needs exactly one migration step");
 
-[[noreturn]] void throwStorageError(const QString& message)
-{
-    throw StorageError(message.toStdString());
-}
-
-[[noreturn]] void throwSqliteError(sqlite3* db, const QString& path, const char* action)
-{
-    const QString sqliteText = QString::fromUtf8(db != nullptr ? sqlite3_errmsg(db) : "out of memory");
-    throwStorageError(QStringLiteral("Comparison database %1: %2 failed: %3")
-                          .arg(QDir::toNativeSeparators(path), QString::fromUtf8(action), sqliteText));
-}
-
-// A prepared statement that finalizes itself; errors throw StorageError.
-class Statement {
-public:
-    Statement(sqlite3* db, const QString& path, const char* sql)
-        : db_(db), path_(path)
-    {
-        if (sqlite3_prepare_v2(db_, sql, -1, &stmt_, nullptr) != SQLITE_OK)
-            throwSqliteError(db_, path_, "preparing a statement");
-    }
-    ~Statement() { sqlite3_finalize(stmt_); }
-
-    Statement(const Statement&) = delete;
-    Statement& operator=(const Statement&) = delete;
-
-    void bind(int index, qint64 value) { check(sqlite3_bind_int64(stmt_, index, value)); }
-    void bind(int index, const QString& value)
-    {
-        const QByteArray utf8 = value.toUtf8();
-        check(sqlite3_bind_text(stmt_, index, utf8.constData(), static_cast<int>(utf8.size()), SQLITE_TRANSIENT));
-    }
-    void bind(int index, const std::optional<double>& value)
-    {
-        check(value ? sqlite3_bind_double(stmt_, index, *value) : sqlite3_bind_null(stmt_, index));
-    }
-    void bind(int index, const std::optional<qint64>& value)
-    {
-        check(value ? sqlite3_bind_int64(stmt_, index, *value) : sqlite3_bind_null(stmt_, index));
-    }
-
-    // Returns true while there is a row to read, false when done.
-    bool step(const char* action)
-    {
-        const int rc = sqlite3_step(stmt_);
-        if (rc == SQLITE_ROW)
-            return true;
-        if (rc == SQLITE_DONE)
-            return false;
-        throwSqliteError(db_, path_, action);
-    }
-
-    bool isNull(int column) const { return sqlite3_column_type(stmt_, column) == SQLITE_NULL; }
-    qint64 int64(int column) const { return sqlite3_column_int64(stmt_, column); }
-    std::optional<qint64> optionalInt64(int column) const
-    {
-        return isNull(column) ? std::nullopt : std::optional<qint64>(int64(column));
-    }
-    std::optional<double> optionalDouble(int column) const
-    {
-        return isNull(column) ? std::nullopt : std::optional<double>(sqlite3_column_double(stmt_, column));
-    }
-    QString text(int column) const
-    {
-        const auto* data = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, column));
-        return QString::fromUtf8(data, sqlite3_column_bytes(stmt_, column));
-    }
-
-private:
-    void check(int rc)
-    {
-        if (rc != SQLITE_OK)
-            throwSqliteError(db_, path_, "binding a value");
-    }
-
-    sqlite3* db_;
-    QString path_;
-    sqlite3_stmt* stmt_ = nullptr;
-};
-
-void exec(sqlite3* db, const QString& path, const char* sql, const char* action)
-{
-    if (sqlite3_exec(db, sql, nullptr, nullptr, nullptr) != SQLITE_OK)
-        throwSqliteError(db, path, action);
-}
-
-// Runs `body` inside BEGIN IMMEDIATE ... COMMIT, rolling back when it throws.
-template <typename Body>
-void inTransaction(sqlite3* db, const QString& path, const char* action, Body&& body)
-{
-    exec(db, path, "BEGIN IMMEDIATE", action);
-    try {
-        body();
-        exec(db, path, "COMMIT", action);
-    } catch (...) {
-        sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
-        throw;
-    }
-}
+using sql::exec;
+using sql::inTransaction;
+using sql::Statement;
+using sql::throwStorageError;
 
 QDateTime fromMs(qint64 ms)
 {

@@ -1,5 +1,6 @@
 #include "downloads/download_job.h"
 
+#include "downloads/content_disposition.h"
 #include "downloads/library_install.h"
 #include "logging/log_categories.h"
 
@@ -75,6 +76,13 @@ QByteArray sha256FromLinkedEtag(const QByteArray& header)
     if (value.size() >= 2 && value.startsWith('"') && value.endsWith('"'))
         value = value.mid(1, value.size() - 2);
     return normalizedSha256(value).value_or(QByteArray());
+}
+
+// True for "model.gguf", false for "download" or "resolve".
+bool hasFileExtension(const QString& name)
+{
+    const qsizetype dot = name.lastIndexOf(QLatin1Char('.'));
+    return dot > 0 && dot < name.size() - 1;
 }
 
 // SHA-256 of the first `bytes` bytes of `path`, or null when they cannot be
@@ -231,9 +239,46 @@ void DownloadJob::markFailed(const QString& message)
     setState(State::Failed);
 }
 
-void DownloadJob::fail(const QString& message)
+void DownloadJob::updateExpectations(const QList<DownloadFileState>& requested)
+{
+    bool changed = false;
+    for (qsizetype i = 0; i < record_.files.size() && i < requested.size(); ++i) {
+        DownloadFileState& file = record_.files[i];
+        const DownloadFileState& wanted = requested[i];
+        if (file.expectedSha256 == wanted.expectedSha256 && file.expectedSize == wanted.expectedSize)
+            continue;
+        qCInfo(lcDownload).noquote() << "Download" << record_.id << "now expects" << file.name << "to have SHA-256"
+                                     << (wanted.expectedSha256.isEmpty() ? QByteArray("(none)") : wanted.expectedSha256)
+                                     << "and" << wanted.expectedSize << "bytes instead of"
+                                     << (file.expectedSha256.isEmpty() ? QByteArray("(none)") : file.expectedSha256)
+                                     << "and" << file.expectedSize;
+        file.expectedSha256 = wanted.expectedSha256;
+        file.expectedSize = wanted.expectedSize;
+        changed = true;
+
+        // startNextFile() hashes the .part file of a file that is no longer
+        // complete, and completeFile() compares it with the new values.
+        // NOTE: a file that an interrupted install of a folder already moved
+        // out of its .part file stays complete, unchecked against the new values.
+        if (file.complete && QFileInfo::exists(partPath(file)))
+            file.complete = false;
+        else if (file.complete)
+            qCWarning(lcDownload).noquote() << "Download" << record_.id << "cannot check" << file.name
+                                            << "again: its .part file was moved for the install";
+    }
+    if (changed)
+        saveRecord();
+}
+
+bool DownloadJob::canResumeFromDisk() const
+{
+    return state_ == State::Failed && !unusable_ && resumableFailure_ && receivedBytes() > 0;
+}
+
+void DownloadJob::fail(const QString& message, Failure kind)
 {
     stopTransfer();
+    resumableFailure_ = kind == Failure::Resumable;
     record_.error = message;
     saveRecord();
     rate_.reset();
@@ -279,7 +324,8 @@ bool DownloadJob::checkFreeSpace()
             "Free some space, then resume the download.")
              .arg(record_.destinationName, locale.formattedDataSize(remaining),
                   locale.formattedDataSize(kFreeSpaceMarginBytes), QDir::toNativeSeparators(environment_->modelsFolder),
-                  locale.formattedDataSize(available)));
+                  locale.formattedDataSize(available)),
+         Failure::Resumable);
     return false;
 }
 
@@ -461,8 +507,8 @@ void DownloadJob::handleHeaders()
         qint64 start = -1;
         if (!parseContentRange(reply_->rawHeader("Content-Range"), &start, &total) || start != offset_) {
             restartFileFromZero(QStringLiteral("the server sent Content-Range '%1' for a request from byte %2")
-                                    .arg(QString::fromLatin1(reply_->rawHeader("Content-Range")))
-                                    .arg(offset_));
+                                    .arg(QString::fromLatin1(reply_->rawHeader("Content-Range")),
+                                         QString::number(offset_)));
             return;
         }
         if (!file.etag.isEmpty() && !etag.isEmpty() && etag != file.etag) {
@@ -487,19 +533,19 @@ void DownloadJob::handleHeaders()
         total = length.isValid() ? length.toLongLong() : -1;
     }
 
-    // Step 3: the validators for a later If-Range, and the server's checksum.
+    // Step 3: the validators for a later If-Range, the server's checksum,
+    // and the server's name for the file.
     file.etag = etag;
     file.lastModified = reply_->rawHeader("Last-Modified");
     const QByteArray linked = sha256FromLinkedEtag(reply_->rawHeader("X-Linked-Etag"));
     if (!linked.isEmpty())
         file.serverSha256 = linked;
+    adoptServerFileName();
 
     // Step 4: the size must be the one requested.
     if (file.expectedSize >= 0 && total >= 0 && total != file.expectedSize) {
         fail(tr("%1 has %2 bytes on the server, but %3 were expected. The file on the server may have changed.")
-                 .arg(urlForMessage(file.url))
-                 .arg(total)
-                 .arg(file.expectedSize));
+                 .arg(urlForMessage(file.url), QString::number(total), QString::number(file.expectedSize)));
         return;
     }
     file.totalBytes = total;
@@ -510,6 +556,31 @@ void DownloadJob::handleHeaders()
         return;
     saveRecord();
     emit progressChanged();
+}
+
+void DownloadJob::adoptServerFileName()
+{
+    // Only a single file that was named after its URL takes the server's
+    // name, because a name the user chose or a file inside a folder stays.
+    if (!record_.nameFromUrl || record_.folder || index_ != 0 || !reply_)
+        return;
+
+    // The server's Content-Disposition name wins. Without one, a link with
+    // no file extension (a short link, a download script) that redirected
+    // to a named file takes the last segment of the final URL. A CDN path
+    // without an extension (a hash) leaves the URL's name as it is.
+    QString name = fileNameFromContentDisposition(reply_->rawHeader("Content-Disposition"));
+    const QString current = record_.destinationName;
+    if (name.isEmpty() && !hasFileExtension(current)) {
+        const QString target = sanitizedFileName(reply_->url().fileName(QUrl::FullyDecoded));
+        if (hasFileExtension(target))
+            name = target;
+    }
+    if (name.isEmpty() || name == current)
+        return;
+    qCInfo(lcDownload).noquote() << "Download" << record_.id << "takes the server's file name" << name << "instead of"
+                                 << current;
+    record_.destinationName = name;
 }
 
 void DownloadJob::handleBody()
@@ -537,7 +608,8 @@ void DownloadJob::handleBody()
         hashedIndex_ = -1;
         currentFile().bytesDone = QFileInfo(part_.fileName()).size();
         fail(tr("Cannot write %1: %2. Free some space on the disk, then resume the download.")
-                 .arg(QDir::toNativeSeparators(part_.fileName()), writeError));
+                 .arg(QDir::toNativeSeparators(part_.fileName()), writeError),
+             Failure::Resumable);
         return;
     }
 
@@ -573,7 +645,8 @@ void DownloadJob::handleFinished()
     if (error == QNetworkReply::NoError && acceptingBody_) {
         const qint64 size = file.knownSize();
         if (size >= 0 && offset_ < size) {
-            retryOrFail(tr("the connection ended after %1 of %2 bytes").arg(offset_).arg(size));
+            retryOrFail(tr("the connection ended after %1 of %2 bytes")
+                            .arg(QString::number(offset_), QString::number(size)));
             return;
         }
         completeFile();
@@ -590,9 +663,7 @@ void DownloadJob::handleFinished()
     // Step 4: other client errors, and redirects that are not allowed, are final.
     if ((status >= 400 && status < 500) || error == QNetworkReply::NoError) {
         fail(tr("Download of %1 failed: the server answered HTTP %2 %3.")
-                 .arg(urlForMessage(file.url))
-                 .arg(status)
-                 .arg(reason));
+                 .arg(urlForMessage(file.url), QString::number(status), reason));
         return;
     }
     if (error == QNetworkReply::TooManyRedirectsError || error == QNetworkReply::InsecureRedirectError) {
@@ -602,7 +673,7 @@ void DownloadJob::handleFinished()
 
     // Step 5: server and network errors are retried.
     if (status >= 500)
-        retryOrFail(tr("the server answered HTTP %1 %2").arg(status).arg(reason));
+        retryOrFail(tr("the server answered HTTP %1 %2").arg(QString::number(status), reason));
     else if (error == QNetworkReply::OperationCanceledError)
         retryOrFail(tr("no data arrived for %1 seconds").arg(kStallTimeoutMs / 1000));
     else
@@ -620,7 +691,8 @@ void DownloadJob::retryOrFail(const QString& reason)
     ++attempts_;
     const QString url = urlForMessage(currentFile().url);
     if (attempts_ >= kMaxAttempts) {
-        fail(tr("Download of %1 failed after %2 tries: %3.").arg(url).arg(attempts_).arg(reason));
+        fail(tr("Download of %1 failed after %2 tries: %3.").arg(url, QString::number(attempts_), reason),
+             Failure::Resumable);
         return;
     }
 
@@ -697,7 +769,8 @@ void DownloadJob::install()
             QDir().mkpath(QFileInfo(target).absolutePath());
             if (!QFile::rename(part, target)) {
                 fail(tr("Cannot move %1 to %2 to finish the download.")
-                         .arg(QDir::toNativeSeparators(part), QDir::toNativeSeparators(target)));
+                         .arg(QDir::toNativeSeparators(part), QDir::toNativeSeparators(target)),
+                     Failure::Resumable);
                 return;
             }
         }
@@ -708,7 +781,7 @@ void DownloadJob::install()
     const InstallResult result =
         moveIntoLibrary(source, environment_->modelsFolder, record_.destinationName, record_.folder);
     if (!result.error.isEmpty()) {
-        fail(result.error);
+        fail(result.error, Failure::Resumable);
         return;
     }
 

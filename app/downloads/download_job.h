@@ -83,6 +83,18 @@ public:
     void cancel();
     // Marks a job that cannot run (its record is unreadable) as failed.
     void markFailed(const QString& message);
+    // Replaces the expected SHA-256 and size of each file with those of
+    // `requested` (the same URLs, in the same order), so that a new request
+    // for an unfinished download is checked against its own values. A file
+    // that was complete under the old values is checked again at the next
+    // resume, from the bytes on disk.
+    void updateExpectations(const QList<DownloadFileState>& requested);
+    // True when the job failed with some bytes on disk and a resume can
+    // continue from them. That is the case after a network or server error
+    // that outlasted the retries, a full disk or a failed move into the
+    // models folder. It is false after a failure that a resume would only
+    // repeat (an HTTP 4xx, a wrong size or checksum), or with nothing on disk.
+    bool canResumeFromDisk() const;
 
 signals:
     void stateChanged();
@@ -95,8 +107,11 @@ signals:
 private:
     DownloadFileState& currentFile() { return record_.files[index_]; }
     QString partPath(const DownloadFileState& file) const;
+    // Whether a failure leaves bytes that a resume can continue from.
+    enum class Failure { Final, Resumable };
+
     void setState(State state);
-    void fail(const QString& message);
+    void fail(const QString& message, Failure kind = Failure::Final);
     void saveRecord();
 
     // Steps of a file: find the next incomplete one, hash what is on disk,
@@ -108,6 +123,7 @@ private:
     void stopTransfer();
     void restartFileFromZero(const QString& reason);
     void handleHeaders();
+    void adoptServerFileName();
     void handleBody();
     void handleFinished();
     void retryOrFail(const QString& reason);
@@ -137,6 +153,7 @@ private:
     quint64 rehashGeneration_ = 0;
     qint64 rehashBytes_ = 0;
     bool unusable_ = false;                     // the record could not be read; only cancel() helps
+    bool resumableFailure_ = false;             // the last failure was Failure::Resumable
 
     TransferRate rate_;
     QElapsedTimer progressClock_;

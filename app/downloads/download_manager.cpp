@@ -214,13 +214,47 @@ std::optional<QList<DownloadFileState>> DownloadManager::checkFiles(const Downlo
     return files;
 }
 
+DownloadJob* DownloadManager::jobToContinue(const DownloadRequest& request,
+                                           const QList<DownloadFileState>& files) const
+{
+    QList<QUrl> urls;
+    for (const DownloadFileState& file : files)
+        urls.append(file.url);
+    DownloadJob* job = findUnfinished(urls);
+    if (!job)
+        return nullptr;
+    // A request under another name is another model, even from the same URLs.
+    if (!request.destinationName.isEmpty() && request.destinationName != job->name())
+        return nullptr;
+    for (qsizetype i = 0; i < files.size(); ++i) {
+        if (job->record().files[i].name != files[i].name)
+            return nullptr;
+    }
+    return job;
+}
+
 QString DownloadManager::start(const DownloadRequest& request, QString* error)
 {
-    // Step 1: the files and the name in the models folder. A single file in
-    // a subfolder of the job is a folder job.
+    // Step 1: the files. An unfinished job of the same files continues with
+    // this request's checksums, so that a corrected SHA-256 (or none)
+    // replaces the one that made it fail.
     const auto files = checkFiles(request, error);
     if (!files)
         return {};
+    if (DownloadJob* unfinished = jobToContinue(request, *files)) {
+        if (unfinished->state() == DownloadJob::State::Installing) {
+            *error = tr("%1 is being downloaded already; resume or cancel that download.").arg(unfinished->name());
+            return {};
+        }
+        qCInfo(lcDownload).noquote() << "Continuing download" << unfinished->id() << "of" << unfinished->name()
+                                     << "for a new request of the same files";
+        unfinished->updateExpectations(*files);
+        unfinished->resume();
+        return unfinished->id();
+    }
+
+    // Step 2: the name in the models folder. A single file in a subfolder
+    // of the job is a folder job.
     const bool folder = request.folder || files->size() > 1 || files->first().name.contains(QLatin1Char('/'));
     QString destination = request.destinationName;
     if (destination.isEmpty() && !folder)
@@ -229,17 +263,13 @@ QString DownloadManager::start(const DownloadRequest& request, QString* error)
         *error = tr("A download of several files needs a folder name.");
         return {};
     }
-    const QString destinationProblem = invalidRelativePathReason(destination);
-    if (!destinationProblem.isEmpty() || destination.contains(QLatin1Char('/')) ||
-        destination.startsWith(QLatin1Char('.'))) {
-        *error = tr("Invalid model name \"%1\": %2.")
-                     .arg(destination, destinationProblem.isEmpty() ? tr("it must be a single name that does not "
-                                                                         "start with a dot")
-                                                                    : destinationProblem);
+    const QString destinationProblem = invalidModelNameReason(destination);
+    if (!destinationProblem.isEmpty()) {
+        *error = tr("Invalid model name \"%1\": %2.").arg(destination, destinationProblem);
         return {};
     }
 
-    // Step 2: never download over a model, or twice at once.
+    // Step 3: never download over a model, or twice at once.
     const QString target = QDir(modelsFolder()).filePath(destination);
     if (QFileInfo::exists(target)) {
         *error = tr("%1 is in the models folder already. Delete or rename it, or download under another name.")
@@ -253,11 +283,12 @@ QString DownloadManager::start(const DownloadRequest& request, QString* error)
         }
     }
 
-    // Step 3: the job's folder and record.
+    // Step 4: the job's folder and record.
     DownloadRecord record;
     record.id = QUuid::createUuid().toString(QUuid::WithoutBraces);
     record.destinationName = destination;
     record.folder = folder;
+    record.nameFromUrl = !folder && request.destinationName.isEmpty() && request.files.first().name.isEmpty();
     record.createdAt = QDateTime::currentDateTimeUtc();
     record.files = *files;
     const QString jobFolder = partialFolder() + QLatin1Char('/') + record.id;
@@ -272,7 +303,7 @@ QString DownloadManager::start(const DownloadRequest& request, QString* error)
         return {};
     }
 
-    // Step 4: list it and start it.
+    // Step 5: list it and start it.
     qCInfo(lcDownload).noquote() << "New download" << record.id << "of" << destination << "with" << files->size()
                                  << "files into" << modelsFolder();
     auto* job = new DownloadJob(record, &environment_, this);

@@ -49,14 +49,20 @@ public:
     // or nullptr.
     DownloadJob* findUnfinished(const QList<QUrl>& urls) const;
 
-    // Checks `request` and starts a job. Returns its id, or an empty string
+    // Checks `request` and starts a job. A request for the URLs of an
+    // unfinished job continues that job instead, when the file names match
+    // and so does the model name if the request gives one. The request's
+    // SHA-256 and sizes then replace the job's, also when the request has
+    // none, and the job resumes. Returns the job's id, or an empty string
     // and sets `error` when the request is invalid, the model is in the
     // models folder already, or another job downloads it.
     QString start(const DownloadRequest& request, QString* error);
 
-    // QML: one file, with its SHA-256 (64 hex digits) when known; `name`
-    // empty takes the URL's file name. Returns the job id, or an empty
-    // string with lastError set.
+    // QML: one file, with its SHA-256 (64 hex digits) when known. An empty
+    // `name` takes the URL's file name, which the server's name
+    // (Content-Disposition) replaces once the response arrives. Returns the
+    // job id, or an empty string with lastError set. Like start(), it
+    // continues an unfinished download of the same URL with the new SHA-256.
     Q_INVOKABLE QString download(const QUrl& url, const QString& sha256 = {}, const QString& name = {});
     // QML: several files as one model folder. Each entry is a map with
     // "url", and optionally "name", "size" (bytes) and "sha256".
@@ -90,6 +96,9 @@ private:
     void addJob(DownloadJob* job);
     // The request's files, validated and with default names; sets `error`.
     std::optional<QList<DownloadFileState>> checkFiles(const DownloadRequest& request, QString* error) const;
+    // The unfinished job that `request` (with its checked `files`) continues,
+    // or nullptr.
+    DownloadJob* jobToContinue(const DownloadRequest& request, const QList<DownloadFileState>& files) const;
     QString startOrReport(const DownloadRequest& request);
 
     QNetworkAccessManager network_;

@@ -16,7 +16,7 @@ namespace {
 // JSON numbers are doubles, which hold integers exactly up to 2^53.
 constexpr double kMaxExactInteger = 9007199254740992.0;
 
-QString translate(const char* text)
+QString translateRecord(const char* text)
 {
     return QCoreApplication::translate("DownloadRecord", text);
 }
@@ -55,7 +55,7 @@ QJsonObject fileToJson(const DownloadFileState& file)
 std::optional<DownloadFileState> fileFromJson(const QJsonObject& object, int index, QString* error)
 {
     const auto invalid = [&](const QString& field) {
-        *error = translate("file %1 has an invalid \"%2\"").arg(index).arg(field);
+        *error = translateRecord(QT_TRANSLATE_NOOP("DownloadRecord", "file %1 has an invalid \"%2\"")).arg(QString::number(index), field);
         return std::nullopt;
     };
 
@@ -119,6 +119,7 @@ QByteArray DownloadRecord::toJson() const
     object.insert(QStringLiteral("id"), id);
     object.insert(QStringLiteral("destinationName"), destinationName);
     object.insert(QStringLiteral("folder"), folder);
+    object.insert(QStringLiteral("nameFromUrl"), nameFromUrl);
     object.insert(QStringLiteral("createdAt"), createdAt.toUTC().toString(Qt::ISODateWithMs));
     object.insert(QStringLiteral("error"), error);
     object.insert(QStringLiteral("files"), fileArray);
@@ -131,15 +132,15 @@ std::optional<DownloadRecord> DownloadRecord::fromJson(const QByteArray& json, Q
     QJsonParseError parseError;
     const QJsonDocument document = QJsonDocument::fromJson(json, &parseError);
     if (parseError.error != QJsonParseError::NoError || !document.isObject()) {
-        *error = translate("not a JSON object (%1 at offset %2)")
-                     .arg(parseError.errorString())
-                     .arg(parseError.offset);
+        *error = translateRecord(QT_TRANSLATE_NOOP("DownloadRecord", "not a JSON object (%1 at offset %2)"))
+                     .arg(parseError.errorString(), QString::number(parseError.offset));
         return std::nullopt;
     }
     const QJsonObject object = document.object();
     const int version = object.value(QStringLiteral("version")).toInt(-1);
     if (version != kFormatVersion) {
-        *error = translate("version %1 is not supported, expected %2").arg(version).arg(kFormatVersion);
+        *error = translateRecord(QT_TRANSLATE_NOOP("DownloadRecord", "version %1 is not supported, expected %2"))
+                     .arg(QString::number(version), QString::number(kFormatVersion));
         return std::nullopt;
     }
 
@@ -148,23 +149,24 @@ std::optional<DownloadRecord> DownloadRecord::fromJson(const QByteArray& json, Q
     record.id = object.value(QStringLiteral("id")).toString();
     record.destinationName = object.value(QStringLiteral("destinationName")).toString();
     record.folder = object.value(QStringLiteral("folder")).toBool(false);
+    // Records written before the field existed keep their name.
+    record.nameFromUrl = object.value(QStringLiteral("nameFromUrl")).toBool(false);
     record.createdAt = QDateTime::fromString(object.value(QStringLiteral("createdAt")).toString(), Qt::ISODateWithMs);
     record.error = object.value(QStringLiteral("error")).toString();
     static const QRegularExpression kIdPattern(QStringLiteral("^[A-Za-z0-9-]{1,64}$"));
     if (!kIdPattern.match(record.id).hasMatch()) {
-        *error = translate("invalid \"id\"");
+        *error = translateRecord(QT_TRANSLATE_NOOP("DownloadRecord", "invalid \"id\""));
         return std::nullopt;
     }
-    if (!invalidRelativePathReason(record.destinationName).isEmpty() ||
-        record.destinationName.contains(QLatin1Char('/'))) {
-        *error = translate("invalid \"destinationName\"");
+    if (!invalidModelNameReason(record.destinationName).isEmpty()) {
+        *error = translateRecord(QT_TRANSLATE_NOOP("DownloadRecord", "invalid \"destinationName\""));
         return std::nullopt;
     }
 
     // Step 3: the files; a single-file job has exactly one.
     const QJsonArray fileArray = object.value(QStringLiteral("files")).toArray();
     if (fileArray.isEmpty() || (!record.folder && fileArray.size() != 1)) {
-        *error = translate("\"files\" has %1 entries").arg(fileArray.size());
+        *error = translateRecord(QT_TRANSLATE_NOOP("DownloadRecord", "\"files\" has %1 entries")).arg(fileArray.size());
         return std::nullopt;
     }
     for (int i = 0; i < fileArray.size(); ++i) {
@@ -189,17 +191,29 @@ bool saveDownloadRecord(const QString& path, const DownloadRecord& record, QStri
 QString invalidRelativePathReason(const QString& path)
 {
     if (path.isEmpty())
-        return translate("the name is empty");
+        return translateRecord(QT_TRANSLATE_NOOP("DownloadRecord", "the name is empty"));
     if (path.startsWith(QLatin1Char('/')))
-        return translate("the name is an absolute path");
+        return translateRecord(QT_TRANSLATE_NOOP("DownloadRecord", "the name is an absolute path"));
     for (const QChar c : path) {
         if (c.unicode() < 0x20 || c == QLatin1Char('\\') || c.unicode() == 0x7F)
-            return translate("the name contains a backslash or a control character");
+            return translateRecord(QT_TRANSLATE_NOOP("DownloadRecord", "the name contains a backslash or a control character"));
     }
     for (const QString& segment : path.split(QLatin1Char('/'))) {
         if (segment.isEmpty() || segment == QLatin1String(".") || segment == QLatin1String(".."))
-            return translate("the name has an empty, \".\" or \"..\" part");
+            return translateRecord(QT_TRANSLATE_NOOP("DownloadRecord", "the name has an empty, \".\" or \"..\" part"));
     }
+    return {};
+}
+
+QString invalidModelNameReason(const QString& name)
+{
+    const QString reason = invalidRelativePathReason(name);
+    if (!reason.isEmpty())
+        return reason;
+    // The message keeps the DownloadManager context that its translation
+    // was made in.
+    if (name.contains(QLatin1Char('/')) || name.startsWith(QLatin1Char('.')))
+        return QCoreApplication::translate("DownloadManager", "it must be a single name that does not start with a dot");
     return {};
 }
 

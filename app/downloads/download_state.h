@@ -57,6 +57,9 @@ struct DownloadRecord {
     QString id;                  // also the name of the job's folder under .partial
     QString destinationName;     // file or folder name in the models folder
     bool folder = false;         // true: the files become one model folder
+    // True when destinationName came from the URL rather than the caller, so
+    // the server's file name (Content-Disposition) may replace it.
+    bool nameFromUrl = false;
     QDateTime createdAt;         // UTC
     QString error;               // why the job last failed; empty when it did not
     QList<DownloadFileState> files;
@@ -75,6 +78,11 @@ bool saveDownloadRecord(const QString& path, const DownloadRecord& record, QStri
 // "." or ".." segments, no backslashes or control characters, not absolute.
 // Returns the reason it is invalid, or an empty string.
 QString invalidRelativePathReason(const QString& path);
+
+// Checks a model's name in the models folder: a valid relative path of a
+// single segment that does not start with a dot (hidden names are reserved
+// for .partial). Returns the reason it is invalid, or an empty string.
+QString invalidModelNameReason(const QString& name);
 
 // Normalizes a SHA-256 given as 64 hex digits (either case) to lowercase;
 // returns nothing when `text` is not one.

@@ -97,8 +97,8 @@ InstallResult moveIntoLibrary(const QString& source, const QString& modelsFolder
             QCoreApplication::translate("DownloadJob",
                                         "Cannot move %1 into %2: %3 and %4 other names for it are taken. "
                                         "Rename or delete some of them and resume the download.")
-                .arg(QDir::toNativeSeparators(source), QDir::toNativeSeparators(modelsFolder), name)
-                .arg(kMaxAlternatives - 1)};
+                .arg(QDir::toNativeSeparators(source), QDir::toNativeSeparators(modelsFolder), name,
+                     QString::number(kMaxAlternatives - 1))};
 }
 
 } // namespace quanta

@@ -64,6 +64,8 @@ public:
     QString gpuFallbackReason() const { return model_.gpuFallbackReason; }
     bool reloadPending() const { return reloadPending_; }
     const ModelSummary& model() const { return model_; }
+    // Thread-safe: the loaded model's memory, as InferenceWorker::memorySnapshot().
+    ModelMemorySnapshot memorySnapshot() const { return worker_->memorySnapshot(); }
 
     const DeviceChoice& deviceChoice() const { return deviceChoice_; }
     // Sets the device and GPU layers for loads from now on. A loaded model,

@@ -84,6 +84,25 @@ void InferenceWorker::cancelGenerations(quint64 requestId)
         session_->cancel();
 }
 
+ModelMemorySnapshot InferenceWorker::memorySnapshot()
+{
+    // The session keeps its model alive, and the device memory outlives
+    // both as long as this pointer holds it; its report() takes its own lock.
+    ModelMemorySnapshot snapshot;
+    std::shared_ptr<vk::DeviceMemory> gpuMemory;
+    {
+        std::lock_guard lock(sessionMutex_);
+        if (!session_)
+            return snapshot;
+        snapshot.loaded = true;
+        snapshot.host = session_->host_memory();
+        gpuMemory = session_->model().gpu_memory();
+    }
+    if (gpuMemory)
+        snapshot.gpu = gpuMemory->report();
+    return snapshot;
+}
+
 void InferenceWorker::dropModel()
 {
     {

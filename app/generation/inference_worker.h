@@ -6,6 +6,7 @@
 #include "chat/chat_format.h"
 #include "engine/session.h"
 #include "generation/generation_settings.h"
+#include "vulkan/vulkan_memory.h"
 
 #include <QObject>
 #include <QString>
@@ -13,6 +14,7 @@
 #include <atomic>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <vector>
 
 namespace quanta {
@@ -50,6 +52,14 @@ struct GenerationJob {
     GenerationSettings settings;
 };
 
+// The loaded model's memory as the engine accounts for it, for the VRAM
+// inspector.
+struct ModelMemorySnapshot {
+    bool loaded = false;
+    std::optional<vk::MemoryReport> gpu; // device memory by category, layer and heap; empty on the CPU alone
+    SessionMemory host;                  // the session's KV cache and activations in RAM
+};
+
 struct GenerationOutcome {
     StopReason reason = StopReason::EndOfGeneration;
     int promptTokens = 0;    // the whole rendered conversation
@@ -77,6 +87,8 @@ public:
     // request id is at most `requestId` stops soon, or does not start.
     void cancelLoads(quint64 requestId);
     void cancelGenerations(quint64 requestId);
+    // Thread-safe: the memory of the model loaded now.
+    ModelMemorySnapshot memorySnapshot();
 
 signals:
     void loadProgress(quint64 requestId, double fraction);

@@ -62,38 +62,68 @@ PromptPlan PromptBuilder::build(std::span<const ChatMessage> messages, int conte
     const std::size_t firstDroppable = hasSystem ? 1 : 0;
     const long budget = static_cast<long>(contextSize) - std::max(replyReserve, 1);
 
-    // Drop the oldest turns until the prompt leaves room for the reply.
-    std::vector<ChatMessage> kept(messages.begin(), messages.end());
-    int dropped = 0;
-    while (true) {
-        PromptPlan plan = render(kept);
-        if (static_cast<long>(plan.tokens.size()) <= budget) {
-            plan.droppedMessages = dropped;
-            if (!plan.templateFallbackReason.empty()) {
-                const std::string_view name = chat_format_name(format_);
-                qCWarning(lcInference).noquote()
-                    << QStringLiteral("Chat template not used; the prompt is in the %1 format instead. %2")
-                           .arg(QString::fromUtf8(name.data(), static_cast<qsizetype>(name.size())),
-                                QString::fromStdString(plan.templateFallbackReason));
-            }
-            return plan;
+    // The conversation without its `drop` oldest turns. A leading system
+    // message and the last message always stay. Strict templates raise
+    // unless the turns after the system message start with the user's, so
+    // assistant turns left at the front are dropped too.
+    const auto without = [&](std::size_t drop) {
+        std::vector<ChatMessage> kept(messages.begin(), messages.begin() + static_cast<std::ptrdiff_t>(firstDroppable));
+        std::size_t start = firstDroppable + drop;
+        while (template_ && start + 1 < messages.size() && messages[start].role != "user")
+            ++start;
+        kept.insert(kept.end(), messages.begin() + static_cast<std::ptrdiff_t>(start), messages.end());
+        return std::make_pair(std::move(kept), static_cast<int>(start - firstDroppable));
+    };
+    const auto fits = [&](const PromptPlan& plan) { return static_cast<long>(plan.tokens.size()) <= budget; };
+    const auto accept = [&](PromptPlan plan, int dropped) {
+        plan.droppedMessages = dropped;
+        if (!plan.templateFallbackReason.empty()) {
+            const std::string_view name = chat_format_name(format_);
+            qCWarning(lcInference).noquote()
+                << QStringLiteral("Chat template not used; the prompt is in the %1 format instead. %2")
+                       .arg(QString::fromUtf8(name.data(), static_cast<qsizetype>(name.size())),
+                            QString::fromStdString(plan.templateFallbackReason));
         }
-        if (kept.size() <= firstDroppable + 1) {
-            throw Error("The message is too long for the model's context: the prompt needs " +
-                        std::to_string(plan.tokens.size()) + " tokens, but the context holds " +
-                        std::to_string(contextSize) + " with " + std::to_string(std::max(replyReserve, 1)) +
-                        " kept for the reply. Shorten the message.");
-        }
-        const auto front = kept.begin() + static_cast<std::ptrdiff_t>(firstDroppable);
-        kept.erase(front);
-        ++dropped;
-        // Strict templates raise unless the turns after the system message
-        // start with the user's, so assistant turns left at the front go too.
-        while (template_ && kept.size() > firstDroppable + 1 && kept[firstDroppable].role != "user") {
-            kept.erase(kept.begin() + static_cast<std::ptrdiff_t>(firstDroppable));
-            ++dropped;
+        return plan;
+    };
+
+    // Step 1: the whole conversation, which fits in most turns.
+    auto [all, none] = without(0);
+    PromptPlan plan = render(all);
+    if (fits(plan))
+        return accept(std::move(plan), none);
+
+    // Step 2: even the last message alone (with the system message) must fit.
+    const std::size_t maxDrop = messages.size() > firstDroppable + 1 ? messages.size() - firstDroppable - 1 : 0;
+    auto [shortest, shortestDropped] = without(maxDrop);
+    PromptPlan shortestPlan = render(shortest);
+    if (!fits(shortestPlan)) {
+        throw Error("The message is too long for the model's context: the prompt needs " +
+                    std::to_string(shortestPlan.tokens.size()) + " tokens, but the context holds " +
+                    std::to_string(contextSize) + " with " + std::to_string(std::max(replyReserve, 1)) +
+                    " kept for the reply. Shorten the message.");
+    }
+
+    // Step 3: the fewest dropped turns that fit, by bisection: a prompt only
+    // gets shorter as turns are dropped, and each render of a long chat is
+    // costly, so this renders about log2(turns) times instead of once per turn.
+    std::size_t tooFew = 0;       // does not fit
+    std::size_t enough = maxDrop; // fits
+    PromptPlan best = std::move(shortestPlan);
+    int bestDropped = shortestDropped;
+    while (enough - tooFew > 1) {
+        const std::size_t middle = tooFew + (enough - tooFew) / 2;
+        auto [kept, dropped] = without(middle);
+        PromptPlan candidate = render(kept);
+        if (fits(candidate)) {
+            enough = middle;
+            best = std::move(candidate);
+            bestDropped = dropped;
+        } else {
+            tooFew = middle;
         }
     }
+    return accept(std::move(best), bestDropped);
 }
 
 std::size_t reusablePrefix(std::span<const TokenId> cached, std::span<const TokenId> prompt)

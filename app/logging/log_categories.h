@@ -11,3 +11,4 @@ Q_DECLARE_LOGGING_CATEGORY(lcApp)       // "quanta.app": start-up, options, shut
 Q_DECLARE_LOGGING_CATEGORY(lcApi)       // "quanta.api": the local OpenAI-compatible server
 Q_DECLARE_LOGGING_CATEGORY(lcDownload)  // "quanta.download": model downloads
 Q_DECLARE_LOGGING_CATEGORY(lcLibrary)   // "quanta.library": the models folder, catalog and Hugging Face search
+Q_DECLARE_LOGGING_CATEGORY(lcMemory)    // "quanta.memory": the memory planner and the VRAM inspector

@@ -22,15 +22,32 @@ struct ModelFileInfo {
     qint64 parameters = 0;
     int contextLength = 0;   // 0 when the model does not say
     QString problem;         // why the model could not be read; empty when it could
+
+    // The shape the memory estimate needs; 0 when the header lacks it.
+    qint64 weightBytes = 0;  // bytes of all tensors as stored
+    int layerCount = 0;      // transformer blocks
+    int kvHeadCount = 0;     // key/value heads per block
+    int keyLength = 0;       // elements per key head
+    int valueLength = 0;     // elements per value head
+
+    // The engine's memory plan for running the model on the CPU at the chat
+    // context (engine/memory_plan.h); all 0 when it could not plan.
+    qint64 plannedWeightBytes = 0;
+    qint64 plannedKvCacheBytes = 0;
+    qint64 plannedScratchBytes = 0;
+    int plannedContext = 0;    // tokens
+
+    // "GGUF", "GPTQ", "AWQ" or "Safetensors" (an unquantized folder).
+    QString format() const;
 };
 
-// Size and modification time of a model on disk, compared to detect a stale
-// cached entry.
 // Translates the engine's format text of a Hugging Face folder ("GPTQ 4-bit,
 // group 128, act-order") into the UI language. Other text, such as a GGUF
 // type name ("Q4_K_M"), is returned unchanged.
 QString localizedWeightFormat(const QString& engineText);
 
+// Size and modification time of a model on disk, compared to detect a stale
+// cached entry.
 struct ModelStamp {
     // A file's size; for a folder, the bytes of its *.safetensors files.
     qint64 sizeBytes = 0;

@@ -73,6 +73,21 @@ QVariant ModelListModel::data(const QModelIndex& index, int role) const
         return entry.folder;
     case KindRole:
         return entry.folder ? tr("Hugging Face folder") : tr("GGUF file");
+    case FormatRole:
+        return entry.infoRead && entry.info.problem.isEmpty() ? entry.info.format() : QString();
+    case MemoryBytesRole:
+        return entry.infoRead && entry.info.problem.isEmpty() ? estimate(entry).totalBytes() : qint64{0};
+    case FitRole:
+    case FitTextRole:
+    case FitDetailsRole: {
+        if (!entry.infoRead || !entry.info.problem.isEmpty())
+            return role == FitRole ? QVariant(static_cast<int>(Fit::Unknown)) : QVariant(QString());
+        const MemoryEstimate needed = estimate(entry);
+        const Fit fit = assessFit(needed.totalBytes(), budget_);
+        if (role == FitRole)
+            return static_cast<int>(fit);
+        return role == FitTextRole ? fitText(fit, budget_) : fitDetails(needed, budget_);
+    }
     default:
         return {};
     }
@@ -93,12 +108,76 @@ QHash<int, QByteArray> ModelListModel::roleNames() const
         {ProblemRole, "problem"},
         {FolderRole, "folder"},
         {KindRole, "kind"},
+        {FormatRole, "format"},
+        {MemoryBytesRole, "memoryBytes"},
+        {FitRole, "fit"},
+        {FitTextRole, "fitText"},
+        {FitDetailsRole, "fitDetails"},
     };
 }
 
 QString ModelListModel::folderUrl() const
 {
     return QUrl::fromLocalFile(folder_).toString();
+}
+
+void ModelListModel::setFolder(const QString& folder)
+{
+    const QString cleaned = QDir::cleanPath(QFileInfo(folder).absoluteFilePath());
+    if (cleaned == folder_)
+        return;
+    folder_ = cleaned;
+    qCInfo(lcUi).noquote() << "Models folder is now" << QDir::toNativeSeparators(folder_);
+    emit folderChanged();
+    refresh();
+}
+
+void ModelListModel::setBudget(const DeviceBudget& budget)
+{
+    budget_ = budget;
+    if (!entries_.isEmpty())
+        emit dataChanged(index(0), index(rowCount() - 1), {FitRole, FitTextRole, FitDetailsRole});
+}
+
+int ModelListModel::indexOfPath(const QString& path) const
+{
+    const QString cleaned = QDir::cleanPath(path);
+    for (int row = 0; row < entries_.size(); ++row) {
+        if (entries_.at(row).path == cleaned)
+            return row;
+    }
+    return -1;
+}
+
+std::optional<ModelFileInfo> ModelListModel::info(const QString& path) const
+{
+    const int row = indexOfPath(path);
+    if (row < 0 || !entries_.at(row).infoRead)
+        return std::nullopt;
+    return entries_.at(row).info;
+}
+
+MemoryEstimate ModelListModel::estimate(const Entry& entry) const
+{
+    const ModelFileInfo& info = entry.info;
+    if (info.plannedWeightBytes > 0) {
+        MemoryEstimate planned;
+        planned.weightBytes = info.plannedWeightBytes;
+        planned.kvCacheBytes = info.plannedKvCacheBytes;
+        planned.scratchBytes = info.plannedScratchBytes;
+        planned.contextTokens = info.plannedContext;
+        planned.kvCacheKnown = true;
+        planned.planned = true;
+        return planned;
+    }
+    ModelShape shape;
+    shape.weightBytes = info.weightBytes > 0 ? info.weightBytes : entry.sizeBytes;
+    shape.layerCount = info.layerCount;
+    shape.kvHeadCount = info.kvHeadCount;
+    shape.keyLength = info.keyLength;
+    shape.valueLength = info.valueLength;
+    shape.contextLength = info.contextLength;
+    return estimateModelMemory(shape);
 }
 
 void ModelListModel::refresh()

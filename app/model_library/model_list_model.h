@@ -1,9 +1,11 @@
-// The models in the models folder (and its subfolders) for the model picker:
-// .gguf files and Hugging Face model folders. Rescans when the folder
-// changes. Each model's header is read on a worker thread, so the list
-// appears at once and the details follow.
+// The models in the models folder (and its subfolders) for the model picker
+// and the library screen: .gguf files and Hugging Face model folders.
+// Rescans when the folder changes. Each model's header is read on a worker
+// thread, so the list appears at once and the details follow. Unfinished
+// downloads live in the hidden .partial folder, which the scan skips.
 #pragma once
 
+#include "model_library/memory_fit.h"
 #include "model_library/model_file_info.h"
 
 #include <QAbstractListModel>
@@ -13,6 +15,7 @@
 #include <QtQml/qqmlregistration.h>
 
 #include <memory>
+#include <optional>
 
 namespace quanta {
 
@@ -40,6 +43,11 @@ public:
         ProblemRole,                 // why the model is unreadable; empty when fine
         FolderRole,                  // true for a Hugging Face folder
         KindRole,                    // "GGUF file" or "Hugging Face folder", translated
+        FormatRole,                  // "GGUF", "GPTQ", "AWQ" or "Safetensors"; empty until read
+        MemoryBytesRole,             // estimated memory to run it (see memory_fit.h); 0 until read
+        FitRole,                     // quanta::Fit as an int, against budget()
+        FitTextRole,                 // the fit in words, translated
+        FitDetailsRole,              // the estimate and the budget, translated
     };
     Q_ENUM(Role)
 
@@ -53,6 +61,17 @@ public:
     QString folder() const { return folder_; }
     QString folderUrl() const;
     bool scanning() const { return scanning_; }
+    // Lists another folder; takes effect at once.
+    void setFolder(const QString& folder);
+
+    // The device budget the fit roles compare with.
+    const DeviceBudget& budget() const { return budget_; }
+    void setBudget(const DeviceBudget& budget);
+
+    // The row of the model at `path`, or -1.
+    Q_INVOKABLE int indexOfPath(const QString& path) const;
+    // The header of the model at `path` once read; nothing before.
+    std::optional<ModelFileInfo> info(const QString& path) const;
 
     // Scans the folder again.
     Q_INVOKABLE void refresh();
@@ -77,6 +96,7 @@ private:
     void readHeaders(const QStringList& paths);
     void applyInfo(const ModelFileInfo& info);
     QString details(const Entry& entry) const;
+    MemoryEstimate estimate(const Entry& entry) const;
 
     QString folder_;
     QList<Entry> entries_;
@@ -86,6 +106,7 @@ private:
     // Reads the headers of the current scan; replaced by each refresh().
     std::unique_ptr<QFutureWatcher<ModelFileInfo>> reader_;
     bool scanning_ = false;
+    DeviceBudget budget_;
 };
 
 } // namespace quanta

@@ -1,8 +1,10 @@
 #include "storage/chat_archive.h"
 
+#include "common/json_type_name.h"
 #include "logging/log_categories.h"
 
 #include <QDir>
+#include <QFileInfo>
 #include <QHash>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -34,27 +36,6 @@ QString isoTime(const QDateTime& time)
 QJsonValue idOrNull(qint64 id)
 {
     return id != 0 ? QJsonValue(static_cast<double>(id)) : QJsonValue(QJsonValue::Null);
-}
-
-QString typeName(const QJsonValue& value)
-{
-    switch (value.type()) {
-    case QJsonValue::Null:
-        return QStringLiteral("null");
-    case QJsonValue::Bool:
-        return QStringLiteral("a boolean");
-    case QJsonValue::Double:
-        return QStringLiteral("a number");
-    case QJsonValue::String:
-        return QStringLiteral("a string");
-    case QJsonValue::Array:
-        return QStringLiteral("an array");
-    case QJsonValue::Object:
-        return QStringLiteral("an object");
-    case QJsonValue::Undefined:
-        break;
-    }
-    return QStringLiteral("nothing");
 }
 
 // Reads the fields of one JSON object and throws StorageError naming the
@@ -107,7 +88,7 @@ public:
                      .arg(QLatin1String(key))
                      .arg(minimum, 0, 'f', 0)
                      .arg(maximum, 0, 'f', 0)
-                     .arg(value.isDouble() ? QString::number(number) : typeName(value)));
+                     .arg(value.isDouble() ? QString::number(number) : jsonTypeName(value)));
         return static_cast<qint64>(number);
     }
 
@@ -118,7 +99,7 @@ public:
             return fallback;
         if (!value.isDouble() || !std::isfinite(value.toDouble()) || value.toDouble() < 0)
             fail(QStringLiteral("\"%1\" must be a number of 0 or more, found %2")
-                     .arg(QLatin1String(key), value.isDouble() ? QString::number(value.toDouble()) : typeName(value)));
+                     .arg(QLatin1String(key), value.isDouble() ? QString::number(value.toDouble()) : jsonTypeName(value)));
         return value.toDouble();
     }
 
@@ -148,7 +129,7 @@ private:
 
     [[noreturn]] void failType(const char* key, const char* expected, const QJsonValue& found) const
     {
-        fail(QStringLiteral("\"%1\" must be %2, found %3").arg(QLatin1String(key), QLatin1String(expected), typeName(found)));
+        fail(QStringLiteral("\"%1\" must be %2, found %3").arg(QLatin1String(key), QLatin1String(expected), jsonTypeName(found)));
     }
 
     QString fileName_;
@@ -160,7 +141,7 @@ MessageRecord readMessage(const QString& fileName, const QJsonValue& item, qsize
 {
     const QString place = QStringLiteral("message %1 of the list").arg(index + 1);
     if (!item.isObject())
-        FieldReader(fileName, {}, place).fail(QStringLiteral("it must be an object, found %1").arg(typeName(item)));
+        FieldReader(fileName, {}, place).fail(QStringLiteral("it must be an object, found %1").arg(jsonTypeName(item)));
     const FieldReader fields(fileName, item.toObject(), place);
 
     MessageRecord message;
@@ -336,7 +317,9 @@ qint64 importChatJson(ChatStore& store, const QByteArray& json, const QString& f
 
     // Step 3: the chat's fields.
     ChatRecord chat;
-    chat.title = fields.string("title", true);
+    chat.title = normalizedChatTitle(fields.string("title", true));
+    if (chat.title.isEmpty())
+        chat.title = QFileInfo(fileName).completeBaseName();
     chat.modelPath = fields.string("modelPath", false);
     chat.systemPrompt = fields.string("systemPrompt", false);
     chat.pinned = fields.boolean("pinned", false);
@@ -345,7 +328,7 @@ qint64 importChatJson(ChatStore& store, const QByteArray& json, const QString& f
     const QJsonValue settings = fields.value("settings", false);
     if (!settings.isUndefined() && !settings.isNull()) {
         if (!settings.isObject())
-            fields.fail(QStringLiteral("\"settings\" must be an object, found %1").arg(typeName(settings)));
+            fields.fail(QStringLiteral("\"settings\" must be an object, found %1").arg(jsonTypeName(settings)));
         if (!settings.toObject().isEmpty())
             chat.settingsJson = QString::fromUtf8(QJsonDocument(settings.toObject()).toJson(QJsonDocument::Compact));
     }
@@ -354,7 +337,7 @@ qint64 importChatJson(ChatStore& store, const QByteArray& json, const QString& f
     // Step 4: the messages.
     const QJsonValue list = fields.value("messages", true);
     if (!list.isArray())
-        fields.fail(QStringLiteral("\"messages\" must be an array, found %1").arg(typeName(list)));
+        fields.fail(QStringLiteral("\"messages\" must be an array, found %1").arg(jsonTypeName(list)));
     const QJsonArray items = list.toArray();
     if (items.size() > kMaxChatImportMessages)
         fields.fail(QStringLiteral("it has %1 messages, more than the limit of %2")

@@ -667,4 +667,12 @@ void ChatStore::setMaxPageCountForTesting(int pages)
     exec(db_, path_, pragma.constData(), "limiting the database size");
 }
 
+QString normalizedChatTitle(const QString& title)
+{
+    QString line = title.simplified();
+    if (line.size() > kMaxChatTitleLength)
+        line = line.left(kMaxChatTitleLength - 1).trimmed() + QChar(0x2026); // "…"
+    return line;
+}
+
 } // namespace quanta

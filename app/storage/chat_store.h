@@ -63,6 +63,13 @@ struct SearchHit {
     QDateTime createdAt;
 };
 
+// The longest chat title kept, in characters.
+inline constexpr int kMaxChatTitleLength = 200;
+
+// A chat title as the list shows it: one line with runs of white space
+// collapsed, cut to kMaxChatTitleLength characters. Empty stays empty.
+QString normalizedChatTitle(const QString& title);
+
 class ChatStore {
 public:
     // Opens or creates the database at `path` and migrates it to the current

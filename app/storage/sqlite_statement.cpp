@@ -106,6 +106,32 @@ qint64 Statement::int64(int column) const
     return sqlite3_column_int64(stmt_, column);
 }
 
+void Statement::bind(int index, const std::optional<qint64>& value)
+{
+    if (value)
+        bind(index, *value);
+    else
+        bindNull(index);
+}
+
+void Statement::bind(int index, const std::optional<double>& value)
+{
+    if (value)
+        bind(index, *value);
+    else
+        bindNull(index);
+}
+
+std::optional<qint64> Statement::optionalInt64(int column) const
+{
+    return isNull(column) ? std::nullopt : std::optional<qint64>(int64(column));
+}
+
+std::optional<double> Statement::optionalDouble(int column) const
+{
+    return isNull(column) ? std::nullopt : std::optional<double>(real(column));
+}
+
 double Statement::real(int column) const
 {
     return sqlite3_column_double(stmt_, column);

@@ -6,6 +6,8 @@
 
 #include <QString>
 
+#include <optional>
+
 struct sqlite3;
 struct sqlite3_stmt;
 
@@ -35,6 +37,9 @@ public:
     void bindNull(int index);
     // Binds `value`, or NULL when it is 0 (the API's "no message" id).
     void bindIdOrNull(int index, qint64 value);
+    // Binds the value, or NULL when there is none.
+    void bind(int index, const std::optional<qint64>& value);
+    void bind(int index, const std::optional<double>& value);
 
     // Returns true while there is a row to read, false when done.
     bool step(const char* action);
@@ -45,6 +50,9 @@ public:
     qint64 int64(int column) const;
     double real(int column) const;
     QString text(int column) const;
+    // The column's value, or none when it is NULL.
+    std::optional<qint64> optionalInt64(int column) const;
+    std::optional<double> optionalDouble(int column) const;
 
 private:
     sqlite3* db_;

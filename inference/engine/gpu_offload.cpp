@@ -4,16 +4,14 @@
 #include "core/log.h"
 #include "model/decoder.h"
 #include "vulkan/vulkan_decoder.h"
+#include "vulkan/vulkan_kernels.h"
 
 #include <algorithm>
+#include <cstdlib>
 
 namespace quanta {
 
 namespace {
-
-// Share of the device's usable memory the estimate may fill: the driver and
-// the other programs on the GPU need some room the budget does not show.
-constexpr double kBudgetShare = 0.9;
 
 std::string mib(uint64_t bytes)
 {
@@ -22,7 +20,44 @@ std::string mib(uint64_t bytes)
 
 } // namespace
 
-GpuPlacement place_on_gpu(const ModelGraph& graph, const GpuRequest& request)
+GpuChoice choose_gpu(const std::string& spec)
+{
+    GpuChoice choice;
+    if (spec == "cpu")
+        return choice;
+    try {
+        choice.instance = vk::Instance::create();
+        const vk::DeviceInfo& device = vk::select_device(choice.instance->devices(), spec);
+        if ((spec.empty() || spec == "auto") && device.kind == vk::DeviceKind::Cpu) {
+            // A software Vulkan driver such as lavapipe is slower than the
+            // CPU backend, so it runs only when named.
+            choice.reason = "the only Vulkan device, " + device.name +
+                            ", is a software implementation; the CPU backend is faster";
+            return choice;
+        }
+        choice.device = &device;
+    } catch (const DeviceError& error) {
+        choice.reason = error.what();
+    }
+    return choice;
+}
+
+MemoryPlanRequest gpu_plan_request(const vk::DeviceInfo& device, uint64_t memory_limit)
+{
+    MemoryPlanRequest request;
+    uint64_t budget = static_cast<uint64_t>(static_cast<double>(device.usable_memory()) * kGpuBudgetShare);
+    if (memory_limit > 0)
+        budget = std::min(budget, memory_limit);
+    request.gpu_budget = budget;
+    request.gpu_alignment = device.storage_alignment;
+    request.gpu_host_alignment = std::max(device.storage_alignment, device.non_coherent_atom);
+    const char* paths = std::getenv("QUANTA_VK_PATHS");
+    request.gpu_int8_activations =
+        vk::apply_paths_setting(vk::best_kernel_paths(device), paths ? paths : "").int8_matmul;
+    return request;
+}
+
+GpuPlacement place_on_gpu(const ModelGraph& graph, const ModelMemoryLayout& layout, const GpuRequest& request)
 {
     GpuPlacement placement;
     if (request.device == "cpu" || request.gpu_layers == 0)
@@ -33,44 +68,48 @@ GpuPlacement place_on_gpu(const ModelGraph& graph, const GpuRequest& request)
     try {
         if (!decoder)
             throw DeviceError("the Vulkan backend does not run architecture '" + hp.architecture + "'");
-        auto instance = vk::Instance::create();
-        const vk::DeviceInfo& device = vk::select_device(instance->devices(), request.device);
-        placement.device_name = device.name;
-        if (request.device == "auto" && device.kind == vk::DeviceKind::Cpu) {
-            // A software Vulkan driver such as lavapipe is slower than the
-            // CPU backend, so it runs only when named.
-            placement.fallback_reason = "the only Vulkan device, " + device.name +
-                                        ", is a software implementation; the CPU backend is faster";
+        const GpuChoice choice = choose_gpu(request.device);
+        if (!choice.device) {
+            placement.fallback_reason = choice.reason;
             return placement;
         }
+        const std::shared_ptr<vk::Instance>& instance = choice.instance;
+        const vk::DeviceInfo& device = *choice.device;
+        placement.device_name = device.name;
 
-        // Layer count: the request, capped by what the shaders can read and
-        // by what fits the budget according to the estimate.
-        int target = request.gpu_layers < 0 ? hp.n_layer : std::min(request.gpu_layers, hp.n_layer);
-        const int supported = vk::offloadable_layers(*decoder);
-        if (supported < target) {
-            placement.fallback_reason = "layer " + std::to_string(supported) +
+        // Layer count: the planner's, which caps the request by what the
+        // shaders can read and, for "as many as fit", by the budget.
+        MemoryPlanRequest plan_request = gpu_plan_request(device, request.memory_limit);
+        plan_request.gpu_layers = request.gpu_layers;
+        plan_request.n_ctx = request.n_ctx;
+        plan_request.n_batch = request.n_batch;
+        const MemoryPlan plan = plan_memory(layout, plan_request);
+        const int requested = request.gpu_layers < 0 ? hp.n_layer : std::min(request.gpu_layers, hp.n_layer);
+        const int target = plan.gpu_layers;
+        if (plan.gpu_supported_layers < requested) {
+            placement.fallback_reason = "layer " + std::to_string(plan.gpu_supported_layers) +
                                         " uses a tensor type the Vulkan shaders cannot read yet";
-            target = supported;
         }
-        const vk::OffloadEstimate estimate = vk::estimate_offload(*decoder, request.n_ctx, request.n_batch);
-        const uint64_t budget = static_cast<uint64_t>(static_cast<double>(device.usable_memory()) * kBudgetShare);
-        if (request.gpu_layers < 0) {
-            int fit = target;
-            while (fit > 0 && estimate.total(fit, fit == hp.n_layer) > budget)
-                --fit;
-            if (fit < target) {
-                placement.fallback_reason = std::to_string(fit) + " of " + std::to_string(hp.n_layer) +
-                                            " layers fit the " + mib(budget) + " budget of " + device.name +
-                                            (device.budget_is_estimate ? " (estimated)" : "");
-                target = fit;
-            }
+        if (target < std::min(requested, plan.gpu_supported_layers)) {
+            placement.fallback_reason = std::to_string(target) + " of " + std::to_string(hp.n_layer) +
+                                        " layers fit the " + mib(*plan_request.gpu_budget) + " budget of " +
+                                        device.name + (device.budget_is_estimate ? " (estimated)" : "");
         }
         if (target == 0) {
             if (placement.fallback_reason.empty())
                 placement.fallback_reason = "no layer fits on " + device.name;
             return placement;
         }
+        QUANTA_LOG_INFO("memory plan for %d layers on %s: %s of weights, %s of KV cache, %s of activations, %s "
+                        "while loading, budget %s",
+                        target, device.name.c_str(), mib(plan.gpu_weights).c_str(), mib(plan.gpu_kv_cache).c_str(),
+                        mib(plan.gpu_scratch).c_str(), mib(plan.gpu_peak).c_str(),
+                        mib(*plan_request.gpu_budget).c_str());
+        if (!plan.fits_gpu)
+            QUANTA_LOG_WARN("%d layers were requested on %s, but by the plan they need %s of its %s budget; trying "
+                            "anyway",
+                            target, device.name.c_str(), mib(plan.gpu_peak).c_str(),
+                            mib(*plan_request.gpu_budget).c_str());
 
         auto context = vk::Context::create(instance, device);
         placement.memory = std::make_shared<vk::DeviceMemory>(context);

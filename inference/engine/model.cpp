@@ -4,6 +4,7 @@
 #include "core/log.h"
 #include "core/thread_pool.h"
 #include "engine/gpu_offload.h"
+#include "engine/memory_plan.h"
 #include "engine/model_summary.h"
 #include "gguf/gguf_reader.h"
 #include "hf/hf_model.h"
@@ -119,10 +120,11 @@ std::shared_ptr<Model> Model::load(const std::string& path, const LoadOptions& o
     gpu_request.gpu_layers = options.gpu_layers;
     gpu_request.n_ctx = options.n_ctx > 0 ? std::min(options.n_ctx, hp.n_ctx_train) : hp.n_ctx_train;
     gpu_request.n_batch = options.n_batch;
+    gpu_request.memory_limit = options.gpu_memory_limit;
     gpu_request.fail_allocation_at = options.fail_gpu_allocation_at;
     gpu_request.fail_later_allocations = options.fail_later_gpu_allocations;
     gpu_request.cancel = options.cancel;
-    GpuPlacement placement = place_on_gpu(*model->graph_, gpu_request);
+    GpuPlacement placement = place_on_gpu(*model->graph_, describe_model_memory(file), gpu_request);
     model->gpu_memory_ = std::move(placement.memory);
     model->gpu_ = std::move(placement.model);
     info.gpu_device = model->gpu_ ? placement.device_name : std::string();

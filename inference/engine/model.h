@@ -61,9 +61,12 @@ struct LoadOptions {
     std::string device = "auto";
     // Layers on the GPU: -1 for as many as fit its memory budget.
     int gpu_layers = -1;
-    // Context and batch the memory estimate reserves room for.
+    // Context and batch the memory plan reserves room for.
     int n_ctx = 4096;
     int n_batch = 512;
+    // Device memory the model may take, in bytes, when that is less than
+    // the share of the device's budget it takes otherwise; 0 for no limit.
+    uint64_t gpu_memory_limit = 0;
     // Test hook: the N-th device memory block allocation fails (0: off),
     // and with fail_later_gpu_allocations every one after it too.
     int fail_gpu_allocation_at = 0;

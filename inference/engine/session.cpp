@@ -16,10 +16,6 @@ namespace quanta {
 
 namespace {
 
-// Default context when neither the caller nor a small training context
-// limits it: enough for long chats without a large KV cache.
-constexpr int kDefaultContext = 4096;
-
 double seconds_since(std::chrono::steady_clock::time_point start)
 {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -45,9 +41,9 @@ Session::Session(std::shared_ptr<const Model> model, const SessionOptions& optio
 {
     const Hyperparams& hp = model_->graph().hparams();
     if (options_.n_ctx <= 0)
-        options_.n_ctx = std::min(hp.n_ctx_train, kDefaultContext);
+        options_.n_ctx = std::min(hp.n_ctx_train, kDefaultSessionContext);
     if (options_.n_batch <= 0)
-        options_.n_batch = 512;
+        options_.n_batch = kDefaultSessionBatch;
     options_.n_batch = std::min(options_.n_batch, options_.n_ctx);
 
     // The GPU layers keep their keys and values in device memory, and the
@@ -72,7 +68,19 @@ Session::Session(std::shared_ptr<const Model> model, const SessionOptions& optio
                     std::to_string(hp.n_ctx_train) + " tokens)");
     }
     pool_ = std::make_unique<ThreadPool>(model_->n_threads());
+
+    // The activation buffers for a whole batch, allocated now so that the
+    // session's memory is known from the start and does not grow.
     scratch_ = std::make_unique<ForwardScratch>();
+    model_->graph().reserve(*scratch_, options_.n_batch);
+    last_logits_.reserve(static_cast<size_t>(hp.n_vocab));
+    uint64_t scratch_floats = last_logits_.capacity();
+    for (const std::vector<float>* buffer : {&scratch_->x, &scratch_->norm, &scratch_->q, &scratch_->k, &scratch_->v,
+                                             &scratch_->attn, &scratch_->proj, &scratch_->gate, &scratch_->up,
+                                             &scratch_->fused})
+        scratch_floats += buffer->capacity();
+    host_memory_.kv_cache = kv_->bytes();
+    host_memory_.scratch = scratch_floats * sizeof(float);
     QUANTA_LOG_INFO("session: context %d tokens, %s KV cache (%.1f MiB), batch %d, %d threads", options_.n_ctx,
                     options_.kv_type == KvCacheType::F16 ? "F16" : "F32",
                     static_cast<double>(kv_->bytes()) / (1 << 20), options_.n_batch, model_->n_threads());

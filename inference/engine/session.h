@@ -21,10 +21,21 @@ struct ForwardScratch;
 
 enum class KvCacheType { F32, F16 };
 
+// Context a session gets when neither the caller nor a small training
+// context limits it: enough for long chats without a large KV cache.
+inline constexpr int kDefaultSessionContext = 4096;
+inline constexpr int kDefaultSessionBatch = 512;
+
 struct SessionOptions {
-    int n_ctx = 0;                 // 0: the model's training context, at most 4096
+    int n_ctx = 0;                 // 0: the model's training context, at most kDefaultSessionContext
     KvCacheType kv_type = KvCacheType::F16;
-    int n_batch = 512;             // prompt tokens per forward pass
+    int n_batch = kDefaultSessionBatch;  // prompt tokens per forward pass
+};
+
+// Host memory a session allocates when it is created, in bytes.
+struct SessionMemory {
+    uint64_t kv_cache = 0;  // keys and values of the layers the CPU runs
+    uint64_t scratch = 0;   // activation buffers for n_batch tokens, and one row of logits
 };
 
 enum class StopReason { EndOfGeneration, StopString, MaxTokens, Cancelled, ContextFull };
@@ -65,6 +76,9 @@ public:
     // Tokens currently in the KV cache.
     int n_past() const { return static_cast<int>(history_.size()); }
     const std::vector<TokenId>& history() const { return history_; }
+    // Host memory of this session's buffers, all allocated by the
+    // constructor; it does not change afterwards.
+    const SessionMemory& host_memory() const { return host_memory_; }
 
     // Empties the KV cache.
     void reset();
@@ -96,6 +110,7 @@ private:
     std::unique_ptr<ForwardScratch> scratch_;
     std::vector<TokenId> history_;
     std::vector<float> last_logits_;
+    SessionMemory host_memory_;
     std::atomic<bool> cancel_{false};
 };
 

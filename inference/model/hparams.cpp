@@ -137,6 +137,16 @@ Hyperparams read_hyperparams(const GgufFile& file)
                           ") is not a multiple of the head count (" + std::to_string(hp.n_head) + ")");
     }
     hp.head_dim = read_count(file, arch + ".attention.key_length", kMaxDimension, hp.n_embd / hp.n_head);
+    // The query width bounds the key width (n_head_kv divides n_head), and
+    // keeping it in range keeps n_embd_q() and its products with the context
+    // from overflowing.
+    const uint64_t query_width = static_cast<uint64_t>(hp.n_head) * static_cast<uint64_t>(hp.head_dim);
+    if (query_width > kMaxDimension) {
+        throw FormatError(file.path() + ": metadata '" + arch + ".attention.head_count' (" +
+                          std::to_string(hp.n_head) + ") times the head size (" + std::to_string(hp.head_dim) +
+                          ") is " + std::to_string(query_width) + ", expected at most " +
+                          std::to_string(kMaxDimension));
+    }
     const int value_length = read_count(file, arch + ".attention.value_length", kMaxDimension, hp.head_dim);
     if (value_length != hp.head_dim) {
         throw UnsupportedError(file.path() + ": metadata '" + arch + ".attention.value_length' (" +

@@ -10,15 +10,52 @@ namespace quanta::vk {
 
 namespace {
 
-// Staging buffer for uploads; tensors larger than this go in pieces.
-constexpr uint64_t kStagingBytes = 64ull << 20;
+// The staging buffer packs each tensor at a 16-byte boundary.
+constexpr uint64_t kStagingPacking = 16;
 
-uint64_t matrix_bytes(const WeightMatrix& m)
+uint64_t packed_bytes(uint64_t bytes)
 {
-    if (!m.data)
-        return 0;
-    const uint64_t perm_bytes = m.in_perm ? static_cast<uint64_t>(m.n_in) * sizeof(int32_t) : 0;
-    return static_cast<uint64_t>(m.n_out) * m.row_bytes + perm_bytes;
+    return (bytes + kStagingPacking - 1) / kStagingPacking * kStagingPacking;
+}
+
+// Bytes of the tensors that uploading the first `n_layers` layers (and the
+// output with `with_output`) copies, each rounded up as the staging buffer
+// packs it. Lists the tensors in the order GpuModel's constructor uploads
+// them.
+uint64_t upload_bytes(const DecoderGraph& graph, int n_layers, bool with_output)
+{
+    uint64_t total = 0;
+    const auto vector = [&](const std::vector<float>& v) {
+        if (!v.empty())
+            total += packed_bytes(v.size() * sizeof(float));
+    };
+    const auto matrix = [&](const WeightMatrix& m) {
+        if (!m.data)
+            return;
+        total += packed_bytes(static_cast<uint64_t>(m.n_out) * m.row_bytes);
+        if (m.in_perm)
+            total += packed_bytes(static_cast<uint64_t>(m.n_in) * sizeof(int32_t));
+    };
+    for (int il = 0; il < n_layers; ++il) {
+        const DecoderLayer& layer = graph.layers()[static_cast<size_t>(il)];
+        for (const std::vector<float>* v : {&layer.attn_norm, &layer.bq, &layer.bk, &layer.bv, &layer.q_norm,
+                                            &layer.k_norm, &layer.attn_post_norm, &layer.ffn_norm,
+                                            &layer.ffn_post_norm})
+            vector(*v);
+        for (const WeightMatrix* m : {&layer.wq, &layer.wk, &layer.wv, &layer.wqkv, &layer.wo, &layer.w_gate,
+                                      &layer.w_up, &layer.w_down})
+            matrix(*m);
+    }
+    const DecoderSettings& settings = graph.settings();
+    vector(settings.rope_freqs);
+    vector(settings.rope_factors_short);
+    vector(settings.rope_factors_long);
+    total += packed_bytes(sizeof(float));
+    if (with_output) {
+        vector(graph.output_norm());
+        matrix(graph.output());
+    }
+    return total;
 }
 
 // The widest input of a matrix with an input order in the offloaded layers,
@@ -55,16 +92,6 @@ uint32_t widest_int8_input(const GpuModel& model)
     return width;
 }
 
-uint64_t vector_bytes(const std::vector<float>& v)
-{
-    return v.size() * sizeof(float);
-}
-
-bool matrix_supported(const WeightMatrix& m)
-{
-    return m.data == nullptr || gpu_supports_type(m.type);
-}
-
 int fused_width(const DecoderGraph& graph)
 {
     const Hyperparams& hp = graph.hparams();
@@ -80,83 +107,21 @@ int fused_width(const DecoderGraph& graph)
 
 } // namespace
 
-uint64_t OffloadEstimate::total(int n_layers, bool with_output) const
+uint64_t staging_buffer_bytes(uint64_t upload_bytes)
 {
-    uint64_t bytes = scratch + (with_output ? output_weights : 0);
-    for (int il = 0; il < n_layers && il < static_cast<int>(layer_weights.size()); ++il)
-        bytes += layer_weights[static_cast<size_t>(il)] + kv_per_layer;
-    return bytes;
-}
-
-OffloadEstimate estimate_offload(const DecoderGraph& graph, int n_ctx, int n_batch)
-{
-    const Hyperparams& hp = graph.hparams();
-    OffloadEstimate estimate;
-    for (const DecoderLayer& layer : graph.layers()) {
-        uint64_t bytes = 0;
-        for (const WeightMatrix* m : {&layer.wq, &layer.wk, &layer.wv, &layer.wqkv, &layer.wo, &layer.w_gate,
-                                      &layer.w_up, &layer.w_down})
-            bytes += matrix_bytes(*m);
-        for (const std::vector<float>* v : {&layer.attn_norm, &layer.bq, &layer.bk, &layer.bv, &layer.q_norm,
-                                            &layer.k_norm, &layer.attn_post_norm, &layer.ffn_norm,
-                                            &layer.ffn_post_norm})
-            bytes += vector_bytes(*v);
-        estimate.layer_weights.push_back(bytes);
-    }
-    estimate.output_weights = matrix_bytes(graph.output()) + vector_bytes(graph.output_norm());
-    estimate.kv_per_layer = 2ull * static_cast<uint64_t>(n_ctx) * static_cast<uint64_t>(hp.n_embd_kv()) * 2;
-    const uint64_t floats_per_token = 3ull * hp.n_embd + 2ull * hp.n_embd_q() + 2ull * hp.n_embd_kv() +
-                                      2ull * hp.n_ff + static_cast<uint64_t>(fused_width(graph));
-    uint64_t permuted_width = 0;
-    for (const DecoderLayer& layer : graph.layers()) {
-        for (const WeightMatrix* m : {&layer.wq, &layer.wk, &layer.wv, &layer.wqkv, &layer.wo, &layer.w_gate,
-                                      &layer.w_up, &layer.w_down}) {
-            if (m->data && m->in_perm)
-                permuted_width = std::max<uint64_t>(permuted_width, static_cast<uint64_t>(m->n_in));
-        }
-    }
-    if (graph.output().in_perm)
-        permuted_width = std::max<uint64_t>(permuted_width, static_cast<uint64_t>(graph.output().n_in));
-    // The int8 path's quantized activations take 1.25 bytes per value of the
-    // widest input. They are counted whether or not the device runs that path.
-    uint64_t int8_width = 0;
-    for (const DecoderLayer& layer : graph.layers()) {
-        for (const WeightMatrix* m : {&layer.wq, &layer.wk, &layer.wv, &layer.wqkv, &layer.wo, &layer.w_gate,
-                                      &layer.w_up, &layer.w_down}) {
-            if (m->data && int8_path_supports_type(m->type))
-                int8_width = std::max<uint64_t>(int8_width, static_cast<uint64_t>(m->n_in));
-        }
-    }
-    if (int8_path_supports_type(graph.output().type))
-        int8_width = std::max<uint64_t>(int8_width, static_cast<uint64_t>(graph.output().n_in));
-    estimate.scratch = 4ull * static_cast<uint64_t>(n_batch) * (floats_per_token + permuted_width + 2ull * hp.n_embd) +
-                       4ull * 2 * static_cast<uint64_t>(hp.n_vocab) +
-                       Kernels::int8_activation_bytes(static_cast<uint32_t>(n_batch), static_cast<uint32_t>(int8_width));
-    return estimate;
-}
-
-int offloadable_layers(const DecoderGraph& graph)
-{
-    int count = 0;
-    for (const DecoderLayer& layer : graph.layers()) {
-        for (const WeightMatrix* m : {&layer.wq, &layer.wk, &layer.wv, &layer.wqkv, &layer.wo, &layer.w_gate,
-                                      &layer.w_up, &layer.w_down}) {
-            if (!matrix_supported(*m))
-                return count;
-        }
-        ++count;
-    }
-    return count;
+    return std::min(kMaxStagingBytes, std::max<uint64_t>(upload_bytes, kStagingPacking));
 }
 
 // Copies host data into device buffers through one staging buffer, several
 // tensors per submission.
 class GpuModel::Uploader {
 public:
-    Uploader(GpuModel& model, const std::atomic<bool>* cancel)
+    // `total_bytes` is upload_bytes() of what the caller uploads.
+    Uploader(GpuModel& model, uint64_t total_bytes, const std::atomic<bool>* cancel)
         : model_(model)
         , recorder_(*model.context_)
-        , staging_(model.memory_->allocate(kStagingBytes, MemoryCategory::Staging, MemoryPlace::Upload))
+        , staging_bytes_(staging_buffer_bytes(total_bytes))
+        , staging_(model.memory_->allocate(staging_bytes_, MemoryCategory::Staging, MemoryPlace::Upload))
         , cancel_(cancel)
     {
     }
@@ -194,13 +159,13 @@ private:
         const auto* source = static_cast<const uint8_t*>(data);
         uint64_t done = 0;
         while (done < bytes) {
-            if (used_ == kStagingBytes)
+            if (used_ == staging_bytes_)
                 flush();
-            const uint64_t piece = std::min(bytes - done, kStagingBytes - used_);
+            const uint64_t piece = std::min(bytes - done, staging_bytes_ - used_);
             std::memcpy(static_cast<uint8_t*>(staging_.mapped()) + used_, source + done, piece);
             recorder_.copy(BufferRange(staging_, used_, piece), BufferRange(target, done, piece));
             // Later copies start on a 16-byte boundary of the staging buffer.
-            used_ = std::min(kStagingBytes, (used_ + piece + 15) / 16 * 16);
+            used_ = std::min(staging_bytes_, packed_bytes(used_ + piece));
             done += piece;
         }
         return target;
@@ -217,6 +182,7 @@ private:
 
     GpuModel& model_;
     Recorder recorder_;
+    uint64_t staging_bytes_;
     Buffer staging_;
     uint64_t used_ = 0;
     const std::atomic<bool>* cancel_;
@@ -230,7 +196,7 @@ GpuModel::GpuModel(std::shared_ptr<Context> context, std::shared_ptr<DeviceMemor
     n_layers_ = std::clamp(n_layers, 0, hp.n_layer);
     runs_output_ = n_layers_ == hp.n_layer && gpu_supports_type(graph.output().type);
 
-    Uploader upload(*this, cancel);
+    Uploader upload(*this, upload_bytes(graph, n_layers_, runs_output_), cancel);
     for (int il = 0; il < n_layers_; ++il) {
         const DecoderLayer& source = graph.layers()[static_cast<size_t>(il)];
         Layer layer;

@@ -15,22 +15,14 @@
 
 namespace quanta::vk {
 
-// Device memory that the first `n_layers` layers and the output need, for
-// choosing how many layers fit before anything is allocated.
-struct OffloadEstimate {
-    std::vector<uint64_t> layer_weights;  // bytes per layer
-    uint64_t output_weights = 0;          // output norm and projection
-    uint64_t kv_per_layer = 0;            // one session's F16 keys and values
-    uint64_t scratch = 0;                 // one session's activations
+// Upper bound of the staging buffer that uploads go through; larger uploads
+// go in pieces.
+inline constexpr uint64_t kMaxStagingBytes = 64ull << 20;
 
-    uint64_t total(int n_layers, bool with_output) const;
-};
-
-OffloadEstimate estimate_offload(const DecoderGraph& graph, int n_ctx, int n_batch);
-
-// Layers whose tensor types the shaders can read, counted from layer 0:
-// offloading stops at the first layer with an unsupported type.
-int offloadable_layers(const DecoderGraph& graph);
+// Bytes of the staging buffer for an upload of `upload_bytes` (its tensors
+// each rounded up to 16 bytes): the whole upload when it is smaller than
+// kMaxStagingBytes, so that a small model does not take 64 MiB for it.
+uint64_t staging_buffer_bytes(uint64_t upload_bytes);
 
 class GpuModel {
 public:

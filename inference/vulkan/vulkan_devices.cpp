@@ -244,6 +244,8 @@ void Instance::enumerate()
         info.max_shared_memory = p.limits.maxComputeSharedMemorySize;
         info.max_push_constants = p.limits.maxPushConstantsSize;
         info.max_storage_buffer_range = p.limits.maxStorageBufferRange;
+        info.storage_alignment = std::max<uint64_t>(p.limits.minStorageBufferOffsetAlignment, 16);
+        info.non_coherent_atom = std::max<uint64_t>(p.limits.nonCoherentAtomSize, 1);
         info.max_allocation = maintenance3.maxMemoryAllocationSize;
         if (has_driver_properties)
             info.driver = std::string(driver.driverName) + " " + driver.driverInfo;

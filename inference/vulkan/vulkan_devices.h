@@ -54,6 +54,11 @@ struct DeviceInfo {
     uint32_t max_push_constants = 0;
     uint64_t max_allocation = 0;       // maxMemoryAllocationSize
     uint64_t max_storage_buffer_range = 0;
+    // minStorageBufferOffsetAlignment (at least 16): the backend rounds every
+    // buffer up to it. nonCoherentAtomSize (at least 1): the backend rounds
+    // host-visible buffers up to it too.
+    uint64_t storage_alignment = 16;
+    uint64_t non_coherent_atom = 1;
     std::vector<MemoryHeap> heaps;
     bool budget_is_estimate = true;
     DeviceFeatures features;

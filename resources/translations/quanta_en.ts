@@ -21,6 +21,37 @@
     </message>
 </context>
 <context>
+    <name>CatalogTab</name>
+    <message>
+        <source>Chat models that Quanta runs, from Hugging Face. Check each model&apos;s licence before you use it.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 · %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Needs about %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Loaded</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Load</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Downloading…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Download</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>ChatFileDialog</name>
     <message>
         <source>Import chat</source>
@@ -641,6 +672,25 @@
     </message>
 </context>
 <context>
+    <name>DeleteModelDialog</name>
+    <message>
+        <source>Delete model?</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 will be deleted from the disk. Only this model&apos;s file or folder is removed; chats that used it are kept.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Delete</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>DeviceStatus</name>
     <message>
         <source>CPU</source>
@@ -671,6 +721,106 @@
     </message>
     <message>
         <source>Cannot move %1 into %2: %3 and %4 other names for it are taken. Rename or delete some of them and resume the download.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>DownloadManager</name>
+    <message>
+        <source>it must be a single name that does not start with a dot</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>DownloadRecord</name>
+    <message>
+        <source>file %1 has an invalid &quot;%2&quot;</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>not a JSON object (%1 at offset %2)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>version %1 is not supported, expected %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>invalid &quot;id&quot;</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>invalid &quot;destinationName&quot;</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&quot;files&quot; has %1 entries</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the name is empty</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the name is an absolute path</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the name contains a backslash or a control character</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the name has an empty, &quot;.&quot; or &quot;..&quot; part</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>DownloadsTab</name>
+    <message>
+        <source>No downloads. Models you download from Recommended or Search Hugging Face appear here until they are in the models folder.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>%1 (%n file(s))</source>
+        <translation>
+            <numerusform>%1 (%n file)</numerusform>
+            <numerusform>%1 (%n files)</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Pause</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Retry</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Resume</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Load</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Dismiss</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>In the models folder: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 of %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1/s</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -724,9 +874,366 @@
     </message>
 </context>
 <context>
+    <name>HubSearchTab</name>
+    <message>
+        <source>Search models, for example &quot;qwen2.5 1.5b instruct&quot;</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>GGUF</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>GPTQ</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>AWQ</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Search</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No repositories found. Try other words or another format.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Search Hugging Face for GGUF, GPTQ and AWQ models. Sizes and the memory each model needs are shown before you download.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 · %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Choose a repository to see its files.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>%1 model folder: %n file(s), %2</source>
+        <translation>
+            <numerusform>%1 model folder: %n file, %2</numerusform>
+            <numerusform>%1 model folder: %n files, %2</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Download folder</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Needs about %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Download</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>LibraryModelsTab</name>
+    <message>
+        <source>Models folder:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Open folder</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Change folder…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Refresh</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No models here yet. Download one from Recommended or Search Hugging Face, or copy .gguf files and model folders into this folder.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 · %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cannot be read: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Needs about %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Loaded</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Load</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Show in folder</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Delete…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Choose another model before deleting this one.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Choose the models folder</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>LibraryScreen</name>
+    <message>
+        <source>Models</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Loading %1… %2%</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Back to chat</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>My models (%1)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Recommended</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Search Hugging Face</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Downloads (%1 active)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Downloads</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>Main</name>
     <message>
         <source>%1 – Quanta</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>MemoryFit</name>
+    <message>
+        <source>Memory need unknown</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Fits the GPU</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Fits the memory</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Runs partly on the CPU</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Too large for this computer</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Needs about %1: %2 of weights, %3 of KV cache for %4 tokens and %5 of buffers.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Needs about %1: %2 of weights and %3 of KV cache for %4 tokens.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Needs about %1: %2 of weights and an allowance for the KV cache.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 has about %2 (its heap size; the driver reports no budget).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 has %2 available.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The computer has %1 of memory.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The model runs on the CPU, and the computer has %1 of memory.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>MemoryPlannerPanel</name>
+    <message>
+        <source>Memory planner</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>An estimate from the model file&apos;s header, before anything is loaded.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Model</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Choose a model</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Context length</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>GPU layers</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>As many as fit</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No estimate</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Fits</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Does not fit in RAM</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Does not fit the GPU budget</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Every layer runs on the CPU.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 of %2 layers on %3</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1, with the output</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>GPU</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Budget (estimate: the heap size)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Budget</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No GPU</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Weights on the GPU</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>KV cache on the GPU</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Activations on the GPU</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Upload staging buffer (while loading)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>GPU memory after loading (most while loading)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 (%2)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>RAM</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Weights read from the mapped file</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Weights copied into memory (norms as F32, repacked GPTQ/AWQ)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>KV cache in RAM</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Activations in RAM</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>RAM needed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Available now</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Weights in all</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>KV cache in all (%1 tokens)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Activations in all</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>MemoryScreen</name>
+    <message>
+        <source>Memory</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Plan a model&apos;s memory before loading it, and see where the memory of the loaded model goes.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Back to chat</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -875,6 +1382,29 @@
     </message>
     <message>
         <source>%1, %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Manage and download models…</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>ModelsFolderSection</name>
+    <message>
+        <source>Models folder</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Change…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Default</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Choose the models folder</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -1034,6 +1564,22 @@
         <source>This chat&apos;s system prompt and sampling settings</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>Models</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Your models, recommended models, Hugging Face search and downloads</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Memory</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Plan a model&apos;s GPU memory and RAM, and inspect where the memory goes</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>UndoBar</name>
@@ -1043,6 +1589,125 @@
     </message>
     <message>
         <source>Undo</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>VramInspector</name>
+    <message>
+        <source>VRAM inspector</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The model runs on the CPU; no GPU memory is in use.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No GPU is chosen, and no model is loaded.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1, running %2 of %3 layers</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1, with no model loaded on it</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Memory heaps</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Heap %1, device-local, %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Heap %1, %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The last five minutes</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The chart is not available in this build of Quanta.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Quanta&apos;s GPU memory by category</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>In all</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Weights per layer</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>RAM</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>KV cache of the CPU layers</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Activations of the CPU</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Quanta&apos;s resident memory (all of the process)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>… of which mapped files, such as the model&apos;s weights</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Speed of the last reply</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Prompt</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 tokens/s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No reply yet</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Generation</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Seconds before now</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>MiB</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Quanta&apos;s GPU memory</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Heaps: Quanta&apos;s blocks (no driver figures)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Heaps in use (driver)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Process RAM</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -1136,6 +1801,17 @@
     </message>
 </context>
 <context>
+    <name>quanta::CatalogModel</name>
+    <message>
+        <source>about %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 parameters · %2 · %3 context · licence %4</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>quanta::ChatController</name>
     <message>
         <source>New chat</source>
@@ -1171,9 +1847,9 @@
     </message>
     <message numerus="yes">
         <source>%n earlier message(s) did not fit in the model&apos;s context of %1 tokens, so this reply was written without them. The system prompt was kept.</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>%n earlier message did not fit in the model&apos;s context of %1 tokens, so this reply was written without them. The system prompt was kept.</numerusform>
+            <numerusform>%n earlier messages did not fit in the model&apos;s context of %1 tokens, so this reply was written without them. The system prompt was kept.</numerusform>
         </translation>
     </message>
     <message>
@@ -1450,10 +2126,6 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>it must be a single name that does not start with a dot</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>%1 is in the models folder already. Delete or rename it, or download under another name.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1467,6 +2139,75 @@
     </message>
     <message>
         <source>permission denied or the disk is full</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>quanta::HubFileListModel</name>
+    <message>
+        <source>size unknown</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Split into several files, which Quanta cannot load yet.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>quanta::HubRepositoryListModel</name>
+    <message>
+        <source>%1 downloads</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>quanta::HuggingFaceSearch</name>
+    <message>
+        <source>Hugging Face sent %1, more than a search or file list can be. Try again later.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Unknown format &quot;%1&quot;: choose GGUF, GPTQ or AWQ.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the model search at %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Hugging Face sent a search response that cannot be read: %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&quot;%1&quot; is not a Hugging Face repository name (owner/name).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the repository %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Hugging Face sent a file list for %1 that cannot be read: %2.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Hugging Face turned the request down because it received too many (HTTP 429). Wait a minute and try again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Hugging Face could not find %1 (HTTP 404). Check the name.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Hugging Face answered HTTP %1 for %2. Try again later.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The request for %1 timed out. Check the internet connection and try again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cannot reach %1: %2. Check the internet connection.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -1486,6 +2227,185 @@
     </message>
     <message>
         <source>The model&apos;s chat template could not be used, so the prompt was written in the %1 format instead: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>quanta::LibrarySettings</name>
+    <message>
+        <source>Choose a folder for the models.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 is a file, not a folder. Choose a folder for the models.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cannot create the folder %1. Check the permissions of the folder above it.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The folder %1 is not writable: %2. Choose a folder you can write to.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 is not a folder on this computer.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>quanta::MemoryMonitor</name>
+    <message>
+        <source>Quanta&apos;s own allocations: %1 of %2 in memory blocks, of which its buffers use %3. The driver reports no budget or usage (VK_EXT_memory_budget), so the budget is the heap size, an estimate, and other programs&apos; memory is not shown.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 in use of a %2 budget (this process, from the driver); Quanta&apos;s memory blocks: %3.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Weights</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>KV cache</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Activations (scratch)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Staging (uploads)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Output and RoPE divisors</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Layer %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>quanta::MemoryPlanner</name>
+    <message>
+        <source>The model cannot be planned: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>All %n layer(s) run on %1, which needs %2 of its %3 budget.</source>
+        <translation>
+            <numerusform>The only layer runs on %1, which needs %2 of its %3 budget.</numerusform>
+            <numerusform>All %n layers run on %1, which needs %2 of its %3 budget.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%1 of %n layer(s) run on %2, which needs %3 of its %4 budget; the other layers run on the CPU.</source>
+        <translation>
+            <numerusform>%1 of %n layer runs on %2, which needs %3 of its %4 budget; the other layers run on the CPU.</numerusform>
+            <numerusform>%1 of %n layers run on %2, which needs %3 of its %4 budget; the other layers run on the CPU.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>No layer fits the %1 budget of %2, so the model runs on the CPU.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The model runs on the CPU: %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The model runs on the CPU.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>That is more than the budget, so loading may run fewer layers there; choose fewer GPU layers or a shorter context.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The driver reports no memory budget, so the budget is an estimate from the heap size.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The computer needs %1 of RAM: %2 of weights read from the file, %3 of weights copied into memory, %4 of KV cache and %5 of activations.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>That is more than the %1 of memory available now.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>quanta::MessageListModel</name>
+    <message>
+        <source>This message has %1 characters, so only the first %2 are shown, as plain text. Copy or export the chat to read all of it.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>quanta::ModelLibrary</name>
+    <message>
+        <source>Estimates are for %1 with %2 of memory for models, and %3 of system memory.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Estimates are for the CPU with %1 of system memory.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The memory of this computer is unknown, so no estimate says whether a model fits.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>%n second(s) left</source>
+        <translation>
+            <numerusform>%n second left</numerusform>
+            <numerusform>%n seconds left</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n minute(s) left</source>
+        <translation>
+            <numerusform>%n minute left</numerusform>
+            <numerusform>%n minutes left</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>%1 h %2 min left</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 is not a model in the models folder, so it was not deleted.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 is in use. Choose another model first, then delete this one.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>some files could not be removed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Deleting %1 failed: %2.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No file manager could open %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The catalog has no model &quot;%1&quot;.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 is not a GGUF file that Quanta can download from %2.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 is not a GPTQ, AWQ or safetensors model folder.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

@@ -21,6 +21,37 @@
     </message>
 </context>
 <context>
+    <name>CatalogTab</name>
+    <message>
+        <source>Chat models that Quanta runs, from Hugging Face. Check each model's licence before you use it.</source>
+        <translation>Quanta 可以运行的聊天模型，来自 Hugging Face。使用前请查看每个模型的许可证。</translation>
+    </message>
+    <message>
+        <source>%1 · %2</source>
+        <translation>%1 · %2</translation>
+    </message>
+    <message>
+        <source>Needs about %1</source>
+        <translation>约需 %1</translation>
+    </message>
+    <message>
+        <source>Loaded</source>
+        <translation>已加载</translation>
+    </message>
+    <message>
+        <source>Load</source>
+        <translation>加载</translation>
+    </message>
+    <message>
+        <source>Downloading…</source>
+        <translation>正在下载…</translation>
+    </message>
+    <message>
+        <source>Download</source>
+        <translation>下载</translation>
+    </message>
+</context>
+<context>
     <name>ChatFileDialog</name>
     <message>
         <source>Import chat</source>
@@ -641,6 +672,25 @@
     </message>
 </context>
 <context>
+    <name>DeleteModelDialog</name>
+    <message>
+        <source>Delete model?</source>
+        <translation>删除模型？</translation>
+    </message>
+    <message>
+        <source>%1 will be deleted from the disk. Only this model's file or folder is removed; chats that used it are kept.</source>
+        <translation>将从磁盘删除 %1。只删除这个模型的文件或文件夹；用过它的对话会保留。</translation>
+    </message>
+    <message>
+        <source>Delete</source>
+        <translation>删除</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+</context>
+<context>
     <name>DeviceStatus</name>
     <message>
         <source>CPU</source>
@@ -672,6 +722,105 @@
     <message>
         <source>Cannot move %1 into %2: %3 and %4 other names for it are taken. Rename or delete some of them and resume the download.</source>
         <translation>无法将 %1 移入 %2：%3 以及另外 %4 个可用名称都已被占用。请重命名或删除其中一些，然后继续下载。</translation>
+    </message>
+</context>
+<context>
+    <name>DownloadManager</name>
+    <message>
+        <source>it must be a single name that does not start with a dot</source>
+        <translation>它必须是一个不以点开头的单一名称</translation>
+    </message>
+</context>
+<context>
+    <name>DownloadRecord</name>
+    <message>
+        <source>file %1 has an invalid "%2"</source>
+        <translation>第 %1 个文件的“%2”无效</translation>
+    </message>
+    <message>
+        <source>not a JSON object (%1 at offset %2)</source>
+        <translation>不是 JSON 对象（%1，位于偏移 %2）</translation>
+    </message>
+    <message>
+        <source>version %1 is not supported, expected %2</source>
+        <translation>不支持版本 %1，需要版本 %2</translation>
+    </message>
+    <message>
+        <source>invalid "id"</source>
+        <translation>“id”无效</translation>
+    </message>
+    <message>
+        <source>invalid "destinationName"</source>
+        <translation>“destinationName”无效</translation>
+    </message>
+    <message>
+        <source>"files" has %1 entries</source>
+        <translation>“files”有 %1 项</translation>
+    </message>
+    <message>
+        <source>the name is empty</source>
+        <translation>名称为空</translation>
+    </message>
+    <message>
+        <source>the name is an absolute path</source>
+        <translation>名称是绝对路径</translation>
+    </message>
+    <message>
+        <source>the name contains a backslash or a control character</source>
+        <translation>名称包含反斜杠或控制字符</translation>
+    </message>
+    <message>
+        <source>the name has an empty, "." or ".." part</source>
+        <translation>名称中有空的、“.”或“..”部分</translation>
+    </message>
+</context>
+<context>
+    <name>DownloadsTab</name>
+    <message>
+        <source>No downloads. Models you download from Recommended or Search Hugging Face appear here until they are in the models folder.</source>
+        <translation>没有下载任务。从“推荐”或“搜索 Hugging Face”下载的模型会显示在这里，直到它们进入模型文件夹。</translation>
+    </message>
+    <message numerus="yes">
+        <source>%1 (%n file(s))</source>
+        <translation>
+            <numerusform>%1（%n 个文件）</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Pause</source>
+        <translation>暂停</translation>
+    </message>
+    <message>
+        <source>Retry</source>
+        <translation>重试</translation>
+    </message>
+    <message>
+        <source>Resume</source>
+        <translation>继续</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>Load</source>
+        <translation>加载</translation>
+    </message>
+    <message>
+        <source>Dismiss</source>
+        <translation>移除</translation>
+    </message>
+    <message>
+        <source>In the models folder: %1</source>
+        <translation>已在模型文件夹中：%1</translation>
+    </message>
+    <message>
+        <source>%1 of %2</source>
+        <translation>%1 / %2</translation>
+    </message>
+    <message>
+        <source>%1/s</source>
+        <translation>%1/秒</translation>
     </message>
 </context>
 <context>
@@ -723,10 +872,366 @@
     </message>
 </context>
 <context>
+    <name>HubSearchTab</name>
+    <message>
+        <source>Search models, for example "qwen2.5 1.5b instruct"</source>
+        <translation>搜索模型，例如“qwen2.5 1.5b instruct”</translation>
+    </message>
+    <message>
+        <source>GGUF</source>
+        <translation>GGUF</translation>
+    </message>
+    <message>
+        <source>GPTQ</source>
+        <translation>GPTQ</translation>
+    </message>
+    <message>
+        <source>AWQ</source>
+        <translation>AWQ</translation>
+    </message>
+    <message>
+        <source>Search</source>
+        <translation>搜索</translation>
+    </message>
+    <message>
+        <source>No repositories found. Try other words or another format.</source>
+        <translation>没有找到仓库。请换个关键词或格式再试。</translation>
+    </message>
+    <message>
+        <source>Search Hugging Face for GGUF, GPTQ and AWQ models. Sizes and the memory each model needs are shown before you download.</source>
+        <translation>在 Hugging Face 上搜索 GGUF、GPTQ 和 AWQ 模型。下载前会显示每个模型的大小和所需内存。</translation>
+    </message>
+    <message>
+        <source>%1 · %2</source>
+        <translation>%1 · %2</translation>
+    </message>
+    <message>
+        <source>Choose a repository to see its files.</source>
+        <translation>选择一个仓库以查看其中的文件。</translation>
+    </message>
+    <message numerus="yes">
+        <source>%1 model folder: %n file(s), %2</source>
+        <translation>
+            <numerusform>%1 模型文件夹：%n 个文件，%2</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Download folder</source>
+        <translation>下载文件夹</translation>
+    </message>
+    <message>
+        <source>Needs about %1</source>
+        <translation>约需 %1</translation>
+    </message>
+    <message>
+        <source>Download</source>
+        <translation>下载</translation>
+    </message>
+</context>
+<context>
+    <name>LibraryModelsTab</name>
+    <message>
+        <source>Models folder:</source>
+        <translation>模型文件夹：</translation>
+    </message>
+    <message>
+        <source>Open folder</source>
+        <translation>打开文件夹</translation>
+    </message>
+    <message>
+        <source>Change folder…</source>
+        <translation>更改文件夹…</translation>
+    </message>
+    <message>
+        <source>Refresh</source>
+        <translation>刷新</translation>
+    </message>
+    <message>
+        <source>No models here yet. Download one from Recommended or Search Hugging Face, or copy .gguf files and model folders into this folder.</source>
+        <translation>这里还没有模型。可以从“推荐”或“搜索 Hugging Face”下载，或者把 .gguf 文件和模型文件夹复制到这个文件夹。</translation>
+    </message>
+    <message>
+        <source>%1 · %2</source>
+        <translation>%1 · %2</translation>
+    </message>
+    <message>
+        <source>Cannot be read: %1</source>
+        <translation>无法读取：%1</translation>
+    </message>
+    <message>
+        <source>Needs about %1</source>
+        <translation>约需 %1</translation>
+    </message>
+    <message>
+        <source>Loaded</source>
+        <translation>已加载</translation>
+    </message>
+    <message>
+        <source>Load</source>
+        <translation>加载</translation>
+    </message>
+    <message>
+        <source>Show in folder</source>
+        <translation>在文件夹中显示</translation>
+    </message>
+    <message>
+        <source>Delete…</source>
+        <translation>删除…</translation>
+    </message>
+    <message>
+        <source>Choose another model before deleting this one.</source>
+        <translation>请先选择其他模型，再删除这个模型。</translation>
+    </message>
+    <message>
+        <source>Choose the models folder</source>
+        <translation>选择模型文件夹</translation>
+    </message>
+</context>
+<context>
+    <name>LibraryScreen</name>
+    <message>
+        <source>Models</source>
+        <translation>模型</translation>
+    </message>
+    <message>
+        <source>Loading %1… %2%</source>
+        <translation>正在加载 %1… %2%</translation>
+    </message>
+    <message>
+        <source>Back to chat</source>
+        <translation>返回对话</translation>
+    </message>
+    <message>
+        <source>My models (%1)</source>
+        <translation>我的模型（%1）</translation>
+    </message>
+    <message>
+        <source>Recommended</source>
+        <translation>推荐</translation>
+    </message>
+    <message>
+        <source>Search Hugging Face</source>
+        <translation>搜索 Hugging Face</translation>
+    </message>
+    <message>
+        <source>Downloads (%1 active)</source>
+        <translation>下载（%1 个进行中）</translation>
+    </message>
+    <message>
+        <source>Downloads</source>
+        <translation>下载</translation>
+    </message>
+</context>
+<context>
     <name>Main</name>
     <message>
         <source>%1 – Quanta</source>
         <translation>%1 – Quanta</translation>
+    </message>
+</context>
+<context>
+    <name>MemoryFit</name>
+    <message>
+        <source>Memory need unknown</source>
+        <translation>所需内存未知</translation>
+    </message>
+    <message>
+        <source>Fits the GPU</source>
+        <translation>可放入 GPU</translation>
+    </message>
+    <message>
+        <source>Fits the memory</source>
+        <translation>内存足够</translation>
+    </message>
+    <message>
+        <source>Runs partly on the CPU</source>
+        <translation>部分在 CPU 上运行</translation>
+    </message>
+    <message>
+        <source>Too large for this computer</source>
+        <translation>对这台电脑来说太大</translation>
+    </message>
+    <message>
+        <source>Needs about %1: %2 of weights, %3 of KV cache for %4 tokens and %5 of buffers.</source>
+        <translation>约需 %1：权重 %2，%4 个词元的 KV 缓存 %3，缓冲区 %5。</translation>
+    </message>
+    <message>
+        <source>Needs about %1: %2 of weights and %3 of KV cache for %4 tokens.</source>
+        <translation>约需 %1：权重 %2，%4 个词元的 KV 缓存 %3。</translation>
+    </message>
+    <message>
+        <source>Needs about %1: %2 of weights and an allowance for the KV cache.</source>
+        <translation>约需 %1：权重 %2，另为 KV 缓存预留了空间。</translation>
+    </message>
+    <message>
+        <source>%1 has about %2 (its heap size; the driver reports no budget).</source>
+        <translation>%1 约有 %2（显存堆大小；驱动未报告预算）。</translation>
+    </message>
+    <message>
+        <source>%1 has %2 available.</source>
+        <translation>%1 可用 %2。</translation>
+    </message>
+    <message>
+        <source>The computer has %1 of memory.</source>
+        <translation>这台电脑有 %1 内存。</translation>
+    </message>
+    <message>
+        <source>The model runs on the CPU, and the computer has %1 of memory.</source>
+        <translation>模型在 CPU 上运行，这台电脑有 %1 内存。</translation>
+    </message>
+</context>
+<context>
+    <name>MemoryPlannerPanel</name>
+    <message>
+        <source>Memory planner</source>
+        <translation>内存规划</translation>
+    </message>
+    <message>
+        <source>An estimate from the model file's header, before anything is loaded.</source>
+        <translation>根据模型文件头估算，无需先加载模型。</translation>
+    </message>
+    <message>
+        <source>Model</source>
+        <translation>模型</translation>
+    </message>
+    <message>
+        <source>Choose a model</source>
+        <translation>选择模型</translation>
+    </message>
+    <message>
+        <source>Context length</source>
+        <translation>上下文长度</translation>
+    </message>
+    <message>
+        <source>GPU layers</source>
+        <translation>GPU 层数</translation>
+    </message>
+    <message>
+        <source>As many as fit</source>
+        <translation>尽可能多</translation>
+    </message>
+    <message>
+        <source>No estimate</source>
+        <translation>无法估算</translation>
+    </message>
+    <message>
+        <source>Fits</source>
+        <translation>放得下</translation>
+    </message>
+    <message>
+        <source>Does not fit in RAM</source>
+        <translation>内存放不下</translation>
+    </message>
+    <message>
+        <source>Does not fit the GPU budget</source>
+        <translation>超出 GPU 预算</translation>
+    </message>
+    <message>
+        <source>Every layer runs on the CPU.</source>
+        <translation>所有层都在 CPU 上运行。</translation>
+    </message>
+    <message>
+        <source>%1 of %2 layers on %3</source>
+        <translation>%2 层中有 %1 层在 %3 上</translation>
+    </message>
+    <message>
+        <source>%1, with the output</source>
+        <translation>%1，输出层也在其上</translation>
+    </message>
+    <message>
+        <source>GPU</source>
+        <translation>GPU</translation>
+    </message>
+    <message>
+        <source>Budget (estimate: the heap size)</source>
+        <translation>预算（估计值：堆大小）</translation>
+    </message>
+    <message>
+        <source>Budget</source>
+        <translation>预算</translation>
+    </message>
+    <message>
+        <source>No GPU</source>
+        <translation>无 GPU</translation>
+    </message>
+    <message>
+        <source>Weights on the GPU</source>
+        <translation>GPU 上的权重</translation>
+    </message>
+    <message>
+        <source>KV cache on the GPU</source>
+        <translation>GPU 上的 KV 缓存</translation>
+    </message>
+    <message>
+        <source>Activations on the GPU</source>
+        <translation>GPU 上的激活值</translation>
+    </message>
+    <message>
+        <source>Upload staging buffer (while loading)</source>
+        <translation>上传暂存缓冲区（加载时）</translation>
+    </message>
+    <message>
+        <source>GPU memory after loading (most while loading)</source>
+        <translation>加载后的显存（加载过程中的峰值）</translation>
+    </message>
+    <message>
+        <source>%1 (%2)</source>
+        <translation>%1（%2）</translation>
+    </message>
+    <message>
+        <source>RAM</source>
+        <translation>内存</translation>
+    </message>
+    <message>
+        <source>Weights read from the mapped file</source>
+        <translation>从映射文件读取的权重</translation>
+    </message>
+    <message>
+        <source>Weights copied into memory (norms as F32, repacked GPTQ/AWQ)</source>
+        <translation>复制到内存中的权重（F32 归一化权重、重新打包的 GPTQ/AWQ）</translation>
+    </message>
+    <message>
+        <source>KV cache in RAM</source>
+        <translation>内存中的 KV 缓存</translation>
+    </message>
+    <message>
+        <source>Activations in RAM</source>
+        <translation>内存中的激活值</translation>
+    </message>
+    <message>
+        <source>RAM needed</source>
+        <translation>所需内存</translation>
+    </message>
+    <message>
+        <source>Available now</source>
+        <translation>当前可用</translation>
+    </message>
+    <message>
+        <source>Weights in all</source>
+        <translation>权重总计</translation>
+    </message>
+    <message>
+        <source>KV cache in all (%1 tokens)</source>
+        <translation>KV 缓存总计（%1 个 token）</translation>
+    </message>
+    <message>
+        <source>Activations in all</source>
+        <translation>激活值总计</translation>
+    </message>
+</context>
+<context>
+    <name>MemoryScreen</name>
+    <message>
+        <source>Memory</source>
+        <translation>内存</translation>
+    </message>
+    <message>
+        <source>Plan a model's memory before loading it, and see where the memory of the loaded model goes.</source>
+        <translation>在加载模型之前规划它所需的内存，并查看已加载模型的内存都用在了哪里。</translation>
+    </message>
+    <message>
+        <source>Back to chat</source>
+        <translation>返回对话</translation>
     </message>
 </context>
 <context>
@@ -875,6 +1380,29 @@
     <message>
         <source>%1, %2</source>
         <translation>%1，%2</translation>
+    </message>
+    <message>
+        <source>Manage and download models…</source>
+        <translation>管理和下载模型…</translation>
+    </message>
+</context>
+<context>
+    <name>ModelsFolderSection</name>
+    <message>
+        <source>Models folder</source>
+        <translation>模型文件夹</translation>
+    </message>
+    <message>
+        <source>Change…</source>
+        <translation>更改…</translation>
+    </message>
+    <message>
+        <source>Default</source>
+        <translation>默认</translation>
+    </message>
+    <message>
+        <source>Choose the models folder</source>
+        <translation>选择模型文件夹</translation>
     </message>
 </context>
 <context>
@@ -1033,6 +1561,22 @@
         <source>This chat's system prompt and sampling settings</source>
         <translation>此对话的系统提示词和采样设置</translation>
     </message>
+    <message>
+        <source>Models</source>
+        <translation>模型</translation>
+    </message>
+    <message>
+        <source>Your models, recommended models, Hugging Face search and downloads</source>
+        <translation>你的模型、推荐模型、Hugging Face 搜索和下载</translation>
+    </message>
+    <message>
+        <source>Memory</source>
+        <translation>内存</translation>
+    </message>
+    <message>
+        <source>Plan a model's GPU memory and RAM, and inspect where the memory goes</source>
+        <translation>规划模型所需的显存和内存，并查看内存的去向</translation>
+    </message>
 </context>
 <context>
     <name>UndoBar</name>
@@ -1043,6 +1587,125 @@
     <message>
         <source>Undo</source>
         <translation>撤销</translation>
+    </message>
+</context>
+<context>
+    <name>VramInspector</name>
+    <message>
+        <source>VRAM inspector</source>
+        <translation>显存检视器</translation>
+    </message>
+    <message>
+        <source>The model runs on the CPU; no GPU memory is in use.</source>
+        <translation>模型在 CPU 上运行，没有占用显存。</translation>
+    </message>
+    <message>
+        <source>No GPU is chosen, and no model is loaded.</source>
+        <translation>没有选择 GPU，也没有加载模型。</translation>
+    </message>
+    <message>
+        <source>%1, running %2 of %3 layers</source>
+        <translation>%1，运行 %3 层中的 %2 层</translation>
+    </message>
+    <message>
+        <source>%1, with no model loaded on it</source>
+        <translation>%1，其上没有加载模型</translation>
+    </message>
+    <message>
+        <source>Memory heaps</source>
+        <translation>内存堆</translation>
+    </message>
+    <message>
+        <source>Heap %1, device-local, %2</source>
+        <translation>堆 %1，设备本地，%2</translation>
+    </message>
+    <message>
+        <source>Heap %1, %2</source>
+        <translation>堆 %1，%2</translation>
+    </message>
+    <message>
+        <source>The last five minutes</source>
+        <translation>最近五分钟</translation>
+    </message>
+    <message>
+        <source>The chart is not available in this build of Quanta.</source>
+        <translation>此版本的 Quanta 无法显示图表。</translation>
+    </message>
+    <message>
+        <source>Quanta's GPU memory by category</source>
+        <translation>Quanta 的显存（按类别）</translation>
+    </message>
+    <message>
+        <source>In all</source>
+        <translation>总计</translation>
+    </message>
+    <message>
+        <source>Weights per layer</source>
+        <translation>每层权重</translation>
+    </message>
+    <message>
+        <source>RAM</source>
+        <translation>内存</translation>
+    </message>
+    <message>
+        <source>KV cache of the CPU layers</source>
+        <translation>CPU 层的 KV 缓存</translation>
+    </message>
+    <message>
+        <source>Activations of the CPU</source>
+        <translation>CPU 的激活值</translation>
+    </message>
+    <message>
+        <source>Quanta's resident memory (all of the process)</source>
+        <translation>Quanta 的常驻内存（整个进程）</translation>
+    </message>
+    <message>
+        <source>… of which mapped files, such as the model's weights</source>
+        <translation>……其中映射文件（如模型权重）</translation>
+    </message>
+    <message>
+        <source>Speed of the last reply</source>
+        <translation>上一条回复的速度</translation>
+    </message>
+    <message>
+        <source>Prompt</source>
+        <translation>提示词</translation>
+    </message>
+    <message>
+        <source>%1 tokens/s</source>
+        <translation>%1 token/秒</translation>
+    </message>
+    <message>
+        <source>No reply yet</source>
+        <translation>尚无回复</translation>
+    </message>
+    <message>
+        <source>Generation</source>
+        <translation>生成</translation>
+    </message>
+    <message>
+        <source>Seconds before now</source>
+        <translation>距现在的秒数</translation>
+    </message>
+    <message>
+        <source>MiB</source>
+        <translation>MiB</translation>
+    </message>
+    <message>
+        <source>Quanta's GPU memory</source>
+        <translation>Quanta 的显存</translation>
+    </message>
+    <message>
+        <source>Heaps: Quanta's blocks (no driver figures)</source>
+        <translation>内存堆：Quanta 的内存块（驱动未提供数据）</translation>
+    </message>
+    <message>
+        <source>Heaps in use (driver)</source>
+        <translation>内存堆已用（驱动数据）</translation>
+    </message>
+    <message>
+        <source>Process RAM</source>
+        <translation>进程内存</translation>
     </message>
 </context>
 <context>
@@ -1135,6 +1798,17 @@
     </message>
 </context>
 <context>
+    <name>quanta::CatalogModel</name>
+    <message>
+        <source>about %1</source>
+        <translation>约 %1</translation>
+    </message>
+    <message>
+        <source>%1 parameters · %2 · %3 context · licence %4</source>
+        <translation>%1 参数 · %2 · %3 上下文 · 许可证 %4</translation>
+    </message>
+</context>
+<context>
     <name>quanta::ChatController</name>
     <message>
         <source>New chat</source>
@@ -1170,7 +1844,9 @@
     </message>
     <message numerus="yes">
         <source>%n earlier message(s) did not fit in the model's context of %1 tokens, so this reply was written without them. The system prompt was kept.</source>
-        <translation><numerusform>有 %n 条较早的消息超出了模型 %1 个 token 的上下文，因此这条回复是在没有它们的情况下生成的。系统提示词已保留。</numerusform></translation>
+        <translation>
+            <numerusform>有 %n 条较早的消息超出了模型 %1 个 token 的上下文，因此这条回复是在没有它们的情况下生成的。系统提示词已保留。</numerusform>
+        </translation>
     </message>
     <message>
         <source>Importing %1 failed: the file has %2 bytes, more than a chat export can have (%3).</source>
@@ -1446,10 +2122,6 @@
         <translation>模型名称“%1”无效：%2。</translation>
     </message>
     <message>
-        <source>it must be a single name that does not start with a dot</source>
-        <translation>它必须是一个不以点开头的单一名称</translation>
-    </message>
-    <message>
         <source>%1 is in the models folder already. Delete or rename it, or download under another name.</source>
         <translation>模型文件夹中已有 %1。请删除或重命名它，或者用其他名称下载。</translation>
     </message>
@@ -1464,6 +2136,75 @@
     <message>
         <source>permission denied or the disk is full</source>
         <translation>权限不足或磁盘已满</translation>
+    </message>
+</context>
+<context>
+    <name>quanta::HubFileListModel</name>
+    <message>
+        <source>size unknown</source>
+        <translation>大小未知</translation>
+    </message>
+    <message>
+        <source>Split into several files, which Quanta cannot load yet.</source>
+        <translation>拆分为多个文件，Quanta 暂时无法加载。</translation>
+    </message>
+</context>
+<context>
+    <name>quanta::HubRepositoryListModel</name>
+    <message>
+        <source>%1 downloads</source>
+        <translation>%1 次下载</translation>
+    </message>
+</context>
+<context>
+    <name>quanta::HuggingFaceSearch</name>
+    <message>
+        <source>Hugging Face sent %1, more than a search or file list can be. Try again later.</source>
+        <translation>Hugging Face 发来了 %1，超出了搜索结果或文件列表应有的大小。请稍后再试。</translation>
+    </message>
+    <message>
+        <source>Unknown format "%1": choose GGUF, GPTQ or AWQ.</source>
+        <translation>未知格式“%1”：请选择 GGUF、GPTQ 或 AWQ。</translation>
+    </message>
+    <message>
+        <source>the model search at %1</source>
+        <translation>%1 上的模型搜索</translation>
+    </message>
+    <message>
+        <source>Hugging Face sent a search response that cannot be read: %1.</source>
+        <translation>Hugging Face 返回的搜索结果无法读取：%1。</translation>
+    </message>
+    <message>
+        <source>"%1" is not a Hugging Face repository name (owner/name).</source>
+        <translation>“%1”不是 Hugging Face 仓库名（所有者/名称）。</translation>
+    </message>
+    <message>
+        <source>the repository %1</source>
+        <translation>仓库 %1</translation>
+    </message>
+    <message>
+        <source>Hugging Face sent a file list for %1 that cannot be read: %2.</source>
+        <translation>Hugging Face 返回的 %1 文件列表无法读取：%2。</translation>
+    </message>
+    <message>
+        <source>Hugging Face turned the request down because it received too many (HTTP 429). Wait a minute and try again.</source>
+        <translation>Hugging Face 收到的请求过多，拒绝了这次请求（HTTP 429）。请等一分钟再试。</translation>
+    </message>
+    <message>
+        <source>Hugging Face could not find %1 (HTTP 404). Check the name.</source>
+        <translation>Hugging Face 找不到%1（HTTP 404）。请检查名称。</translation>
+    </message>
+    <message>
+        <source>Hugging Face answered HTTP %1 for %2. Try again later.</source>
+        <translation>Hugging Face 对%2返回了 HTTP %1。请稍后再试。</translation>
+    </message>
+    <message>
+        <source>The request for %1 timed out. Check the internet connection and try again.</source>
+        <translation>对%1的请求超时。请检查网络连接后再试。</translation>
+    </message>
+    <message>
+        <source>Cannot reach %1: %2. Check the internet connection.</source>
+        <translation>无法连接 %1：%2。请检查网络连接。</translation>
     </message>
 </context>
 <context>
@@ -1483,6 +2224,181 @@
     <message>
         <source>The model's chat template could not be used, so the prompt was written in the %1 format instead: %2</source>
         <translation>无法使用模型自带的聊天模板，因此改用 %1 格式编写提示词：%2</translation>
+    </message>
+</context>
+<context>
+    <name>quanta::LibrarySettings</name>
+    <message>
+        <source>Choose a folder for the models.</source>
+        <translation>请为模型选择一个文件夹。</translation>
+    </message>
+    <message>
+        <source>%1 is a file, not a folder. Choose a folder for the models.</source>
+        <translation>%1 是文件，不是文件夹。请为模型选择一个文件夹。</translation>
+    </message>
+    <message>
+        <source>Cannot create the folder %1. Check the permissions of the folder above it.</source>
+        <translation>无法创建文件夹 %1。请检查上级文件夹的权限。</translation>
+    </message>
+    <message>
+        <source>The folder %1 is not writable: %2. Choose a folder you can write to.</source>
+        <translation>文件夹 %1 不可写：%2。请选择一个可写的文件夹。</translation>
+    </message>
+    <message>
+        <source>%1 is not a folder on this computer.</source>
+        <translation>%1 不是这台电脑上的文件夹。</translation>
+    </message>
+</context>
+<context>
+    <name>quanta::MemoryMonitor</name>
+    <message>
+        <source>Quanta's own allocations: %1 of %2 in memory blocks, of which its buffers use %3. The driver reports no budget or usage (VK_EXT_memory_budget), so the budget is the heap size, an estimate, and other programs' memory is not shown.</source>
+        <translation>Quanta 自身的分配：%2 中的 %1 为内存块，其中缓冲区使用了 %3。驱动没有提供预算和用量（VK_EXT_memory_budget），因此预算取堆大小，只是估计值，也不显示其他程序占用的内存。</translation>
+    </message>
+    <message>
+        <source>%1 in use of a %2 budget (this process, from the driver); Quanta's memory blocks: %3.</source>
+        <translation>预算 %2 中已用 %1（本进程，来自驱动）；Quanta 的内存块：%3。</translation>
+    </message>
+    <message>
+        <source>Weights</source>
+        <translation>权重</translation>
+    </message>
+    <message>
+        <source>KV cache</source>
+        <translation>KV 缓存</translation>
+    </message>
+    <message>
+        <source>Activations (scratch)</source>
+        <translation>激活值（临时缓冲区）</translation>
+    </message>
+    <message>
+        <source>Staging (uploads)</source>
+        <translation>暂存（上传）</translation>
+    </message>
+    <message>
+        <source>Output and RoPE divisors</source>
+        <translation>输出层与 RoPE 除数</translation>
+    </message>
+    <message>
+        <source>Layer %1</source>
+        <translation>第 %1 层</translation>
+    </message>
+</context>
+<context>
+    <name>quanta::MemoryPlanner</name>
+    <message>
+        <source>The model cannot be planned: %1</source>
+        <translation>无法为该模型做内存规划：%1</translation>
+    </message>
+    <message numerus="yes">
+        <source>All %n layer(s) run on %1, which needs %2 of its %3 budget.</source>
+        <translation>
+            <numerusform>全部 %n 层都在 %1 上运行，需要占用其 %3 预算中的 %2。</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%1 of %n layer(s) run on %2, which needs %3 of its %4 budget; the other layers run on the CPU.</source>
+        <translation>
+            <numerusform>%n 层中有 %1 层在 %2 上运行，需要占用其 %4 预算中的 %3；其余各层在 CPU 上运行。</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>No layer fits the %1 budget of %2, so the model runs on the CPU.</source>
+        <translation>%2 的 %1 预算放不下任何一层，因此模型在 CPU 上运行。</translation>
+    </message>
+    <message>
+        <source>The model runs on the CPU: %1.</source>
+        <translation>模型在 CPU 上运行：%1。</translation>
+    </message>
+    <message>
+        <source>The model runs on the CPU.</source>
+        <translation>模型在 CPU 上运行。</translation>
+    </message>
+    <message>
+        <source>That is more than the budget, so loading may run fewer layers there; choose fewer GPU layers or a shorter context.</source>
+        <translation>这超出了预算，因此加载时可能会少放几层到 GPU 上；请减少 GPU 层数或缩短上下文。</translation>
+    </message>
+    <message>
+        <source>The driver reports no memory budget, so the budget is an estimate from the heap size.</source>
+        <translation>驱动没有提供内存预算，因此预算是根据堆大小估计的。</translation>
+    </message>
+    <message>
+        <source>The computer needs %1 of RAM: %2 of weights read from the file, %3 of weights copied into memory, %4 of KV cache and %5 of activations.</source>
+        <translation>需要 %1 内存：从文件读取的权重 %2，复制到内存中的权重 %3，KV 缓存 %4，激活值 %5。</translation>
+    </message>
+    <message>
+        <source>That is more than the %1 of memory available now.</source>
+        <translation>这超过了当前可用的 %1 内存。</translation>
+    </message>
+</context>
+<context>
+    <name>quanta::MessageListModel</name>
+    <message>
+        <source>This message has %1 characters, so only the first %2 are shown, as plain text. Copy or export the chat to read all of it.</source>
+        <translation>这条消息有 %1 个字符，因此只以纯文本显示前 %2 个。复制或导出对话即可阅读全文。</translation>
+    </message>
+</context>
+<context>
+    <name>quanta::ModelLibrary</name>
+    <message>
+        <source>Estimates are for %1 with %2 of memory for models, and %3 of system memory.</source>
+        <translation>估算基于 %1（可供模型使用 %2）和 %3 系统内存。</translation>
+    </message>
+    <message>
+        <source>Estimates are for the CPU with %1 of system memory.</source>
+        <translation>估算基于 CPU 和 %1 系统内存。</translation>
+    </message>
+    <message>
+        <source>The memory of this computer is unknown, so no estimate says whether a model fits.</source>
+        <translation>无法得知这台电脑的内存，因此无法估算模型是否放得下。</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n second(s) left</source>
+        <translation>
+            <numerusform>剩余 %n 秒</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n minute(s) left</source>
+        <translation>
+            <numerusform>剩余 %n 分钟</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>%1 h %2 min left</source>
+        <translation>剩余 %1 小时 %2 分钟</translation>
+    </message>
+    <message>
+        <source>%1 is not a model in the models folder, so it was not deleted.</source>
+        <translation>%1 不是模型文件夹中的模型，因此没有删除。</translation>
+    </message>
+    <message>
+        <source>%1 is in use. Choose another model first, then delete this one.</source>
+        <translation>%1 正在使用中。请先选择其他模型，再删除这个模型。</translation>
+    </message>
+    <message>
+        <source>some files could not be removed</source>
+        <translation>有些文件无法删除</translation>
+    </message>
+    <message>
+        <source>Deleting %1 failed: %2.</source>
+        <translation>删除 %1 失败：%2。</translation>
+    </message>
+    <message>
+        <source>No file manager could open %1.</source>
+        <translation>没有文件管理器能打开 %1。</translation>
+    </message>
+    <message>
+        <source>The catalog has no model "%1".</source>
+        <translation>目录中没有模型“%1”。</translation>
+    </message>
+    <message>
+        <source>%1 is not a GGUF file that Quanta can download from %2.</source>
+        <translation>%1 不是 Quanta 能从 %2 下载的 GGUF 文件。</translation>
+    </message>
+    <message>
+        <source>%1 is not a GPTQ, AWQ or safetensors model folder.</source>
+        <translation>%1 不是 GPTQ、AWQ 或 safetensors 模型文件夹。</translation>
     </message>
 </context>
 <context>

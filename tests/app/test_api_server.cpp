@@ -2,8 +2,10 @@
 // client on 127.0.0.1: QNetworkAccessManager, and raw sockets where a client
 // must misbehave. Covered: models, greedy replies equal to InferenceService's
 // own, server-sent events, stop sequences, usage, the request queue, a
-// client that leaves mid-stream, every error response, the persisted
-// settings and their section in the settings dialog.
+// client that leaves mid-stream, and every error response, also those sent
+// as soon as the headers arrive. Also covered: idle and surplus connections,
+// HTTP/1.0 and "Connection: close", a server that stops while requests run
+// and wait, the persisted settings and their section in the settings dialog.
 
 #include "api/api_server.h"
 #include "api/api_settings.h"
@@ -33,6 +35,7 @@
 #include <QTest>
 #include <QtQml/qqmlextensionplugin.h>
 
+#include <functional>
 #include <memory>
 
 // The QML modules are static libraries; this suite loads their types without
@@ -261,6 +264,41 @@ QByteArray rawHttpRequest(const QByteArray& method, const QByteArray& path, cons
            QByteArray::number(body.size()) + "\r\n\r\n" + body;
 }
 
+// A raw connection that collects every byte the server sends, also the ones
+// that arrive together with the end of the connection.
+class RawClient {
+public:
+    explicit RawClient(quint16 port)
+    {
+        QObject::connect(&socket_, &QTcpSocket::readyRead, &socket_, [this] { received_ += socket_.readAll(); });
+        QObject::connect(&socket_, &QTcpSocket::disconnected, &socket_, [this] { closed_ = true; });
+        socket_.connectToHost(QHostAddress::LocalHost, port);
+        connected_ = socket_.waitForConnected(kTimeoutMs);
+    }
+
+    bool connected() const { return connected_; }
+    void send(const QByteArray& bytes) { socket_.write(bytes); }
+    void close() { socket_.disconnectFromHost(); }
+    const QByteArray& received() const { return received_; }
+    bool closed() const { return closed_; }
+    bool waitForClose()
+    {
+        return QTest::qWaitFor([this] { return closed_; }, kTimeoutMs);
+    }
+    bool waitFor(const std::function<bool(const QByteArray&)>& condition)
+    {
+        return QTest::qWaitFor([&] { return condition(received_); }, kTimeoutMs);
+    }
+
+private:
+    QTcpSocket socket_;
+    QByteArray received_;
+    bool connected_ = false;
+    bool closed_ = false;
+};
+
+const QByteArray kModelsRequest = "GET /v1/models HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+
 } // namespace
 
 class TestApiServer : public QObject {
@@ -292,6 +330,14 @@ private slots:
     void endlessBodyClosesConnection();
     void unknownPathIs404();
     void wrongMethodIs405();
+    void declaredOversizeBodyIs413AtOnce();
+    void badContentLengthIsRejected_data();
+    void badContentLengthIsRejected();
+    void idleConnectionsAreClosed();
+    void extraConnectionsAreRefused();
+    void http10ConnectionCloses();
+    void stopAnswersStreamAndQueue();
+    void seedMinusOneIsRandom();
     void portInUseFailsWithMessage();
     void settingsPersistAndStartServer();
     void settingsSectionShowsUrlAndError();
@@ -681,6 +727,7 @@ void TestApiServer::wrongFieldsAre400_data()
     QTest::newRow("max_tokens zero") << QByteArray(R"({"max_tokens": 0, "messages": [)" + user + "]}")
                                      << "max_tokens";
     QTest::newRow("seed a string") << QByteArray(R"({"seed": "7", "messages": [)" + user + "]}") << "seed";
+    QTest::newRow("seed below -1") << QByteArray(R"({"seed": -2, "messages": [)" + user + "]}") << "seed";
     QTest::newRow("stop a number") << QByteArray(R"({"stop": 5, "messages": [)" + user + "]}") << "stop";
     QTest::newRow("stop item a number") << QByteArray(R"({"stop": ["a", 5], "messages": [)" + user + "]}")
                                         << "stop[1]";
@@ -790,6 +837,222 @@ void TestApiServer::wrongMethodIs405()
     const HttpResult post = client_->send("POST", QStringLiteral("/v1/models"), "{}");
     QCOMPARE(post.status, 405);
     QCOMPARE(post.allow, QByteArrayLiteral("GET"));
+}
+
+void TestApiServer::declaredOversizeBodyIs413AtOnce()
+{
+    // The headers announce 2 MB and the client sends 2 bytes: the 413 comes
+    // without waiting for the rest, and the connection closes.
+    RawClient client(static_cast<quint16>(server_->port()));
+    QVERIFY(client.connected());
+    client.send("POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                "Content-Length: 2000000\r\n\r\n{}");
+    QVERIFY2(client.waitForClose(), client.received().constData());
+    QVERIFY2(client.received().startsWith("HTTP/1.1 413"), client.received().constData());
+    QVERIFY(client.received().contains("Connection: close"));
+    QVERIFY(client.received().contains("request_too_large"));
+    QVERIFY(client.received().contains("2000000"));
+
+    // The server is still there for everyone else.
+    QCOMPARE(client_->send("GET", QStringLiteral("/v1/models")).status, 200);
+}
+
+void TestApiServer::badContentLengthIsRejected_data()
+{
+    QTest::addColumn<QByteArray>("headers");
+    QTest::addColumn<QByteArray>("statusLine");
+    QTest::addColumn<QByteArray>("code");
+    QTest::newRow("not a number") << QByteArray("Content-Length: abc\r\n") << QByteArray("HTTP/1.1 400")
+                                  << QByteArray("invalid_content_length");
+    QTest::newRow("negative") << QByteArray("Content-Length: -5\r\n") << QByteArray("HTTP/1.1 400")
+                              << QByteArray("invalid_content_length");
+    QTest::newRow("two values") << QByteArray("Content-Length: 2\r\nContent-Length: 3\r\n")
+                                << QByteArray("HTTP/1.1 400") << QByteArray("invalid_content_length");
+    QTest::newRow("too many digits") << QByteArray("Content-Length: 99999999999999999999999\r\n")
+                                     << QByteArray("HTTP/1.1 413") << QByteArray("request_too_large");
+    QTest::newRow("header block too large")
+        << QByteArray("X-Padding: " + QByteArray(70000, 'a') + "\r\nContent-Length: 2\r\n")
+        << QByteArray("HTTP/1.1 431") << QByteArray("headers_too_large");
+}
+
+void TestApiServer::badContentLengthIsRejected()
+{
+    QFETCH(QByteArray, headers);
+    QFETCH(QByteArray, statusLine);
+    QFETCH(QByteArray, code);
+    RawClient client(static_cast<quint16>(server_->port()));
+    QVERIFY(client.connected());
+    client.send("POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\n" + headers + "\r\n{}");
+    QVERIFY2(client.waitForClose(), client.received().constData());
+    QVERIFY2(client.received().startsWith(statusLine), client.received().constData());
+    QVERIFY2(client.received().contains(code), client.received().constData());
+    if (code == "invalid_content_length")
+        QVERIFY2(client.received().contains("Invalid Content-Length"), client.received().constData());
+}
+
+void TestApiServer::idleConnectionsAreClosed()
+{
+    ApiServer server(*service_);
+    server.setConnectionLimitsForTesting(ApiServer::kMaxConnections, 200);
+    QVERIFY(server.start(0));
+    const auto port = static_cast<quint16>(server.port());
+
+    // Step 1: a request that stops halfway gets a 408 and the connection closes.
+    RawClient partial(port);
+    QVERIFY(partial.connected());
+    partial.send("POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 10\r\n\r\n{\"mess");
+    QVERIFY2(partial.waitForClose(), partial.received().constData());
+    QVERIFY2(partial.received().startsWith("HTTP/1.1 408"), partial.received().constData());
+    QVERIFY(partial.received().contains("request_timeout"));
+
+    // Step 2: a connection that sends nothing is closed without a response.
+    RawClient silent(port);
+    QVERIFY(silent.connected());
+    QVERIFY(silent.waitForClose());
+    QVERIFY(silent.received().isEmpty());
+
+    // Step 3: a kept-alive connection is closed after its response, once
+    // idle; a request that waits in the queue meanwhile is not cut off.
+    const quint64 chatRequest = service_->startGeneration({{"user", "Once upon a time"}}, greedySettings(200));
+    QVERIFY(chatRequest != 0);
+    RawClient kept(port);
+    QVERIFY(kept.connected());
+    kept.send(rawHttpRequest("POST", "/v1/chat/completions",
+                             QJsonDocument(greedyRequest(QStringLiteral("The dog"), 5)).toJson()));
+    QVERIFY2(kept.waitForClose(), kept.received().constData());
+    QVERIFY2(kept.received().startsWith("HTTP/1.1 200"), kept.received().constData());
+    QVERIFY(kept.received().contains("chat.completion"));
+    QTRY_COMPARE_WITH_TIMEOUT(server.connectionCount(), 0, kTimeoutMs);
+}
+
+void TestApiServer::extraConnectionsAreRefused()
+{
+    ApiServer server(*service_);
+    server.setConnectionLimitsForTesting(3, ApiServer::kIdleTimeoutMs);
+    QVERIFY(server.start(0));
+    const auto port = static_cast<quint16>(server.port());
+
+    // Step 1: three idle connections fill the server.
+    std::vector<std::unique_ptr<RawClient>> open;
+    for (int i = 0; i < 3; ++i) {
+        open.push_back(std::make_unique<RawClient>(port));
+        QVERIFY(open.back()->connected());
+    }
+    QTRY_COMPARE_WITH_TIMEOUT(server.connectionCount(), 3, kTimeoutMs);
+
+    // Step 2: a fourth gets a 503 and is closed; the others stay open.
+    RawClient extra(port);
+    QVERIFY(extra.connected());
+    QVERIFY2(extra.waitForClose(), extra.received().constData());
+    QVERIFY2(extra.received().startsWith("HTTP/1.1 503"), extra.received().constData());
+    QVERIFY(extra.received().contains("too_many_connections"));
+    QCOMPARE(server.connectionCount(), 3);
+    for (const auto& client : open)
+        QVERIFY(!client->closed());
+
+    // Step 3: once one closes, a new connection is served.
+    open.front()->close();
+    QTRY_COMPARE_WITH_TIMEOUT(server.connectionCount(), 2, kTimeoutMs);
+    RawClient next(port);
+    QVERIFY(next.connected());
+    next.send("GET /v1/models HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
+    QVERIFY2(next.waitForClose(), next.received().constData());
+    QVERIFY2(next.received().startsWith("HTTP/1.1 200"), next.received().constData());
+}
+
+void TestApiServer::http10ConnectionCloses()
+{
+    const auto port = static_cast<quint16>(server_->port());
+    const auto answers = [](const QByteArray& received) { return received.count("\"object\":\"list\""); };
+
+    // Step 1: HTTP/1.0 without keep-alive, and HTTP/1.1 with "Connection:
+    // close", end with the response.
+    for (const QByteArray& request : {QByteArray("GET /v1/models HTTP/1.0\r\n\r\n"),
+                                      QByteArray("GET /v1/models HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")}) {
+        RawClient client(port);
+        QVERIFY(client.connected());
+        client.send(request);
+        QVERIFY2(client.waitForClose(), request.constData());
+        QVERIFY2(client.received().contains(" 200 "), client.received().constData());
+        QCOMPARE(answers(client.received()), 1);
+    }
+
+    // Step 2: HTTP/1.1, and HTTP/1.0 with keep-alive, stay open for the next request.
+    for (const QByteArray& request : {kModelsRequest, QByteArray("GET /v1/models HTTP/1.0\r\nConnection: keep-alive\r\n\r\n")}) {
+        RawClient client(port);
+        QVERIFY(client.connected());
+        client.send(request);
+        QVERIFY(client.waitFor([&](const QByteArray& received) { return answers(received) == 1; }));
+        client.send(request);
+        QVERIFY(client.waitFor([&](const QByteArray& received) { return answers(received) == 2; }));
+        QVERIFY2(!client.closed(), request.constData());
+    }
+}
+
+void TestApiServer::stopAnswersStreamAndQueue()
+{
+    ApiServer server(*service_);
+    QVERIFY(server.start(0));
+    const auto port = static_cast<quint16>(server.port());
+
+    // Step 1: keep the service busy with a long reply of the chat window's,
+    // so that a stream and a plain request both wait.
+    bool chatFinished = false;
+    QObject context;
+    quint64 chatRequest = 0;
+    connect(service_.get(), &InferenceService::generationFinished, &context,
+            [&](quint64 id, const GenerationOutcome&) { chatFinished = chatFinished || id == chatRequest; });
+    chatRequest = service_->startGeneration({{"user", "Once upon a time"}}, greedySettings(service_->contextSize()));
+    QVERIFY(chatRequest != 0);
+    QJsonObject streamBody{
+        {QStringLiteral("messages"), QJsonArray{userMessage(QStringLiteral("Once upon a time"))}},
+        {QStringLiteral("temperature"), 0},
+        {QStringLiteral("stream"), true},
+    };
+    RawClient streamed(port);
+    QVERIFY(streamed.connected());
+    streamed.send(rawHttpRequest("POST", "/v1/chat/completions", QJsonDocument(streamBody).toJson()));
+    QVERIFY(QTest::qWaitFor([&] { return server.waitingRequests() == 1 || chatFinished; }, kTimeoutMs));
+    RawClient waiting(port);
+    QVERIFY(waiting.connected());
+    waiting.send(rawHttpRequest("POST", "/v1/chat/completions",
+                                QJsonDocument(greedyRequest(QStringLiteral("Hi"), 5)).toJson()));
+    QVERIFY(QTest::qWaitFor([&] { return server.waitingRequests() == 2 || chatFinished; }, kTimeoutMs));
+    if (chatFinished) {
+        server.stop();
+        QSKIP("The chat reply ended before both requests arrived, so none had to wait");
+    }
+
+    // Step 2: the server stops at the stream's first piece of text.
+    bool stopped = false;
+    connect(service_.get(), &InferenceService::textGenerated, &context, [&](quint64 id, const QString&) {
+        if (!stopped && id != chatRequest) {
+            stopped = true;
+            server.stop();
+        }
+    });
+    service_->stopGeneration();
+    QTRY_VERIFY_WITH_TIMEOUT(stopped, kTimeoutMs);
+    QVERIFY(!server.running());
+
+    // Step 3: the stream ends with an error event and [DONE], the waiting
+    // request gets a 503, and both connections close.
+    QVERIFY2(streamed.waitForClose(), streamed.received().constData());
+    const QByteArray stream = streamed.received();
+    QVERIFY2(stream.startsWith("HTTP/1.1 200"), stream.constData());
+    QVERIFY2(stream.contains("data: {\"error\""), stream.constData());
+    QVERIFY2(stream.contains("server_stopping"), stream.constData());
+    QVERIFY2(stream.endsWith("data: [DONE]\n\n\r\n0\r\n\r\n"), stream.constData());
+    QVERIFY2(waiting.waitForClose(), waiting.received().constData());
+    QVERIFY2(waiting.received().startsWith("HTTP/1.1 503"), waiting.received().constData());
+    QVERIFY(waiting.received().contains("server_stopping"));
+}
+
+void TestApiServer::seedMinusOneIsRandom()
+{
+    QJsonObject request = greedyRequest(QStringLiteral("Once upon a time"), 2);
+    request[QStringLiteral("seed")] = -1;
+    QCOMPARE(client_->post(request).status, 200);
 }
 
 void TestApiServer::portInUseFailsWithMessage()

@@ -17,6 +17,8 @@
 #include <QClipboard>
 #include <QFile>
 #include <QGuiApplication>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QSettings>
 #include <QSignalSpy>
 
@@ -35,6 +37,18 @@ qint64 idAt(const MessageListModel& messages, int row)
     return roleAt(messages, row, MessageListModel::MessageIdRole).toLongLong();
 }
 
+// The blocks the message list gives QML for a reply with this text.
+QVariantList blocksFor(const QString& text)
+{
+    MessageListModel model;
+    MessageRecord record;
+    record.id = 1;
+    record.role = QStringLiteral("assistant");
+    record.content = text;
+    model.append(record);
+    return model.data(model.index(0), MessageListModel::BlocksRole).toList();
+}
+
 QString contentAt(const MessageListModel& messages, int row)
 {
     return roleAt(messages, row, MessageListModel::ContentRole).toString();
@@ -42,7 +56,7 @@ QString contentAt(const MessageListModel& messages, int row)
 
 const QString kCodeReply = QStringLiteral(
     "Here is a **small** program <b>with tags</b>:\n\n```cpp\n#include <cstdio>\nint main() { std::puts(\"hi\"); }\n```\n\n"
-    "- It prints `hi`.\n- Then it exits.");
+    "- It prints `hi`.\n- Then it exits.\n\n![logo](http://127.0.0.1:9/track.png)");
 
 } // namespace
 
@@ -201,6 +215,10 @@ void TestChatFlows::markdownAndCodeBlocksRender()
     const QString proseHtml = blocks[0].toMap().value(QStringLiteral("html")).toString();
     QVERIFY2(proseHtml.contains(QStringLiteral("small")) && !proseHtml.contains(QStringLiteral("**")),
              qPrintable(proseHtml));
+    // Images are left out, so showing a reply never loads a URL.
+    const QString lastHtml = blocks[2].toMap().value(QStringLiteral("html")).toString();
+    QVERIFY2(!lastHtml.contains(QStringLiteral("<img"), Qt::CaseInsensitive), qPrintable(lastHtml));
+    QVERIFY(!lastHtml.contains(QStringLiteral("track.png")));
     // Raw HTML in a reply is shown as text, not applied.
     QVERIFY2(proseHtml.contains(QStringLiteral("&lt;b&gt;with tags&lt;/b&gt;")), qPrintable(proseHtml));
     QQuickItem* prose = nullptr;
@@ -213,6 +231,14 @@ void TestChatFlows::markdownAndCodeBlocksRender()
     QCOMPARE(QGuiApplication::clipboard()->text(), code);
     QTRY_VERIFY(item("replyStats")->property("text").toString().contains(QStringLiteral("42")));
     CHECKED(saveScreenshot(QStringLiteral("chat-markdown.png")));
+
+    // A reply of megabytes is shown as the start of its plain text.
+    const QString huge = QString(QStringLiteral("word ")).repeated(200000);
+    const QVariantList hugeBlocks = blocksFor(huge);
+    QCOMPARE(hugeBlocks.size(), 1);
+    const QString hugeHtml = hugeBlocks[0].toMap().value(QStringLiteral("html")).toString();
+    QVERIFY(hugeHtml.size() < 120000);
+    QVERIFY(hugeHtml.contains(QStringLiteral("1000000")));
 }
 
 void TestChatFlows::pinAndSearchOpenTheMessage()
@@ -325,14 +351,30 @@ void TestChatFlows::exportAndImportRoundTrip()
     QCOMPARE(contentAt(context_->messages(), 0), QStringLiteral("你好"));
     QCOMPARE(contentAt(context_->messages(), 1), kCodeReply);
 
-    // Step 3: a file that is not a chat is refused with its name.
+    // Step 3: a title of many lines and characters becomes one short line.
+    QFile exported(jsonPath);
+    QVERIFY(exported.open(QIODevice::ReadOnly));
+    QJsonObject root = QJsonDocument::fromJson(exported.readAll()).object();
+    exported.close();
+    root.insert(QStringLiteral("title"), QStringLiteral("first\nsecond ") + QString(500, QLatin1Char('x')));
+    const QString longTitlePath = dir_->filePath(QStringLiteral("long-title.json"));
+    QFile longTitle(longTitlePath);
+    QVERIFY(longTitle.open(QIODevice::WriteOnly));
+    longTitle.write(QJsonDocument(root).toJson());
+    longTitle.close();
+    QVERIFY(controller.importChat(QUrl::fromLocalFile(longTitlePath)));
+    const QString title = context_->store().chat(controller.currentChatId()).title;
+    QVERIFY(title.startsWith(QStringLiteral("first second x")));
+    QCOMPARE(title.size(), kMaxChatTitleLength);
+
+    // Step 4: a file that is not a chat is rejected with its name.
     QFile broken(dir_->filePath(QStringLiteral("broken.json")));
     QVERIFY(broken.open(QIODevice::WriteOnly));
     broken.write("{\"format\": \"something else\"}");
     broken.close();
     QVERIFY(!controller.importChat(QUrl::fromLocalFile(broken.fileName())));
     QVERIFY(controller.errorMessage().contains(QStringLiteral("broken.json")));
-    QCOMPARE(context_->store().chats().size(), 2);
+    QCOMPARE(context_->store().chats().size(), 3);
 }
 
 void TestChatFlows::keyboardShortcuts()
@@ -388,6 +430,13 @@ void TestChatFlows::darkThemeAndLargerText()
     const QPointF corner = send->mapToScene(QPointF(send->width(), send->height()));
     QVERIFY(corner.x() <= window()->width() && corner.y() <= window()->height());
     CHECKED(saveScreenshot(QStringLiteral("chat-dark-large-text.png")));
+    QObject* settingsDialog = window()->findChild<QObject*>(QStringLiteral("settingsDialog"));
+    QMetaObject::invokeMethod(settingsDialog, "open");
+    QTRY_VERIFY(settingsDialog->property("opened").toBool());
+    QCOMPARE(item("themeCombo")->property("currentIndex").toInt(), 2);
+    CHECKED(saveScreenshot(QStringLiteral("settings-dark.png")));
+    QMetaObject::invokeMethod(settingsDialog, "close");
+    QTRY_VERIFY(!settingsDialog->property("visible").toBool());
 
     // The setting applies at once and is saved.
     appearance.setTheme(AppearanceSettings::kLight);
@@ -448,6 +497,12 @@ void TestChatFlows::fullDiskKeepsChatInMemory()
     QVERIFY(saved.size() >= 2);
     QCOMPARE(saved[0].content, QStringLiteral("Once upon a time"));
     QCOMPARE(saved[1].content, contentAt(context_->messages(), 1));
+
+    // With space again, the next turn saves the turns kept in memory too.
+    CHECKED(sendAndWait(QStringLiteral("The end")));
+    QVERIFY(!controller.unsaved());
+    QCOMPARE(context_->store().activeBranch(chat).size(), 6);
+    QCOMPARE(context_->store().activeBranch(chat).at(2).content, QStringLiteral("The cat"));
 }
 
 QTEST_MAIN(TestChatFlows)

@@ -13,6 +13,7 @@
 #include "model_library/model_list_model.h"
 #include "settings/language_settings.h"
 #include "test_support.h"
+#include "ui_test_base.h"
 
 #include <QCryptographicHash>
 #include <QDir>
@@ -51,24 +52,8 @@ QString sharedVariant(const QString& fileName)
     return QString::fromStdString(test::shared_path("models/stories260K-wide/" + fileName.toStdString()));
 }
 
-QString screenshotPath(const QString& name)
-{
-    const QString folder = QStringLiteral(QUANTA_BINARY_DIR "/screenshots");
-    QDir().mkpath(folder);
-    return folder + QLatin1Char('/') + name;
-}
-
-// The items under `root` with the given object name, popups and delegates
-// included.
-QList<QQuickItem*> findItems(QQuickItem* root, const QString& objectName)
-{
-    QList<QQuickItem*> found;
-    if (root->objectName() == objectName)
-        found.append(root);
-    for (QQuickItem* child : root->childItems())
-        found.append(findItems(child, objectName));
-    return found;
-}
+using test::findItems;
+using test::screenshotPath;
 
 QList<QQuickItem*> visibleOnly(const QList<QQuickItem*>& items)
 {

@@ -2,8 +2,14 @@
 // interrupted and resumed downloads (byte-exact, with the Range request in
 // nginx's access log), pause, cancel, checksum mismatches, HTTP errors,
 // redirects, retries, a full disk and a restart of the manager. A folder of
-// several files must appear in the models folder as one model.
+// several files must appear in the models folder as one model. Also: a
+// second request for an unfinished download applies its own checksum, and a
+// failure reports whether its bytes are worth keeping. URLs with percent
+// signs survive into messages. The server's file name (Content-Disposition,
+// or a redirect from a URL without an extension) names a file the caller did
+// not name.
 
+#include "downloads/content_disposition.h"
 #include "downloads/download_manager.h"
 #include "downloads/library_install.h"
 #include "model_library/model_list_model.h"
@@ -16,6 +22,8 @@
 #include <QFileInfo>
 #include <QProcess>
 #include <QSignalSpy>
+#include <QTcpServer>
+#include <QTcpSocket>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -147,6 +155,63 @@ private:
     QString error_;
 };
 
+// A minimal HTTP server on 127.0.0.1 for responses the nginx configuration
+// does not send: a Content-Disposition header, and a redirect from a path
+// without a file extension. Each request target maps to a whole raw
+// response, after which the connection closes.
+class RawHttpServer {
+public:
+    RawHttpServer()
+    {
+        listening_ = server_.listen(QHostAddress::LocalHost, 0);
+        QObject::connect(&server_, &QTcpServer::newConnection, &server_, [this] {
+            while (QTcpSocket* socket = server_.nextPendingConnection()) {
+                QObject::connect(socket, &QTcpSocket::readyRead, socket, [this, socket] { respond(socket); });
+                QObject::connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
+            }
+        });
+    }
+    bool listening() const { return listening_; }
+    void setResponse(const QByteArray& target, const QByteArray& response) { responses_[target] = response; }
+    QUrl url(const QString& target) const
+    {
+        return QUrl(QStringLiteral("http://127.0.0.1:%1%2").arg(QString::number(server_.serverPort()), target));
+    }
+
+    static QByteArray ok(const QByteArray& headers, const QByteArray& body)
+    {
+        return "HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\nContent-Length: " +
+               QByteArray::number(body.size()) + "\r\n" + headers + "Connection: close\r\n\r\n" + body;
+    }
+    static QByteArray redirect(const QUrl& target)
+    {
+        return "HTTP/1.1 302 Found\r\nLocation: " + target.toEncoded() +
+               "\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+    }
+
+private:
+    void respond(QTcpSocket* socket)
+    {
+        if (!socket->peek(64 * 1024).contains("\r\n\r\n"))
+            return;
+        const QByteArray target = socket->readAll().split(' ').value(1);
+        socket->write(responses_.value(target, "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"));
+        socket->disconnectFromHost();
+    }
+
+    QTcpServer server_;
+    bool listening_ = false;
+    QMap<QByteArray, QByteArray> responses_;
+};
+
+// A port on 127.0.0.1 where nothing listens, found by listening and closing.
+quint16 closedPort()
+{
+    QTcpServer probe;
+    probe.listen(QHostAddress::LocalHost, 0);
+    return probe.serverPort();
+}
+
 // Writes zeros to `path` until the disk is full.
 void fillDisk(const QString& path)
 {
@@ -193,6 +258,14 @@ private slots:
     void folderAppearsAsOneModel();
     void existingModelIsNeverOverwritten();
     void partialFilesAreNotListedAsModels();
+
+    void newChecksumAppliesToFailedJob();
+    void newChecksumAppliesToPausedJob();
+    void failuresTellWhetherToKeepBytes();
+    void percentSignsSurviveInMessages();
+    void contentDispositionIsParsed_data();
+    void contentDispositionIsParsed();
+    void serverFileNameNamesUnnamedFile();
 
 private:
     QString modelsPath() const { return models_->path(); }
@@ -381,6 +454,7 @@ void TestDownloads::interruptedDownloadResumesByteExact()
     server_->stop();
     QVERIFY2(waitForState(*manager, id, DownloadJob::State::Failed), qPrintable(describe(*manager, id)));
     QVERIFY2(job->error().contains(QStringLiteral("/slow/random.bin")), qPrintable(job->error()));
+    QVERIFY(job->canResumeFromDisk());
 
     // Step 2: the bytes so far are on disk, and nothing is in the library.
     const qint64 onDisk = QFileInfo(partialPath(id, QStringLiteral("random.bin"))).size();
@@ -645,6 +719,7 @@ void TestDownloads::noSpaceWhileWriting()
     QVERIFY2(message.contains(QStringLiteral("No space left on device")), qPrintable(message));
     QVERIFY2(message.contains(partialPath(id, QStringLiteral("random.bin"))), qPrintable(message));
     QVERIFY(visibleEntries(modelsPath()).isEmpty());
+    QVERIFY(job->canResumeFromDisk());
 
     // Step 2: with space again, resume hashes what is on disk and finishes.
     manager->setDiskSpaceForTesting(-1);
@@ -851,6 +926,185 @@ void TestDownloads::partialFilesAreNotListedAsModels()
 
     ModelListModel models(modelsPath());
     QCOMPARE(models.rowCount(), 0);
+}
+
+void TestDownloads::newChecksumAppliesToFailedJob()
+{
+    // Step 1: a wrong SHA-256 fails the download and deletes the file.
+    auto manager = makeManager();
+    const QUrl url = server_->url(QStringLiteral("/files/random.bin?case=rechecksum"));
+    const QString wrong = QString::fromLatin1(sha256Hex("not the file"));
+    const QString id = manager->download(url, wrong);
+    QVERIFY2(!id.isEmpty(), qPrintable(manager->lastError()));
+    QVERIFY2(waitForState(*manager, id, DownloadJob::State::Failed), qPrintable(describe(*manager, id)));
+    QVERIFY(!manager->job(id)->canResumeFromDisk());
+
+    // Step 2: the same URL with the right SHA-256 continues that job, checked
+    // against the new value.
+    QCOMPARE(manager->download(url, QString::fromLatin1(randomSha_)), id);
+    QVERIFY2(waitForState(*manager, id, DownloadJob::State::Completed), qPrintable(describe(*manager, id)));
+    QCOMPARE(manager->jobList().size(), 1);
+    QCOMPARE(manager->job(id)->record().files.first().expectedSha256, randomSha_);
+    QCOMPARE(readBytes(QDir(modelsPath()).filePath(QStringLiteral("random.bin"))), random_);
+
+    // Step 3: without a SHA-256, the old one is dropped too.
+    const QUrl other = server_->url(QStringLiteral("/files/tampered.bin?case=nochecksum"));
+    const QString second = manager->download(other, wrong);
+    QVERIFY2(waitForState(*manager, second, DownloadJob::State::Failed), qPrintable(describe(*manager, second)));
+    QCOMPARE(manager->download(other), second);
+    QVERIFY2(waitForState(*manager, second, DownloadJob::State::Completed), qPrintable(describe(*manager, second)));
+    QVERIFY(manager->job(second)->record().files.first().expectedSha256.isEmpty());
+    QCOMPARE(readBytes(QDir(modelsPath()).filePath(QStringLiteral("tampered.bin"))), tampered_);
+
+    // Step 4: under another name it is another model.
+    const QUrl third = server_->url(QStringLiteral("/files/tampered.bin?case=renamed"));
+    const QString failed = manager->download(third, wrong, QStringLiteral("first.bin"));
+    QVERIFY2(waitForState(*manager, failed, DownloadJob::State::Failed), qPrintable(describe(*manager, failed)));
+    const QString renamed = manager->download(third, {}, QStringLiteral("second.bin"));
+    QVERIFY(!renamed.isEmpty());
+    QVERIFY(renamed != failed);
+    QVERIFY2(waitForState(*manager, renamed, DownloadJob::State::Completed), qPrintable(describe(*manager, renamed)));
+}
+
+void TestDownloads::newChecksumAppliesToPausedJob()
+{
+    // A paused download keeps its bytes when a new request changes the
+    // checksum, and continues with a Range request.
+    auto manager = makeManager();
+    const QUrl url = server_->url(QStringLiteral("/slow/random.bin?case=pausedchecksum"));
+    const QString id = manager->download(url, QString::fromLatin1(sha256Hex("not the file")));
+    QVERIFY2(!id.isEmpty(), qPrintable(manager->lastError()));
+    DownloadJob* job = manager->job(id);
+    QVERIFY(waitFor([&] { return job->receivedBytes() > 0; }));
+    manager->pause(id);
+    const qint64 pausedAt = job->receivedBytes();
+
+    QCOMPARE(manager->download(url, QString::fromLatin1(randomSha_)), id);
+    QVERIFY2(waitForState(*manager, id, DownloadJob::State::Completed), qPrintable(describe(*manager, id)));
+    QCOMPARE(readBytes(QDir(modelsPath()).filePath(QStringLiteral("random.bin"))), random_);
+    QCOMPARE(requestsWith(*server_, {QStringLiteral("GET /slow/random.bin?case=pausedchecksum 206"),
+                                     QStringLiteral("range=\"bytes=%1-\"").arg(pausedAt)})
+                 .size(),
+             1);
+}
+
+void TestDownloads::failuresTellWhetherToKeepBytes()
+{
+    auto manager = makeManager();
+
+    // Step 1: a 404 leaves nothing a resume could use.
+    const QString notFound = manager->download(server_->url(QStringLiteral("/files/missing.gguf?case=keep")));
+    QVERIFY2(waitForState(*manager, notFound, DownloadJob::State::Failed), qPrintable(describe(*manager, notFound)));
+    QVERIFY(!manager->job(notFound)->canResumeFromDisk());
+
+    // Step 2: nor does a server that refuses every connection before a byte arrived.
+    const QUrl refused(QStringLiteral("http://127.0.0.1:%1/model.gguf").arg(closedPort()));
+    const QString noServer = manager->download(refused);
+    QVERIFY2(waitForState(*manager, noServer, DownloadJob::State::Failed), qPrintable(describe(*manager, noServer)));
+    QVERIFY2(manager->job(noServer)->error().contains(QStringLiteral("5 tries")),
+             qPrintable(manager->job(noServer)->error()));
+    QVERIFY(!manager->job(noServer)->canResumeFromDisk());
+
+    // Step 3: a size other than the requested one cannot be fixed by a resume.
+    DownloadRequest sized = oneFile(server_->url(QStringLiteral("/files/random.bin?case=size")), {}, kRandomSize - 1);
+    QString error;
+    const QString wrongSize = manager->start(sized, &error);
+    QVERIFY2(waitForState(*manager, wrongSize, DownloadJob::State::Failed), qPrintable(describe(*manager, wrongSize)));
+    QVERIFY(!manager->job(wrongSize)->canResumeFromDisk());
+}
+
+void TestDownloads::percentSignsSurviveInMessages()
+{
+    // Percent-encoded bytes in a URL look like placeholders ("%2F", "%25")
+    // to QString::arg(); the messages must show the URL as it is.
+    auto manager = makeManager();
+    const QUrl notFound = server_->url(QStringLiteral("/files/missing%2F50%25.gguf"));
+    QVERIFY(notFound.toString().contains(QStringLiteral("%2F50%25")));
+    QString error;
+    const QString first = manager->start(oneFile(notFound, {}, -1), &error);
+    QVERIFY2(!first.isEmpty(), qPrintable(error));
+    QVERIFY2(waitForState(*manager, first, DownloadJob::State::Failed), qPrintable(describe(*manager, first)));
+    const QString message = manager->job(first)->error();
+    QVERIFY2(message.contains(notFound.toString()), qPrintable(message));
+    QVERIFY2(message.contains(QStringLiteral("HTTP 404")), qPrintable(message));
+
+    // The message after the last retry has the URL, the count and the reason.
+    const QUrl serverError = server_->url(QStringLiteral("/server-error/a%2Fb%251.gguf"));
+    const QString second = manager->start(oneFile(serverError, {}, -1), &error);
+    QVERIFY2(!second.isEmpty(), qPrintable(error));
+    QVERIFY2(waitForState(*manager, second, DownloadJob::State::Failed), qPrintable(describe(*manager, second)));
+    const QString retried = manager->job(second)->error();
+    QVERIFY2(retried.contains(serverError.toString()), qPrintable(retried));
+    QVERIFY2(retried.contains(QStringLiteral("after %1 tries").arg(DownloadJob::kMaxAttempts)), qPrintable(retried));
+    QVERIFY2(retried.contains(QStringLiteral("HTTP 500")), qPrintable(retried));
+}
+
+void TestDownloads::contentDispositionIsParsed_data()
+{
+    QTest::addColumn<QByteArray>("header");
+    QTest::addColumn<QString>("name");
+    QTest::newRow("quoted") << QByteArray("attachment; filename=\"model.gguf\"") << QStringLiteral("model.gguf");
+    QTest::newRow("token, any case") << QByteArray("attachment; FILENAME=plain.gguf") << QStringLiteral("plain.gguf");
+    QTest::newRow("filename* wins") << QByteArray("attachment; filename*=UTF-8''%E6%A8%A1%E5%9E%8B.gguf; filename=\"x.gguf\"")
+                                    << QString::fromUtf8("\xE6\xA8\xA1\xE5\x9E\x8B.gguf");
+    QTest::newRow("ISO-8859-1") << QByteArray("inline; filename*=iso-8859-1'en'na%EFve.bin") << QString::fromUtf8("na\xC3\xAFve.bin");
+    QTest::newRow("unknown charset falls back") << QByteArray("attachment; filename*=KOI8-R''abc; filename=\"b.bin\"")
+                                                << QStringLiteral("b.bin");
+    QTest::newRow("semicolon in quotes") << QByteArray("attachment; filename=\"a;b.gguf\"; size=3") << QStringLiteral("a;b.gguf");
+    QTest::newRow("escaped quote") << QByteArray("attachment; filename=\"a\\\"b.gguf\"") << QStringLiteral("a\"b.gguf");
+    QTest::newRow("folders dropped") << QByteArray("attachment; filename=\"../../x/evil.gguf\"") << QStringLiteral("evil.gguf");
+    QTest::newRow("backslashes dropped") << QByteArray("attachment; filename=\"..\\..\\evil.gguf\"")
+                                         << QStringLiteral("evil.gguf");
+    QTest::newRow("leading dots dropped") << QByteArray("attachment; filename=\".bashrc\"") << QStringLiteral("bashrc");
+    QTest::newRow("control characters dropped") << QByteArray("attachment; filename=\"a\x01" "b\x7F.gguf\"")
+                                                << QStringLiteral("ab.gguf");
+    QTest::newRow("only dots") << QByteArray("attachment; filename=\"...\"") << QString();
+    QTest::newRow("no filename") << QByteArray("attachment") << QString();
+    QTest::newRow("empty") << QByteArray() << QString();
+    QTest::newRow("too long") << QByteArray("attachment; filename=\"" + QByteArray(300, 'a') + ".gguf\"") << QString();
+}
+
+void TestDownloads::contentDispositionIsParsed()
+{
+    QFETCH(QByteArray, header);
+    QFETCH(QString, name);
+    QCOMPARE(fileNameFromContentDisposition(header), name);
+}
+
+void TestDownloads::serverFileNameNamesUnnamedFile()
+{
+    // Step 1: the responses. "blob" has no extension, like a CDN's hash path.
+    RawHttpServer raw;
+    QVERIFY(raw.listening());
+    QVERIFY(writeBytes(QDir(server_->documentRoot()).filePath(QStringLiteral("blob")), tampered_));
+    raw.setResponse("/get?id=7", RawHttpServer::ok("Content-Disposition: attachment; filename=\"fallback.bin\"; "
+                                                   "filename*=UTF-8''na%C3%AFve%20model.bin\r\n",
+                                                   tampered_));
+    raw.setResponse("/get?id=8", RawHttpServer::ok("Content-Disposition: attachment; filename=\"other.bin\"\r\n",
+                                                   tampered_));
+    raw.setResponse("/evil", RawHttpServer::ok("Content-Disposition: attachment; filename=\"../../.hidden/evil.bin\"\r\n",
+                                               tampered_));
+    raw.setResponse("/go", RawHttpServer::redirect(server_->url(QStringLiteral("/files/random.bin?case=shortlink"))));
+    raw.setResponse("/model.gguf", RawHttpServer::redirect(server_->url(QStringLiteral("/files/blob"))));
+
+    // Step 2: each download, and the name it is installed under.
+    auto manager = makeManager();
+    const auto installedName = [&](const QUrl& url, const QString& name) {
+        const QString id = manager->download(url, {}, name);
+        if (id.isEmpty())
+            return QStringLiteral("not started: ") + manager->lastError();
+        if (!waitForState(*manager, id, DownloadJob::State::Completed))
+            return describe(*manager, id);
+        return QFileInfo(manager->job(id)->installedPath()).fileName();
+    };
+    QCOMPARE(installedName(raw.url(QStringLiteral("/get?id=7")), {}), QString::fromUtf8("na\xC3\xAFve model.bin"));
+    QCOMPARE(installedName(raw.url(QStringLiteral("/evil")), {}), QStringLiteral("evil.bin"));
+    QCOMPARE(installedName(raw.url(QStringLiteral("/go")), {}), QStringLiteral("random.bin"));
+    QCOMPARE(installedName(raw.url(QStringLiteral("/model.gguf")), {}), QStringLiteral("model.gguf"));
+    QCOMPARE(installedName(raw.url(QStringLiteral("/get?id=8")), QStringLiteral("mine.bin")), QStringLiteral("mine.bin"));
+    QCOMPARE(readBytes(QDir(modelsPath()).filePath(QStringLiteral("random.bin"))), random_);
+    QCOMPARE(readBytes(QDir(modelsPath()).filePath(QStringLiteral("evil.bin"))), tampered_);
+    QVERIFY(!QFileInfo::exists(QDir(modelsPath()).filePath(QStringLiteral(".hidden"))));
 }
 
 QTEST_GUILESS_MAIN(TestDownloads)

@@ -12,6 +12,7 @@
 #include "settings/language_settings.h"
 #include "storage/chat_store.h"
 #include "test_support.h"
+#include "ui_test_base.h"
 
 #include <QDir>
 #include <QQmlApplicationEngine>
@@ -38,23 +39,8 @@ QString sharedModel()
     return QString::fromStdString(test::shared_path("models/stories260K.gguf"));
 }
 
-QString screenshotPath(const QString& name)
-{
-    const QString folder = QStringLiteral(QUANTA_BINARY_DIR "/screenshots");
-    QDir().mkpath(folder);
-    return folder + QLatin1Char('/') + name;
-}
-
-// The items under `root` with the given object name, popups included.
-QList<QQuickItem*> findItems(QQuickItem* root, const QString& objectName)
-{
-    QList<QQuickItem*> found;
-    if (root->objectName() == objectName)
-        found.append(root);
-    for (QQuickItem* child : root->childItems())
-        found.append(findItems(child, objectName));
-    return found;
-}
+using test::findItems;
+using test::screenshotPath;
 
 // The device entry of `settings` whose name contains `part`, or an empty map.
 QVariantMap deviceNamed(const BackendSettings& settings, const QString& part)

@@ -76,6 +76,7 @@ private slots:
     void brokenTemplateFallsBack();
     void rejectedConversationFallsBack();
     void droppingKeepsUserTurnFirst();
+    void longHistoryDropsByBisection();
     void reusablePrefix_data();
     void reusablePrefix();
     void replyReserve_data();
@@ -157,6 +158,30 @@ void TestPromptBuilder::oldestMessagesDroppedToFit()
     // Dropping one message fewer would not have fitted.
     const std::vector<ChatMessage> oneMore(messages.begin() + plan.droppedMessages - 1, messages.end());
     const PromptPlan bigger = builder.build(oneMore, 4096, reserve);
+    QVERIFY(static_cast<int>(bigger.tokens.size()) > contextSize - reserve);
+}
+
+// A chat of thousands of turns finds the turns to drop by bisection, with
+// the same result as dropping one turn at a time: it fits, and one dropped
+// turn fewer would not.
+void TestPromptBuilder::longHistoryDropsByBisection()
+{
+    const Tokenizer& tokenizer = model_->tokenizer();
+    const PromptBuilder builder(tokenizer, ChatFormat::Plain);
+    std::vector<ChatMessage> messages{{"system", "Always be kind."}};
+    for (int i = 0; i < 5000; ++i)
+        messages.push_back({i % 2 == 0 ? "user" : "assistant", "Turn " + std::to_string(i) + " of the story."});
+    messages.push_back({"user", "The end."});
+
+    const int contextSize = 256;
+    const int reserve = 64;
+    const PromptPlan plan = builder.build(messages, contextSize, reserve);
+    QVERIFY(plan.droppedMessages > 4900);
+    QVERIFY(static_cast<int>(plan.tokens.size()) <= contextSize - reserve);
+
+    std::vector<ChatMessage> oneMore{messages.front()};
+    oneMore.insert(oneMore.end(), messages.begin() + 1 + plan.droppedMessages - 1, messages.end());
+    const PromptPlan bigger = builder.build(oneMore, 1 << 20, reserve);
     QVERIFY(static_cast<int>(bigger.tokens.size()) > contextSize - reserve);
 }
 

@@ -1,6 +1,8 @@
 // quanta-cli download against a real nginx on 127.0.0.1: the path on
-// stdout, the exit codes for errors, bad arguments and Ctrl+C, and the
-// resume of an interrupted run.
+// stdout, the exit codes for errors, bad arguments and Ctrl+C, and the resume
+// of an interrupted run with the new run's --sha256. A failed run leaves no
+// partial files that a rerun cannot continue, and the progress is printed as
+// plain lines when stderr is not a terminal.
 #include "nginx_server.h"
 #include "test_support.h"
 
@@ -58,6 +60,12 @@ QByteArray readBytes(const QString& path)
     return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
 }
 
+// The job folders a run left in `folder`/.partial.
+QStringList partialJobs(const QString& folder)
+{
+    return QDir(folder + QStringLiteral("/.partial")).entryList(QDir::Dirs | QDir::NoDotAndDotDot | QDir::Hidden);
+}
+
 // The size of the first *.part file under `folder`/.partial, or -1.
 qint64 partFileSize(const QString& folder)
 {
@@ -79,6 +87,9 @@ private slots:
     void badArgumentsExitWithUsage_data();
     void badArgumentsExitWithUsage();
     void interruptKeepsPartialForResume();
+    void rerunTakesNewChecksum();
+    void percentSignsSurviveInMessage();
+    void helpExplainsPartialFiles();
 
 private:
     std::unique_ptr<NginxServer> server_;
@@ -118,6 +129,10 @@ void TestDownloadCli::successPrintsPath()
     QCOMPARE(result.out.trimmed(), path);
     QCOMPARE(readBytes(path), bytes_);
     QVERIFY2(result.err.contains(QStringLiteral("100%")), qPrintable(result.err));
+    // stderr is a pipe here: plain lines, no carriage returns, at most one
+    // per 10 % step plus the first and the last.
+    QVERIFY2(!result.err.contains(QLatin1Char('\r')), qPrintable(result.err));
+    QVERIFY2(result.err.count(QStringLiteral("model.gguf  ")) <= 12, qPrintable(result.err));
 
     // --name chooses the file name; the first file is left as it is.
     const Result named = runCli({QStringLiteral("download"), server_->url(QStringLiteral("/files/model.gguf")).toString(),
@@ -138,6 +153,9 @@ void TestDownloadCli::notFoundExitsWithUrl()
     QVERIFY2(result.err.contains(QStringLiteral("404")), qPrintable(result.err));
     QVERIFY(result.out.isEmpty());
     QVERIFY(QDir(models.path()).entryList(QDir::Files).isEmpty());
+    // A 404 is final: no partial files are kept for a rerun.
+    QVERIFY2(!QFileInfo::exists(QDir(models.path()).filePath(QStringLiteral(".partial"))),
+             qPrintable(partialJobs(models.path()).join(QLatin1Char(' '))));
 }
 
 void TestDownloadCli::checksumMismatchExits()
@@ -151,6 +169,14 @@ void TestDownloadCli::checksumMismatchExits()
     QVERIFY2(result.err.contains(QString::fromLatin1(sha_)), qPrintable(result.err));
     QVERIFY(result.out.isEmpty());
     QVERIFY(!QFileInfo::exists(QDir(models.path()).filePath(QStringLiteral("model.gguf"))));
+    QVERIFY2(partialJobs(models.path()).isEmpty(), qPrintable(partialJobs(models.path()).join(QLatin1Char(' '))));
+
+    // A rerun with the right checksum, or with none, downloads the file.
+    const Result fixed = runCli({QStringLiteral("download"), server_->url(QStringLiteral("/files/model.gguf")).toString(),
+                                 QStringLiteral("--sha256"), QString::fromLatin1(sha_), QStringLiteral("-o"),
+                                 models.path()});
+    QVERIFY2(fixed.exitCode == 0, qPrintable(fixed.err));
+    QCOMPARE(readBytes(QDir(models.path()).filePath(QStringLiteral("model.gguf"))), bytes_);
 }
 
 void TestDownloadCli::badArgumentsExitWithUsage_data()
@@ -169,6 +195,14 @@ void TestDownloadCli::badArgumentsExitWithUsage_data()
         << QStringLiteral("single URL");
     QTest::newRow("unknown option") << QStringList{url, QStringLiteral("--fast")} << QStringLiteral("unknown option");
     QTest::newRow("missing value") << QStringList{url, QStringLiteral("-o")} << QStringLiteral("needs a value");
+    QTest::newRow("name with a folder") << QStringList{url, QStringLiteral("--name"), QStringLiteral("a/b.gguf")}
+                                        << QStringLiteral("invalid --name");
+    QTest::newRow("hidden name") << QStringList{url, QStringLiteral("--name"), QStringLiteral(".model.gguf")}
+                                 << QStringLiteral("invalid --name");
+    QTest::newRow("name ..") << QStringList{url, QStringLiteral("--name"), QStringLiteral("..")}
+                             << QStringLiteral("invalid --name");
+    QTest::newRow("empty name") << QStringList{url, QStringLiteral("--name"), QString()}
+                                << QStringLiteral("invalid --name");
 }
 
 void TestDownloadCli::badArgumentsExitWithUsage()
@@ -196,6 +230,7 @@ void TestDownloadCli::interruptKeepsPartialForResume()
     const Result stopped = finish(process);
     QVERIFY2(stopped.exitCode == 130, qPrintable(stopped.err));
     QVERIFY(stopped.out.isEmpty());
+    QVERIFY2(!stopped.err.contains(QLatin1Char('\r')), qPrintable(stopped.err));
     const qint64 kept = partFileSize(models.path());
     QVERIFY(kept > 0);
     QVERIFY(kept < kFileSize);
@@ -213,6 +248,57 @@ void TestDownloadCli::interruptKeepsPartialForResume()
         ranged = ranged || (line.contains(QStringLiteral("GET /slow/model.gguf 206")) &&
                             line.contains(QStringLiteral("range=\"bytes=%1-\"").arg(kept)));
     QVERIFY2(ranged, qPrintable(server_->accessLog().join(QLatin1Char('\n'))));
+}
+
+void TestDownloadCli::rerunTakesNewChecksum()
+{
+    // Step 1: a run with a wrong --sha256 is interrupted; its bytes are kept.
+    QTemporaryDir models;
+    const QString url = server_->url(QStringLiteral("/slow/model.gguf?case=rechecksum")).toString();
+    QStringList arguments{QStringLiteral("download"), url, QStringLiteral("--sha256"), QString(64, QLatin1Char('0')),
+                          QStringLiteral("-o"), models.path()};
+    QProcess process;
+    process.start(QStringLiteral(QUANTA_CLI_PATH), arguments);
+    QVERIFY(process.waitForStarted());
+    QVERIFY(QTest::qWaitFor([&] { return partFileSize(models.path()) > 0; }, kTimeoutMs));
+    ::kill(static_cast<pid_t>(process.processId()), SIGINT);
+    const Result stopped = finish(process);
+    QVERIFY2(stopped.exitCode == 130, qPrintable(stopped.err));
+    const qint64 kept = partFileSize(models.path());
+    QVERIFY(kept > 0);
+
+    // Step 2: the rerun with the right --sha256 continues those bytes and is
+    // checked against the new value, not the saved one.
+    arguments[3] = QString::fromLatin1(sha_);
+    const Result resumed = runCli(arguments);
+    QVERIFY2(resumed.exitCode == 0, qPrintable(resumed.err));
+    QVERIFY2(resumed.err.contains(QStringLiteral("Resuming")), qPrintable(resumed.err));
+    QCOMPARE(readBytes(QDir(models.path()).filePath(QStringLiteral("model.gguf"))), bytes_);
+    bool ranged = false;
+    for (const QString& line : server_->accessLog())
+        ranged = ranged || (line.contains(QStringLiteral("GET /slow/model.gguf?case=rechecksum 206")) &&
+                            line.contains(QStringLiteral("range=\"bytes=%1-\"").arg(kept)));
+    QVERIFY2(ranged, qPrintable(server_->accessLog().join(QLatin1Char('\n'))));
+    QVERIFY(partialJobs(models.path()).isEmpty());
+}
+
+void TestDownloadCli::percentSignsSurviveInMessage()
+{
+    QTemporaryDir models;
+    const QString url = server_->url(QStringLiteral("/files/missing%2F50%25.gguf")).toString();
+    QVERIFY(url.contains(QStringLiteral("%2F50%25")));
+    const Result result = runCli({QStringLiteral("download"), url, QStringLiteral("-o"), models.path()});
+    QCOMPARE(result.exitCode, 1);
+    QVERIFY2(result.err.contains(url), qPrintable(result.err));
+    QVERIFY2(result.err.contains(QStringLiteral("HTTP 404")), qPrintable(result.err));
+}
+
+void TestDownloadCli::helpExplainsPartialFiles()
+{
+    const Result result = runCli({QStringLiteral("download"), QStringLiteral("--help")});
+    QCOMPARE(result.exitCode, 0);
+    QVERIFY2(result.out.contains(QStringLiteral("deleted")), qPrintable(result.out));
+    QVERIFY2(result.out.contains(QStringLiteral("--sha256")), qPrintable(result.out));
 }
 
 QTEST_GUILESS_MAIN(TestDownloadCli)

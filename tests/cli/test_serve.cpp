@@ -1,7 +1,8 @@
 // quanta-cli serve end to end: it loads stories260K.gguf, prints its URL,
 // responds to each kind of request over real HTTP, and exits cleanly on
-// SIGTERM. A bad model path and a port in use fail with exit code 1 and a
-// message.
+// SIGTERM. A stream that runs and a request that waits at that moment both
+// get a complete response. A bad model path and a port in use fail with
+// exit code 1 and a message.
 #include "test_support.h"
 
 #include <QJsonArray>
@@ -13,6 +14,7 @@
 #include <QProcess>
 #include <QRegularExpression>
 #include <QTcpServer>
+#include <QTcpSocket>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -64,6 +66,67 @@ QByteArray chatRequest(bool stream)
     return QJsonDocument(request).toJson();
 }
 
+// Starts `quanta-cli serve` on a free port and returns its base URL from the
+// announcement on stdout, or an empty string with `error` set.
+QString startServe(QProcess& process, QString* error)
+{
+    process.start(QStringLiteral(QUANTA_CLI_PATH),
+                  {QStringLiteral("serve"), QStringLiteral("-m"), stories(), QStringLiteral("--port"), QStringLiteral("0"),
+                   QStringLiteral("--device"), QStringLiteral("cpu")});
+    if (!process.waitForStarted(kTimeoutMs)) {
+        *error = process.errorString();
+        return {};
+    }
+    QByteArray out;
+    const QRegularExpression announcement(QStringLiteral("Serving stories260K at (http://127\\.0\\.0\\.1:\\d+/v1)\n"));
+    QRegularExpressionMatch match;
+    const bool ended = QTest::qWaitFor(
+        [&] {
+            out += process.readAllStandardOutput();
+            match = announcement.match(QString::fromUtf8(out));
+            return match.hasMatch() || process.state() == QProcess::NotRunning;
+        },
+        kTimeoutMs);
+    if (!ended || !match.hasMatch()) {
+        *error = QString::fromUtf8(out + process.readAllStandardError());
+        return {};
+    }
+    return match.captured(1);
+}
+
+// A raw connection that collects every byte the server sends until it
+// closes the connection.
+class RawClient {
+public:
+    explicit RawClient(quint16 port)
+    {
+        QObject::connect(&socket_, &QTcpSocket::readyRead, &socket_, [this] { received_ += socket_.readAll(); });
+        QObject::connect(&socket_, &QTcpSocket::disconnected, &socket_, [this] { closed_ = true; });
+        socket_.connectToHost(QHostAddress::LocalHost, port);
+        connected_ = socket_.waitForConnected(kTimeoutMs);
+    }
+    bool connected() const { return connected_; }
+    void send(const QByteArray& bytes) { socket_.write(bytes); }
+    const QByteArray& received() const { return received_; }
+    bool waitForClose()
+    {
+        return QTest::qWaitFor([this] { return closed_; }, kTimeoutMs);
+    }
+
+private:
+    QTcpSocket socket_;
+    QByteArray received_;
+    bool connected_ = false;
+    bool closed_ = false;
+};
+
+QByteArray rawPost(const QByteArray& body)
+{
+    return "POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+           "Content-Length: " +
+           QByteArray::number(body.size()) + "\r\n\r\n" + body;
+}
+
 } // namespace
 
 class TestServe : public QObject {
@@ -73,6 +136,7 @@ private slots:
     void helpListsOptions();
     void missingModelIsUsageError();
     void servesRequestsUntilSigterm();
+    void sigtermAnswersOpenRequests();
     void badModelPathFails();
     void portInUseFails();
 };
@@ -167,6 +231,57 @@ void TestServe::servesRequestsUntilSigterm()
     QCOMPARE(process.exitCode(), 0);
     const QString err = QString::fromUtf8(process.readAllStandardError());
     QVERIFY2(err.contains(QStringLiteral("SIGTERM received")), qPrintable(err));
+}
+
+void TestServe::sigtermAnswersOpenRequests()
+{
+    if (!quanta::test::shared_available())
+        QSKIP("shared models are not available");
+    QProcess process;
+    QString error;
+    const QString base = startServe(process, &error);
+    QVERIFY2(!base.isEmpty(), qPrintable(error));
+    const auto port = static_cast<quint16>(QUrl(base).port());
+
+    // Step 1: a stream without max_tokens, which may fill the context, and
+    // a request sent once the stream has begun, which waits for it.
+    const QJsonObject streamBody{
+        {QStringLiteral("messages"),
+         QJsonArray{QJsonObject{{QStringLiteral("role"), QStringLiteral("user")},
+                                {QStringLiteral("content"), QStringLiteral("Once upon a time")}}}},
+        {QStringLiteral("temperature"), 0},
+        {QStringLiteral("stream"), true},
+    };
+    RawClient streamed(port);
+    QVERIFY(streamed.connected());
+    streamed.send(rawPost(QJsonDocument(streamBody).toJson()));
+    QVERIFY(QTest::qWaitFor([&] { return streamed.received().contains("data: "); }, kTimeoutMs));
+    RawClient waiting(port);
+    QVERIFY(waiting.connected());
+    waiting.send(rawPost(chatRequest(false)));
+
+    // Step 2: SIGTERM. However far the stream got, it ends with [DONE] and
+    // the end of its chunked body. An error event before them gives the reason.
+    ::kill(static_cast<pid_t>(process.processId()), SIGTERM);
+    QVERIFY2(streamed.waitForClose(), streamed.received().constData());
+    const QByteArray stream = streamed.received();
+    QVERIFY2(stream.startsWith("HTTP/1.1 200"), stream.constData());
+    QVERIFY2(stream.endsWith("data: [DONE]\n\n\r\n0\r\n\r\n"), stream.constData());
+    if (stream.contains("data: {\"error\""))
+        QVERIFY2(stream.contains("server_stopping"), stream.constData());
+
+    // Step 3: the waiting request gets its reply or a 503, never nothing.
+    QVERIFY2(waiting.waitForClose(), waiting.received().constData());
+    const QByteArray reply = waiting.received();
+    QVERIFY2(reply.startsWith("HTTP/1.1 200") || reply.startsWith("HTTP/1.1 503"), reply.constData());
+    if (reply.startsWith("HTTP/1.1 503"))
+        QVERIFY2(reply.contains("server_stopping"), reply.constData());
+
+    // Step 4: and the process exits with 0. It may have ended already while
+    // the replies were read.
+    QVERIFY(process.state() == QProcess::NotRunning || process.waitForFinished(kTimeoutMs));
+    QCOMPARE(process.exitStatus(), QProcess::NormalExit);
+    QCOMPARE(process.exitCode(), 0);
 }
 
 void TestServe::badModelPathFails()

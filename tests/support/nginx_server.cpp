@@ -63,7 +63,7 @@ QString quoted(const QString& path)
 NginxServer::NginxServer()
 {
     const QDir root(folder_.path());
-    for (const char* sub : {"www", "logs", "temp", "flaky-root/flaky"})
+    for (const char* sub : {"www", "logs", "temp", "flaky-root/flaky", "api-root"})
         root.mkpath(QLatin1String(sub));
     process_.setProcessChannelMode(QProcess::MergedChannels);
 }
@@ -81,6 +81,11 @@ bool NginxServer::available()
 QString NginxServer::documentRoot() const
 {
     return folder_.filePath(QStringLiteral("www"));
+}
+
+QString NginxServer::apiFolder() const
+{
+    return folder_.filePath(QStringLiteral("api-root"));
 }
 
 QString NginxServer::flakyFolder() const
@@ -136,6 +141,15 @@ void NginxServer::writeConfig() const
     config += QStringLiteral("        location /server-error/ { return 500; }\n");
     config += QStringLiteral("        location /flaky/ { root %1; try_files $uri =503; }\n")
                   .arg(quoted(dir + QStringLiteral("/flaky-root")));
+    // Hugging Face's layout. nginx prefers a matching regex location to the
+    // prefix locations above, so the pattern leaves out their paths.
+    config += QStringLiteral("        location ~ \"^/(?!(files|slow|redirect|linked|linked-redirect|server-error|flaky|"
+                             "api|rate-limited)/)[^/]+/[^/]+/resolve/\" { root %1; }\n")
+                  .arg(quoted(documentRoot()));
+    config += QStringLiteral("        location /api/ { root %1; default_type application/json; "
+                             "try_files \"$uri/search/$arg_filter/$arg_search.json\" \"$uri.json\" =404; }\n")
+                  .arg(quoted(apiFolder()));
+    config += QStringLiteral("        location /rate-limited/ { return 429; }\n");
     config += QStringLiteral("    }\n}\n");
 
     QFile file(folder_.filePath(QStringLiteral("nginx.conf")));

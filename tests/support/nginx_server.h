@@ -13,6 +13,15 @@
 //                         as Hugging Face sends it with its redirect to the CDN
 //   /server-error/PATH    500
 //   /flaky/NAME           503 until the test puts NAME into flakyFolder()
+//   /ORG/REPO/resolve/REVISION/PATH
+//                         documentRoot()/ORG/REPO/resolve/REVISION/PATH, as Hugging
+//                         Face serves a repository's files
+//   /api/PATH?QUERY       a recorded Hugging Face API response from apiFolder():
+//                         api/PATH/search/FILTER/SEARCH.json for a query with
+//                         filter= and search= (the models search), else
+//                         api/PATH.json (a file listing such as
+//                         api/models/ORG/REPO/tree/main.json), else 404
+//   /rate-limited/PATH    429, the API's response to too many requests
 //
 // The access log records method, URI, status, Range and If-Range headers of
 // each request.
@@ -42,6 +51,9 @@ public:
 
     QString documentRoot() const;
     QString flakyFolder() const;
+    // The root of the recorded API responses; /api/models/... is
+    // apiFolder()/api/models/....
+    QString apiFolder() const;
 
     // Configuration; takes effect at the next start().
     void setLinkedEtag(const QString& name, const QByteArray& sha256Hex);

@@ -5,17 +5,22 @@
 
 #include "app_options.h"
 #include "downloads/download_manager.h"
+#include "settings/library_settings.h"
 
 #include <QCoreApplication>
 #include <QDir>
+#include <QElapsedTimer>
 #include <QLocale>
 #include <QLoggingCategory>
+#include <QSettings>
 #include <QTimer>
 
 #include <algorithm>
 #include <atomic>
 #include <csignal>
 #include <cstdio>
+
+#include <unistd.h>
 
 namespace quanta::cli {
 
@@ -25,18 +30,30 @@ const char* const kDownloadUsage =
     "usage: quanta-cli download URL [URL...] [options]\n"
     "  --sha256 HEX            expected SHA-256 of the file (one URL only); without it,\n"
     "                          the server's X-Linked-Etag header is checked when it sends one\n"
-    "  -o, --output DIR        models folder to download into (default: the app's,\n"
-    "                          ~/.local/share/Quanta/models on Linux)\n"
+    "  -o, --output DIR        models folder to download into (default: the app's, as set\n"
+    "                          in its Settings; ~/.local/share/Quanta/models on Linux)\n"
     "  --name NAME             file name in DIR for one URL, folder name for several\n"
     "                          (default: the URL's file name; for several Hugging Face URLs,\n"
     "                          the repository's name)\n"
-    "Several URLs become one model folder. An unfinished download of the same URLs into\n"
-    "DIR is resumed with the options of its first run. Ctrl+C stops and keeps the partial\n"
-    "files for the next run. Prints the model's path when it is complete.\n"
+    "Several URLs become one model folder. Without --name, a single file takes the\n"
+    "server's name for it (Content-Disposition), or, for a URL without a file extension\n"
+    "that redirects, the name at the end of the redirect.\n"
+    "An unfinished download of the same URLs into DIR (under the same --name, if given)\n"
+    "is resumed, checked against this run's --sha256, or against none when it is left out.\n"
+    "Ctrl+C stops and keeps the partial files for the next run. When the download fails,\n"
+    "the partial files are kept in DIR/.partial only if the next run can continue them\n"
+    "(a network error or a full disk after some bytes arrived); otherwise, for example\n"
+    "after an HTTP 404 or a checksum mismatch, they are deleted.\n"
+    "Prints the model's path when it is complete. Progress goes to stderr: one line\n"
+    "redrawn in a terminal, else a line at each 10% step and each change of state\n"
+    "(every 10 s while the size is unknown).\n"
     "QT_LOGGING_RULES=quanta.download.info=true shows the download manager's log.\n";
 
-// How often the progress line is redrawn.
+// How often the progress is checked, and redrawn in a terminal.
 constexpr int kProgressIntervalMs = 250;
+// Without a terminal, and while the total size is unknown, a progress line
+// is printed at most this often.
+constexpr qint64 kPlainProgressIntervalMs = 10000;
 
 // Set by Ctrl+C; the event loop checks it with each progress update.
 std::atomic<bool> g_interrupted{false};
@@ -118,8 +135,9 @@ QString formatDuration(qint64 seconds)
     return QStringLiteral("%1:%2").arg(seconds / 60).arg(seconds % 60, 2, 10, QLatin1Char('0'));
 }
 
-// Redraws "NAME  42%  1.2 MiB of 3.0 MiB  640 KiB/s  0:03 left" in place.
-void printProgress(const DownloadJob& job)
+// "NAME  42%  1.2 MiB of 3.0 MiB  640 KiB/s  0:03 left", or the state
+// when no bytes are moving.
+QString progressText(const DownloadJob& job)
 {
     const QLocale locale = QLocale::c();
     const qint64 received = job.receivedBytes();
@@ -147,11 +165,61 @@ void printProgress(const DownloadJob& job)
     default:
         break;
     }
-    const QByteArray text = line.toUtf8();
-    const int width = static_cast<int>(text.size());
-    std::fprintf(stderr, "\r%s%*s", text.constData(), std::max(0, g_progressWidth - width), "");
-    std::fflush(stderr);
-    g_progressWidth = std::max(width, 1);
+    return line;
+}
+
+// Progress on stderr. A terminal gets one line, redrawn in place. A log
+// file or a pipe gets plain lines, because carriage returns would pile up
+// there: one when the state or the 10 % step changes, and the final one.
+class ProgressPrinter {
+public:
+    ProgressPrinter() : terminal_(::isatty(STDERR_FILENO) != 0) {}
+
+    // `last`: the job has ended, so its line is printed unless the line
+    // before was the same.
+    void print(const DownloadJob& job, bool last)
+    {
+        const QByteArray text = progressText(job).toUtf8();
+        if (terminal_) {
+            const int width = static_cast<int>(text.size());
+            std::fprintf(stderr, "\r%s%*s", text.constData(), std::max(0, g_progressWidth - width), "");
+            std::fflush(stderr);
+            g_progressWidth = std::max(width, 1);
+            return;
+        }
+
+        // A plain line only when something a reader of the log cares about changed.
+        const qint64 total = job.totalBytes();
+        const int step = total > 0 ? static_cast<int>(job.receivedBytes() * 10 / total) : -1;
+        const bool sizeUnknownAndDue = total <= 0 && (!sinceLine_.isValid() ||
+                                                      sinceLine_.elapsed() >= kPlainProgressIntervalMs);
+        const bool changed = job.state() != lastState_ || step > lastStep_;
+        if (!last && !changed && !sizeUnknownAndDue)
+            return;
+        if (last && text == lastText_)
+            return;
+        std::fprintf(stderr, "%s\n", text.constData());
+        std::fflush(stderr);
+        lastState_ = job.state();
+        lastStep_ = std::max(lastStep_, step);
+        lastText_ = text;
+        sinceLine_.start();
+    }
+
+private:
+    bool terminal_;
+    DownloadJob::State lastState_ = DownloadJob::State::Cancelled; // no line yet
+    int lastStep_ = -1;
+    QByteArray lastText_;
+    QElapsedTimer sinceLine_;
+};
+
+// The app's models folder: the one chosen in its Settings, else the default.
+QString defaultModelsFolder()
+{
+    const AppOptions defaults = AppOptions::defaults();
+    const QSettings settings(defaults.settingsPath, QSettings::IniFormat);
+    return LibrarySettings::savedModelsFolder(settings, defaults.modelsFolder);
 }
 
 struct DownloadArguments {
@@ -184,6 +252,11 @@ DownloadArguments parseArguments(const Options& options)
     const std::string folder = options.value("-o").value_or(options.string("--output", ""));
     parsed.folder = QString::fromStdString(folder);
     parsed.name = QString::fromStdString(options.string("--name", ""));
+    if (options.value("--name")) {
+        const QString problem = invalidModelNameReason(parsed.name);
+        if (!problem.isEmpty())
+            throw UsageError("invalid --name '" + printable(parsed.name.toStdString()) + "': " + problem.toStdString());
+    }
     if (parsed.urls.size() > 1 && parsed.name.isEmpty()) {
         parsed.name = defaultFolderName(parsed.urls);
         if (parsed.name.isEmpty())
@@ -230,28 +303,27 @@ int cmd_download(const Args& args)
         // would repeat them.
         QLoggingCategory::setFilterRules(QStringLiteral("quanta.download.info=false\nquanta.download.warning=false"));
         qInstallMessageHandler(printLogMessage);
-        const QString folder = arguments.folder.isEmpty() ? AppOptions::defaults().modelsFolder
+        const QString folder = arguments.folder.isEmpty() ? defaultModelsFolder()
                                                           : QDir(arguments.folder).absolutePath();
         DownloadManager manager(folder);
 
-        // Step 3: resume the same download where it stopped, or start it.
-        QString id;
-        if (DownloadJob* unfinished = manager.findUnfinished(arguments.urls)) {
-            id = unfinished->id();
-            std::fprintf(stderr, "Resuming the download of %s into %s (%s on disk)\n",
-                         printable(unfinished->name().toStdString()).c_str(),
-                         printable(QDir::toNativeSeparators(folder).toStdString()).c_str(),
-                         QLocale::c().formattedDataSize(unfinished->receivedBytes(), 1).toUtf8().constData());
-            unfinished->resume();
-        } else {
-            QString error;
-            id = manager.start(makeRequest(arguments), &error);
-            if (id.isEmpty()) {
-                std::fprintf(stderr, "quanta-cli download: %s\n", printable(error.toStdString()).c_str());
-                return kExitFailure;
-            }
+        // Step 3: start the download. The manager continues an unfinished
+        // one of the same URLs, with this run's --sha256.
+        const DownloadJob* unfinished = manager.findUnfinished(arguments.urls);
+        const QString unfinishedId = unfinished ? unfinished->id() : QString();
+        const qint64 keptBytes = unfinished ? unfinished->receivedBytes() : 0;
+        QString error;
+        const QString id = manager.start(makeRequest(arguments), &error);
+        if (id.isEmpty()) {
+            std::fprintf(stderr, "quanta-cli download: %s\n", printable(error.toStdString()).c_str());
+            return kExitFailure;
         }
         DownloadJob* job = manager.job(id);
+        if (id == unfinishedId)
+            std::fprintf(stderr, "Resuming the download of %s into %s (%s on disk)\n",
+                         printable(job->name().toStdString()).c_str(),
+                         printable(QDir::toNativeSeparators(folder).toStdString()).c_str(),
+                         QLocale::c().formattedDataSize(keptBytes, 1).toUtf8().constData());
         QObject::connect(job, &DownloadJob::retrying, &app, [](int attempt, int delayMs, const QString& reason) {
             endProgressLine();
             std::fprintf(stderr, "quanta-cli download: %s; try %d of %d in %d s\n",
@@ -267,6 +339,7 @@ int cmd_download(const Args& args)
         const auto finished = [job] {
             return job->state() == DownloadJob::State::Completed || job->state() == DownloadJob::State::Failed;
         };
+        ProgressPrinter progress;
         QTimer ticker;
         QObject::connect(&ticker, &QTimer::timeout, &app, [&] {
             if (g_interrupted.load()) {
@@ -275,7 +348,7 @@ int cmd_download(const Args& args)
                 app.quit();
                 return;
             }
-            printProgress(*job);
+            progress.print(*job, false);
         });
         QObject::connect(job, &DownloadJob::stateChanged, &app, [&] {
             if (finished())
@@ -288,10 +361,11 @@ int cmd_download(const Args& args)
         ticker.stop();
         std::signal(SIGINT, previous);
         if (job->state() == DownloadJob::State::Completed)
-            printProgress(*job);
+            progress.print(*job, true);
         endProgressLine();
 
-        // Step 5: the outcome.
+        // Step 5: the outcome. A failed download keeps its partial files
+        // only when the next run can continue from them.
         if (interrupted) {
             std::fprintf(stderr, "quanta-cli download: stopped; %s of %s are kept, run the same command to resume\n",
                          QLocale::c().formattedDataSize(job->receivedBytes(), 1).toUtf8().constData(),
@@ -300,6 +374,15 @@ int cmd_download(const Args& args)
         }
         if (job->state() != DownloadJob::State::Completed) {
             std::fprintf(stderr, "quanta-cli download: %s\n", printable(job->error().toStdString()).c_str());
+            if (job->canResumeFromDisk()) {
+                std::fprintf(stderr, "quanta-cli download: %s of %s are kept, run the same command to resume\n",
+                             QLocale::c().formattedDataSize(job->receivedBytes(), 1).toUtf8().constData(),
+                             printable(job->name().toStdString()).c_str());
+            } else {
+                // The job is deleted with its folder; an empty .partial goes too.
+                manager.cancel(id);
+                QDir(folder).rmdir(QStringLiteral(".partial"));
+            }
             return kExitFailure;
         }
         for (const DownloadFileState& file : job->record().files) {

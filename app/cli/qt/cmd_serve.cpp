@@ -146,8 +146,9 @@ int cmd_serve(const Args& args)
     });
     inference.loadModel(QString::fromLocal8Bit(model_path.c_str()));
 
-    // Step 5: run until SIGINT or SIGTERM, then close the connections and
-    // cancel what runs before the service stops its thread.
+    // Step 5: run until SIGINT or SIGTERM. Then ApiServer::stop() responds
+    // to the open requests, closes the connections and cancels what runs
+    // before the service stops its thread.
     g_stop_signal.store(0);
     const auto previous_int = std::signal(SIGINT, handle_stop_signal);
     const auto previous_term = std::signal(SIGTERM, handle_stop_signal);
