@@ -372,7 +372,11 @@ QUrl ChatController::suggestedExportUrl(qint64 chatId, const QString& format) co
     title = title.replace(unsafe, QStringLiteral("_")).trimmed();
     if (title.isEmpty())
         title = QStringLiteral("chat");
-    const QString folder = QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation);
+    // The documents folder when it exists, else the home folder: a file
+    // dialog opened on a missing folder shows another one and fails to save.
+    QString folder = QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation);
+    if (!QFileInfo(folder).isDir())
+        folder = QDir::homePath();
     const QString suffix = format == QLatin1String("json") ? QStringLiteral(".json") : QStringLiteral(".md");
     return QUrl::fromLocalFile(QDir(folder).filePath(title + suffix));
 }

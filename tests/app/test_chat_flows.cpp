@@ -16,6 +16,7 @@
 
 #include <QClipboard>
 #include <QFile>
+#include <QFileInfo>
 #include <QGuiApplication>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -331,6 +332,11 @@ void TestChatFlows::exportAndImportRoundTrip()
     }
     CHECKED(startApp(QString()));
     ChatController& controller = context_->controller();
+
+    // The suggested file is named after the chat, in a folder that exists.
+    const QString suggested = controller.suggestedExportUrl(chat, QStringLiteral("json")).toLocalFile();
+    QCOMPARE(QFileInfo(suggested).fileName(), QStringLiteral("Exported.json"));
+    QVERIFY(QFileInfo(QFileInfo(suggested).path()).isDir());
 
     // Step 1: Markdown and JSON files with the messages.
     const QString markdownPath = dir_->filePath(QStringLiteral("chat.md"));
