@@ -13,7 +13,10 @@ namespace {
 // megabytes of rich text would stall the UI thread for minutes.
 constexpr qsizetype kMaxRenderedChars = 100000;
 
-QVariantList blocksForQml(const QString& text)
+// The blocks of `text` for QML. A prose block with the same text as the
+// block at its place in `previous` keeps that block's HTML, so a streaming
+// reply converts only its last block again at each update.
+QVariantList blocksForQml(const QString& text, const QVariantList& previous)
 {
     QVariantList result;
     if (text.size() > kMaxRenderedChars) {
@@ -33,11 +36,18 @@ QVariantList blocksForQml(const QString& text)
         return result;
     }
     for (const MarkdownBlock& block : splitMarkdownBlocks(text)) {
+        QString html;
+        if (block.kind == MarkdownBlock::Kind::Prose) {
+            const QVariantMap old = result.size() < previous.size() ? previous.at(result.size()).toMap() : QVariantMap();
+            const QString oldHtml = old.value(QStringLiteral("html")).toString();
+            const bool unchanged = old.value(QStringLiteral("text")).toString() == block.text && !oldHtml.isEmpty();
+            html = unchanged ? oldHtml : markdownToHtml(block.text);
+        }
         result.append(QVariantMap{
             {QStringLiteral("kind"), block.kind == MarkdownBlock::Kind::Code ? QStringLiteral("code")
                                                                              : QStringLiteral("prose")},
             {QStringLiteral("text"), block.text},
-            {QStringLiteral("html"), block.kind == MarkdownBlock::Kind::Prose ? markdownToHtml(block.text) : QString()},
+            {QStringLiteral("html"), html},
             {QStringLiteral("language"), block.language},
             {QStringLiteral("closed"), block.closed},
         });
@@ -85,7 +95,11 @@ QVariant MessageListModel::data(const QModelIndex& index, int role) const
     case SiblingCountRole:
         return entry.record.siblingCount;
     case BlocksRole:
-        return blocksForQml(entry.record.content);
+        if (!entry.blocksCurrent) {
+            entry.blocks = blocksForQml(entry.record.content, entry.blocks);
+            entry.blocksCurrent = true;
+        }
+        return entry.blocks;
     default:
         return {};
     }
@@ -152,6 +166,7 @@ void MessageListModel::appendContent(qint64 messageId, const QString& text)
     if (row < 0 || text.isEmpty())
         return;
     entries_[row].record.content += text;
+    entries_[row].blocksCurrent = false;
     notifyChanged(row, {ContentRole, BlocksRole});
 }
 
@@ -161,6 +176,7 @@ void MessageListModel::setContent(qint64 messageId, const QString& text)
     if (row < 0)
         return;
     entries_[row].record.content = text;
+    entries_[row].blocksCurrent = false;
     notifyChanged(row, {ContentRole, BlocksRole});
 }
 

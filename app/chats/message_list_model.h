@@ -66,6 +66,10 @@ private:
     struct Entry {
         MessageRecord record;
         bool streaming = false;
+        // The blocks QML was given last, rebuilt when the text changes. The
+        // old list stays until then, so unchanged prose keeps its HTML.
+        mutable QVariantList blocks;
+        mutable bool blocksCurrent = false;
     };
 
     void notifyChanged(int row, const QList<int>& roles);

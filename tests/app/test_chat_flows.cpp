@@ -233,6 +233,22 @@ void TestChatFlows::markdownAndCodeBlocksRender()
     QTRY_VERIFY(item("replyStats")->property("text").toString().contains(QStringLiteral("42")));
     CHECKED(saveScreenshot(QStringLiteral("chat-markdown.png")));
 
+    // While a reply streams, its blocks follow the new text: the last one
+    // changes and the earlier ones stay as they were.
+    MessageListModel streamed;
+    MessageRecord partial;
+    partial.id = 7;
+    partial.role = QStringLiteral("assistant");
+    partial.content = QStringLiteral("First *part*.\n\n```\ncode\n```\n\nSecond");
+    streamed.append(partial, /*streaming=*/true);
+    const QVariantList before = streamed.data(streamed.index(0), MessageListModel::BlocksRole).toList();
+    streamed.appendContent(7, QStringLiteral(" **part**."));
+    const QVariantList after = streamed.data(streamed.index(0), MessageListModel::BlocksRole).toList();
+    QCOMPARE(after.size(), 3);
+    QCOMPARE(after[0].toMap().value(QStringLiteral("html")), before[0].toMap().value(QStringLiteral("html")));
+    QVERIFY(after[2].toMap().value(QStringLiteral("text")).toString().endsWith(QStringLiteral("**part**.")));
+    QVERIFY(!after[2].toMap().value(QStringLiteral("html")).toString().contains(QStringLiteral("**")));
+
     // A reply of megabytes is shown as the start of its plain text.
     const QString huge = QString(QStringLiteral("word ")).repeated(200000);
     const QVariantList hugeBlocks = blocksFor(huge);
