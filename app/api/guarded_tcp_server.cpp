@@ -336,9 +336,9 @@ void GuardedTcpServer::inspectHeaderBlock(GuardedSocket* socket)
     // Step 1: whether the connection closes after the response. HTTP/1.0
     // keeps it open only when asked, HTTP/1.1 unless asked (RFC 9112, 9.3).
     const RequestHead head = parseRequestHead(socket->header);
-    const bool keepAliveAsked = head.connection.contains("keep-alive");
-    const bool closeAsked = head.connection.contains("close");
-    socket->closeAfterResponse.push_back(closeAsked || (head.version == "HTTP/1.0" && !keepAliveAsked));
+    const bool keepAliveRequested = head.connection.contains("keep-alive");
+    const bool closeRequested = head.connection.contains("close");
+    socket->closeAfterResponse.push_back(closeRequested || (head.version == "HTTP/1.0" && !keepAliveRequested));
 
     // Step 2: a chunked body, or no body: QHttpServer frames it, and the
     // guard waits for the handler.

@@ -49,9 +49,19 @@ bool ChatController::persistUnsaved()
     if (!unsaved_ || currentChatId_ == 0)
         return !unsaved_;
 
+    // The list and the streaming reply use the stored ids of what was
+    // written, whether or not everything was.
+    QHash<qint64, qint64> storedIds;
+    const auto adoptStoredIds = [&] {
+        for (auto it = storedIds.constBegin(); it != storedIds.constEnd(); ++it) {
+            messages_.replaceId(it.key(), it.value());
+            if (reply_.messageId == it.key())
+                reply_.messageId = it.value();
+        }
+    };
+
     // Step 1: store each message that has only a local id, in branch order,
     // so every parent has its stored id before its children need it.
-    QHash<qint64, qint64> storedIds;
     try {
         for (const MessageRecord& message : messages_.messages()) {
             if (message.id > 0)
@@ -69,20 +79,12 @@ bool ChatController::persistUnsaved()
         // The messages written before the failure keep their stored ids, and
         // the next attempt goes on from there.
         reportStorageError(error);
-        for (auto it = storedIds.constBegin(); it != storedIds.constEnd(); ++it) {
-            messages_.replaceId(it.key(), it.value());
-            if (reply_.messageId == it.key())
-                reply_.messageId = it.value();
-        }
+        adoptStoredIds();
         return false;
     }
 
-    // Step 2: the list and the streaming reply use the stored ids from now on.
-    for (auto it = storedIds.constBegin(); it != storedIds.constEnd(); ++it) {
-        messages_.replaceId(it.key(), it.value());
-        if (reply_.messageId == it.key())
-            reply_.messageId = it.value();
-    }
+    // Step 2: from now on everything uses the stored ids.
+    adoptStoredIds();
     qCInfo(lcStorage) << "Saved" << storedIds.size() << "messages of chat" << currentChatId_
                       << "that were kept in memory";
     setUnsaved(false);

@@ -20,10 +20,10 @@ struct MarkdownBlock {
     bool operator==(const MarkdownBlock&) const = default;
 };
 
-// CommonMark's fence rules: a line of three or more backticks or tildes,
-// indented at most three spaces, opens a block; a line of the same character,
-// at least as long and with nothing but spaces after it, closes it. Prose
-// blocks that are only whitespace are left out.
+// Splits `text` by CommonMark's fence rules. A line of three or more
+// backticks or tildes, indented at most three spaces, opens a block. A line
+// of the same character, at least as long and with nothing but spaces after
+// it, closes it. Prose blocks that are only whitespace are left out.
 QList<MarkdownBlock> splitMarkdownBlocks(const QString& text);
 
 } // namespace quanta

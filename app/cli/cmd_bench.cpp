@@ -157,11 +157,10 @@ BenchResult bench_backend(const std::shared_ptr<Model>& model, int n_prompt, int
     return result;
 }
 
-// Measures the time to the first token of a chat's next turn when `history`
-// tokens came before it: once from an empty cache (every turn processes the
-// whole conversation again) and once with the history's KV cache kept, so
-// that only the new turn is processed. The app keeps the cache this way
-// (app/generation/inference_worker.cpp).
+// Measures the time to the first token of a chat's next turn after `history`
+// tokens. The first run starts from an empty cache, so the whole
+// conversation is processed again. The second keeps the history's KV cache,
+// as app/generation/inference_worker.cpp does, so only the new turn runs.
 void bench_follow_up(const std::shared_ptr<Model>& model, int history, int reps)
 {
     const ModelInfo& info = model->info();

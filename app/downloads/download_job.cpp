@@ -244,16 +244,16 @@ void DownloadJob::updateExpectations(const QList<DownloadFileState>& requested)
     bool changed = false;
     for (qsizetype i = 0; i < record_.files.size() && i < requested.size(); ++i) {
         DownloadFileState& file = record_.files[i];
-        const DownloadFileState& wanted = requested[i];
-        if (file.expectedSha256 == wanted.expectedSha256 && file.expectedSize == wanted.expectedSize)
+        const DownloadFileState& requestedFile = requested[i];
+        if (file.expectedSha256 == requestedFile.expectedSha256 && file.expectedSize == requestedFile.expectedSize)
             continue;
         qCInfo(lcDownload).noquote() << "Download" << record_.id << "now expects" << file.name << "to have SHA-256"
-                                     << (wanted.expectedSha256.isEmpty() ? QByteArray("(none)") : wanted.expectedSha256)
-                                     << "and" << wanted.expectedSize << "bytes instead of"
+                                     << (requestedFile.expectedSha256.isEmpty() ? QByteArray("(none)") : requestedFile.expectedSha256)
+                                     << "and" << requestedFile.expectedSize << "bytes instead of"
                                      << (file.expectedSha256.isEmpty() ? QByteArray("(none)") : file.expectedSha256)
                                      << "and" << file.expectedSize;
-        file.expectedSha256 = wanted.expectedSha256;
-        file.expectedSize = wanted.expectedSize;
+        file.expectedSha256 = requestedFile.expectedSha256;
+        file.expectedSize = requestedFile.expectedSize;
         changed = true;
 
         // startNextFile() hashes the .part file of a file that is no longer

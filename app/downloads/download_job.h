@@ -25,7 +25,7 @@ class QNetworkReply;
 
 namespace quanta {
 
-// What the jobs of one DownloadManager share.
+// State shared by the jobs of one DownloadManager.
 struct DownloadEnvironment {
     QNetworkAccessManager* network = nullptr;
     DiskSpace* disk = nullptr;

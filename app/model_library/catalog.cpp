@@ -273,14 +273,14 @@ DownloadRequest CatalogEntry::downloadRequest(const QUrl& hubUrl) const
     request.folder = isFolder();
     request.destinationName = destinationName();
     for (const CatalogFile& file : files) {
-        DownloadFileRequest wanted;
-        wanted.url = hubFileUrl(hubUrl, repository, revision, file.name);
+        DownloadFileRequest fileRequest;
+        fileRequest.url = hubFileUrl(hubUrl, repository, revision, file.name);
         // A GGUF file is stored under its own name; a folder keeps the
         // repository's layout.
-        wanted.name = isFolder() ? file.name : destinationName();
-        wanted.expectedSize = file.size;
-        wanted.expectedSha256 = file.sha256;
-        request.files.append(wanted);
+        fileRequest.name = isFolder() ? file.name : destinationName();
+        fileRequest.expectedSize = file.size;
+        fileRequest.expectedSha256 = file.sha256;
+        request.files.append(fileRequest);
     }
     return request;
 }

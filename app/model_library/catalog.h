@@ -54,9 +54,9 @@ struct CatalogEntry {
 // The Hugging Face URL of a file: {hub}/{repository}/resolve/{revision}/{path}.
 QUrl hubFileUrl(const QUrl& hubUrl, const QString& repository, const QString& revision, const QString& path);
 
-// Parses and checks a catalog. Every field of every entry is checked; the
-// first problem makes it return nothing and sets `error` to a message that
-// names the entry and the field.
+// Parses and checks a catalog, every field of every entry. At the first
+// problem it returns nothing and sets `error` to a message that names the
+// entry and the field.
 std::optional<QList<CatalogEntry>> parseCatalog(const QByteArray& json, QString* error);
 
 // The catalog built into the app (:/catalog/catalog.json). An invalid file

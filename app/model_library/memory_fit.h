@@ -1,7 +1,7 @@
 // The memory a model needs (its weights plus an F16 KV cache at the context
 // a chat runs with) and whether that fits the chosen device. The catalog and
-// the Hugging Face search estimate here before a model is downloaded; the
-// library shows the engine's plan of the model file where it has one.
+// the Hugging Face search use this estimate before a model is downloaded.
+// The library shows the engine's plan of the model file where it has one.
 //
 // NOTE: estimateModelMemory() is the simple estimate: it leaves out the
 // scratch buffers and the output logits. A model in the models folder is

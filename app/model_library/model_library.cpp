@@ -298,12 +298,12 @@ QString ModelLibrary::downloadHubFile(const QString& path)
     // and SHA-256.
     DownloadRequest request;
     request.destinationName = path.section(QLatin1Char('/'), -1);
-    DownloadFileRequest wanted;
-    wanted.url = hubFileUrl(settings_.hubUrl(), files->repository(), QStringLiteral("main"), path);
-    wanted.name = request.destinationName;
-    wanted.expectedSize = file->size;
-    wanted.expectedSha256 = file->sha256;
-    request.files.append(wanted);
+    DownloadFileRequest fileRequest;
+    fileRequest.url = hubFileUrl(settings_.hubUrl(), files->repository(), QStringLiteral("main"), path);
+    fileRequest.name = request.destinationName;
+    fileRequest.expectedSize = file->size;
+    fileRequest.expectedSha256 = file->sha256;
+    request.files.append(fileRequest);
     return startDownload(request);
 }
 
@@ -318,12 +318,12 @@ QString ModelLibrary::downloadHubRepository()
     request.folder = true;
     request.destinationName = files->repository().section(QLatin1Char('/'), 1);
     for (const HubFile& file : files->folderFiles()) {
-        DownloadFileRequest wanted;
-        wanted.url = hubFileUrl(settings_.hubUrl(), files->repository(), QStringLiteral("main"), file.path);
-        wanted.name = file.path;
-        wanted.expectedSize = file.size;
-        wanted.expectedSha256 = file.sha256;
-        request.files.append(wanted);
+        DownloadFileRequest fileRequest;
+        fileRequest.url = hubFileUrl(settings_.hubUrl(), files->repository(), QStringLiteral("main"), file.path);
+        fileRequest.name = file.path;
+        fileRequest.expectedSize = file.size;
+        fileRequest.expectedSha256 = file.sha256;
+        request.files.append(fileRequest);
     }
     return startDownload(request);
 }

@@ -1,6 +1,6 @@
-// Where the model library lives and where it downloads from: the models
-// folder (persisted in QSettings, changeable in Settings) and the Hugging
-// Face address. `quanta-cli download` reads the same folder setting.
+// Library settings: the models folder (persisted in QSettings, changeable in
+// Settings) and the Hugging Face address downloads come from. `quanta-cli
+// download` reads the same folder setting.
 #pragma once
 
 #include <QObject>

@@ -63,7 +63,7 @@ struct SearchHit {
     QDateTime createdAt;
 };
 
-// The longest chat title kept, in characters.
+// Maximum length of a chat title, in characters.
 inline constexpr int kMaxChatTitleLength = 200;
 
 // A chat title as the list shows it: one line with runs of white space
@@ -78,10 +78,10 @@ public:
     // database is created, and recoveredFrom() then names the kept file. An
     // existing file that cannot be written, or whose folder cannot be, is
     // opened read-only (see readOnly()).
-    // Throws StorageError and leaves the file untouched in these cases: a new
-    // file cannot be created, SQLite fails or lacks FTS5, the schema is newer
-    // than this build's, a read-only file needs an upgrade, or the file is
-    // another program's database (tables but no schema version).
+    // Throws StorageError and leaves the file untouched when a new file cannot
+    // be created, SQLite fails or lacks FTS5, or the schema is newer than
+    // this build's. It also throws when a read-only file needs an upgrade and
+    // when the file is another program's database (tables, no schema version).
     explicit ChatStore(const QString& path);
     ~ChatStore();
 

@@ -120,8 +120,8 @@ void TestChatUi::replyStreamsAndIsSaved()
     // Step 2: record every length the reply has on its way, and whether the
     // UI showed Stop (not Send) while it streamed.
     // The text reaches the list in batches (ChatController::kFlushIntervalMs),
-    // so this tiny, fast model may fill the reply in one update; the pieces
-    // the engine streams are counted at the service.
+    // so this tiny, fast model may fill the reply in one update. The pieces
+    // the engine streams are therefore counted at the service.
     QList<qsizetype> replyLengths;
     int streamedPieces = 0;
     bool stopShownWhileStreaming = true;
@@ -550,7 +550,7 @@ void TestChatUi::failedSaveShowsError()
     CHECKED(typeAndSend(QStringLiteral("Hello")));
 
     // The error is shown with the file's name, and the chat goes on in
-    // memory: the message is on screen and the model answers it.
+    // memory: the message is on screen and a reply is generated.
     const QString message = controller.errorMessage();
     QVERIFY2(message.contains(databasePath()), qPrintable(message));
     QVERIFY2(message.contains(QStringLiteral("not found"), Qt::CaseInsensitive), qPrintable(message));
