@@ -42,7 +42,7 @@ double measure_read_bandwidth(ThreadPool& pool, size_t bytes, int repetitions)
     uint8_t* data = storage.get() + (kAlignment - reinterpret_cast<uintptr_t>(storage.get()) % kAlignment);
     std::memset(data, 1, bytes); // fault the pages in before timing
 
-    const bool avx2 = cpu::active_kernel_set() == cpu::KernelSet::Avx2;
+    const bool avx2 = cpu::uses_avx2(cpu::active_kernel_set());
     double best = 0.0;
     volatile uint64_t sink = 0;
     for (int rep = 0; rep < std::max(repetitions, 1); ++rep) {

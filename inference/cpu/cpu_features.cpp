@@ -4,7 +4,9 @@
 #include "core/log.h"
 
 #include <atomic>
+#include <cstdint>
 #include <cstdlib>
+#include <string>
 #include <string_view>
 
 namespace quanta::cpu {
@@ -14,22 +16,45 @@ namespace {
 // -1: no override; otherwise a KernelSet value.
 std::atomic<int> g_override{-1};
 
+bool supported(KernelSet kernel_set)
+{
+    switch (kernel_set) {
+    case KernelSet::Generic: return true;
+    case KernelSet::Avx2: return cpu_has_avx2_fma_f16c();
+    case KernelSet::Avx512Vnni: return cpu_has_avx2_fma_f16c() && cpu_has_avx512_vnni();
+    }
+    return false;
+}
+
+KernelSet best_supported(KernelSet cap)
+{
+    KernelSet chosen = cap;
+    while (!supported(chosen))
+        chosen = static_cast<KernelSet>(static_cast<int>(chosen) - 1);
+    return chosen;
+}
+
 KernelSet default_kernel_set()
 {
-    const bool supported = cpu_has_avx2_fma_f16c();
     const char* request = std::getenv("QUANTA_CPU_KERNELS");
     const std::string_view value = request ? request : "";
 
+    KernelSet cap = KernelSet::Avx512Vnni;
     if (value == "generic") {
-        QUANTA_LOG_INFO("CPU kernels: generic (QUANTA_CPU_KERNELS=generic)");
-        return KernelSet::Generic;
+        cap = KernelSet::Generic;
+    } else if (value == "avx2") {
+        cap = KernelSet::Avx2;
+    } else if (!value.empty() && value != "auto" && value != "avx512vnni") {
+        QUANTA_LOG_WARN("QUANTA_CPU_KERNELS=%s is not one of auto, avx512vnni, avx2, generic; using auto", request);
     }
-    if (!value.empty() && value != "auto" && value != "avx2") {
-        QUANTA_LOG_WARN("QUANTA_CPU_KERNELS=%s is not one of auto, avx2, generic; using auto", request);
+    const KernelSet chosen = best_supported(cap);
+    if (!value.empty() && value != "auto" && chosen != cap) {
+        QUANTA_LOG_WARN("QUANTA_CPU_KERNELS=%s, but this CPU cannot run that kernel set; using %s", request,
+                        kernel_set_name(chosen));
     }
-    if (value == "avx2" && !supported)
-        QUANTA_LOG_WARN("QUANTA_CPU_KERNELS=avx2, but this CPU lacks AVX2, FMA or F16C; using generic kernels");
-    return supported ? KernelSet::Avx2 : KernelSet::Generic;
+    if (!value.empty())
+        QUANTA_LOG_INFO("CPU kernels: %s (QUANTA_CPU_KERNELS=%s)", kernel_set_name(chosen), request);
+    return chosen;
 }
 
 } // namespace
@@ -45,6 +70,31 @@ bool cpu_has_avx2_fma_f16c()
 #endif
 }
 
+bool cpu_has_avx512_vnni()
+{
+#if defined(__x86_64__) || defined(__i386__)
+    // The CPU reports the instructions, and XCR0 says that the OS saves the
+    // SSE, AVX, opmask and upper ZMM register state (bits 1, 2, 5, 6, 7).
+    static const bool supported = [] {
+        if (!__builtin_cpu_supports("avx512vnni") || !__builtin_cpu_supports("avx512vl") ||
+            !__builtin_cpu_supports("avx512bw"))
+            return false;
+        uint32_t xcr0_low = 0;
+        uint32_t xcr0_high = 0;
+        asm volatile("xgetbv" : "=a"(xcr0_low), "=d"(xcr0_high) : "c"(0));
+        return (xcr0_low & 0xE6u) == 0xE6u;
+    }();
+    return supported;
+#else
+    return false;
+#endif
+}
+
+bool uses_avx2(KernelSet kernel_set)
+{
+    return kernel_set == KernelSet::Avx2 || kernel_set == KernelSet::Avx512Vnni;
+}
+
 KernelSet active_kernel_set()
 {
     const int forced = g_override.load(std::memory_order_relaxed);
@@ -56,14 +106,22 @@ KernelSet active_kernel_set()
 
 void set_kernel_set_override(std::optional<KernelSet> kernel_set)
 {
-    if (kernel_set == KernelSet::Avx2 && !cpu_has_avx2_fma_f16c())
-        throw UnsupportedError("cannot force the AVX2 kernels: this CPU lacks AVX2, FMA or F16C");
+    if (kernel_set && !supported(*kernel_set)) {
+        throw UnsupportedError(std::string("cannot force the ") + kernel_set_name(*kernel_set) +
+                               " kernels: this CPU lacks " +
+                               (*kernel_set == KernelSet::Avx2 ? "AVX2, FMA or F16C" : "AVX512-VNNI, AVX512VL or AVX512BW"));
+    }
     g_override.store(kernel_set ? static_cast<int>(*kernel_set) : -1, std::memory_order_relaxed);
 }
 
 const char* kernel_set_name(KernelSet kernel_set)
 {
-    return kernel_set == KernelSet::Avx2 ? "avx2+fma+f16c" : "generic";
+    switch (kernel_set) {
+    case KernelSet::Generic: return "generic";
+    case KernelSet::Avx2: return "avx2+fma+f16c";
+    case KernelSet::Avx512Vnni: return "avx2+fma+f16c+avx512vnni";
+    }
+    return "generic";
 }
 
 } // namespace quanta::cpu

@@ -6,22 +6,31 @@
 namespace quanta::cpu {
 
 enum class KernelSet {
-    Generic, // portable C++, any x86-64 or other CPU
-    Avx2,    // AVX2 + FMA + F16C, the *_avx2.cpp files
+    Generic,    // portable C++, any x86-64 or other CPU
+    Avx2,       // AVX2 + FMA + F16C, the *_avx2.cpp files
+    Avx512Vnni, // Avx2, with the quantized GEMM built for AVX512-VNNI (*_vnni.cpp)
 };
 
 // True when the CPU (and OS) support AVX2, FMA and F16C.
 bool cpu_has_avx2_fma_f16c();
 
-// The kernel set KernelMode::Fast uses. Defaults to Avx2 where the CPU has it.
-// The environment variable QUANTA_CPU_KERNELS=generic forces the portable
-// kernels (read once, at the first call); "avx2" or "auto" keep the default.
-// A request for AVX2 on a CPU without it falls back to Generic with a warning.
+// True when the CPU (and OS) also support AVX512-VNNI with AVX512VL and
+// AVX512BW, for vpdpbusd on 256-bit vectors.
+bool cpu_has_avx512_vnni();
+
+// True for the sets that run the AVX2 kernels (Avx2 and Avx512Vnni).
+bool uses_avx2(KernelSet kernel_set);
+
+// The kernel set KernelMode::Fast uses: the best one the CPU has. The
+// environment variable QUANTA_CPU_KERNELS (read once, at the first call)
+// caps it: "generic" forces the portable kernels, "avx2" the AVX2 set
+// without VNNI, and "avx512vnni" or "auto" keep the default. A request the
+// CPU cannot run falls back to the best set below it, with a warning.
 KernelSet active_kernel_set();
 
 // Overrides the choice for the whole process (the tests use it to run both
 // kernel sets on one machine); nullopt restores the default. Throws
-// UnsupportedError when asked for Avx2 on a CPU without it. Not meant to be
+// UnsupportedError when asked for a set the CPU cannot run. Not meant to be
 // called while another thread is inside matmul().
 void set_kernel_set_override(std::optional<KernelSet> kernel_set);
 

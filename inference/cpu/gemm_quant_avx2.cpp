@@ -13,10 +13,24 @@
 // reduction. A tile covers a group of four tokens, so every panel load
 // serves four tokens. matmul.cpp packs the activations into per-group
 // records (pack_gemm_records) once per matmul.
+//
+// gemm_quant_vnni.cpp compiles this file again with QUANTA_VNNI_BUILD for
+// CPUs with AVX512-VNNI. There vpdpbusd multiplies the activation quants,
+// stored plus 128 as unsigned bytes, with the weight quants as signed
+// bytes (every type's quants fit in [-128, 127]) and adds four products
+// into each int32 lane without an int16 step. Each dot product then
+// carries 128 times the sum of its weight quants, which the panel holds
+// per row and block and the tile subtracts. The integer dot products equal
+// the AVX2 build's, so both give the same floats.
 #include "cpu/kernels_avx2.h"
 #include "cpu/simd_avx2.h"
 
+#if defined(QUANTA_VNNI_BUILD)
+namespace quanta::cpu::vnni {
+using namespace quanta::cpu::avx2; // the helpers of simd_avx2.h
+#else
 namespace quanta::cpu::avx2 {
+#endif
 
 namespace {
 
@@ -58,6 +72,7 @@ struct Panel {
     uint8_t* q;     // [n_blocks][8 groups][8 rows][4 bytes]
     float* scale;   // [n_blocks][8 rows], or [n_blocks][2 halves][8 rows] for the split kinds
     float* offset;  // same shape as scale
+    int32_t* sums;  // VNNI build: 128 times the sum of the quants, same shape as scale
 };
 
 // Activations of a group of kTileTokens tokens, interleaved per 32-element
@@ -338,6 +353,31 @@ inline float load_f32(const uint8_t* p)
 template <QuantKind K, int G0, int G1>
 inline void group_dots(const uint8_t* wq, const uint8_t* record, __m256i out[kTileTokens])
 {
+#if defined(QUANTA_VNNI_BUILD)
+    // Groups g, g + 1, g + 2 and g + 3 add into separate sums, so that 16
+    // independent vpdpbusd chains hide its latency (AVX-512 has 32 vector
+    // registers).
+    constexpr int kChains = G1 - G0 < 4 ? G1 - G0 : 4;
+    __m256i sums[kChains][kTileTokens];
+#pragma GCC unroll 8
+    for (int g = G0; g < G1; ++g) {
+        const __m256i w = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(wq + 32 * g));
+#pragma GCC unroll 16
+        for (int t = 0; t < kTileTokens; ++t) {
+            const __m256i av = _mm256_set1_epi32(static_cast<int32_t>(load_u32(record + kRecordQuants + 32 * t + 4 * g)));
+            __m256i& sum = sums[(g - G0) % kChains][t];
+            sum = g - G0 < kChains ? _mm256_dpbusd_epi32(_mm256_setzero_si256(), av, w) : _mm256_dpbusd_epi32(sum, av, w);
+        }
+    }
+#pragma GCC unroll 16
+    for (int t = 0; t < kTileTokens; ++t) {
+        __m256i total = sums[0][t];
+#pragma GCC unroll 4
+        for (int c = 1; c < kChains; ++c)
+            total = _mm256_add_epi32(total, sums[c][t]);
+        out[t] = total;
+    }
+#else
     constexpr int kFlush = flush_interval(K);
     const __m256i ones = _mm256_set1_epi16(1);
 
@@ -365,7 +405,43 @@ inline void group_dots(const uint8_t* wq, const uint8_t* record, __m256i out[kTi
             out[t] = g0 == G0 ? sum32 : _mm256_add_epi32(out[t], sum32);
         }
     }
+#endif
 }
+
+#if defined(QUANTA_VNNI_BUILD)
+// Removes the 128 * sum(weight quants) that the activations' offset added
+// to each of the tile's dot products.
+inline void remove_offset(const int32_t* sums, __m256i dots[kTileTokens])
+{
+    const __m256i offset = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(sums));
+#pragma GCC unroll 16
+    for (int t = 0; t < kTileTokens; ++t)
+        dots[t] = _mm256_sub_epi32(dots[t], offset);
+}
+
+// Fills panel.sums: 128 times the sum of each row's quants per block, or
+// per half block for the split kinds.
+void sum_panel_quants(const Panel& panel, int64_t n_blocks, bool split)
+{
+    const __m256i ones = _mm256_set1_epi8(1);
+    for (int64_t b = 0; b < n_blocks; ++b) {
+        const uint8_t* wq = panel.q + b * kBlockBytes;
+        __m256i half_sums[2] = {_mm256_setzero_si256(), _mm256_setzero_si256()};
+#pragma GCC unroll 8
+        for (int g = 0; g < 8; ++g) {
+            const __m256i w = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(wq + 32 * g));
+            half_sums[g / 4] = _mm256_dpbusd_epi32(half_sums[g / 4], ones, w);
+        }
+        if (split) {
+            _mm256_storeu_si256(reinterpret_cast<__m256i*>(panel.sums + 16 * b), _mm256_slli_epi32(half_sums[0], 7));
+            _mm256_storeu_si256(reinterpret_cast<__m256i*>(panel.sums + 16 * b + 8), _mm256_slli_epi32(half_sums[1], 7));
+        } else {
+            const __m256i sum = _mm256_add_epi32(half_sums[0], half_sums[1]);
+            _mm256_storeu_si256(reinterpret_cast<__m256i*>(panel.sums + 8 * b), _mm256_slli_epi32(sum, 7));
+        }
+    }
+}
+#endif
 
 // One tile: the panel's eight rows times one group of four tokens, over all
 // blocks. Writes out[t][row].
@@ -387,6 +463,10 @@ void panel_tile(const Panel& panel, int64_t n_blocks, const uint8_t* records, fl
             __m256i high[kTileTokens];
             group_dots<K, 0, 4>(wq, record, low);
             group_dots<K, 4, 8>(wq, record, high);
+#if defined(QUANTA_VNNI_BUILD)
+            remove_offset(panel.sums + 16 * b, low);
+            remove_offset(panel.sums + 16 * b + 8, high);
+#endif
             const __m256 scale_low = _mm256_loadu_ps(panel.scale + 16 * b);
             const __m256 scale_high = _mm256_loadu_ps(panel.scale + 16 * b + 8);
             const __m256 offset_low = _mm256_loadu_ps(panel.offset + 16 * b);
@@ -404,6 +484,9 @@ void panel_tile(const Panel& panel, int64_t n_blocks, const uint8_t* records, fl
         } else {
             __m256i dots[kTileTokens];
             group_dots<K, 0, 8>(wq, record, dots);
+#if defined(QUANTA_VNNI_BUILD)
+            remove_offset(panel.sums + 8 * b, dots);
+#endif
             const __m256 scale = _mm256_loadu_ps(panel.scale + 8 * b);
 #pragma GCC unroll 16
             for (int t = 0; t < kTileTokens; ++t) {
@@ -436,6 +519,11 @@ void gemm_typed(const MatmulProblem& p, int64_t row_begin, int64_t row_end, int6
     panel.q = static_cast<uint8_t*>(thread_scratch(0, static_cast<size_t>(n_blocks * kBlockBytes)));
     panel.scale = static_cast<float*>(thread_scratch(1, static_cast<size_t>(2 * n_blocks * floats_per_block) * 4));
     panel.offset = panel.scale + n_blocks * floats_per_block;
+#if defined(QUANTA_VNNI_BUILD)
+    panel.sums = static_cast<int32_t*>(thread_scratch(2, static_cast<size_t>(n_blocks * floats_per_block) * 4));
+#else
+    panel.sums = nullptr;
+#endif
     // The records of this token range; matmul.cpp starts ranges on group boundaries.
     const int64_t n_groups = (token_end - token_begin + kTileTokens - 1) / kTileTokens;
     const uint8_t* records = p.gemm_records + token_begin / kTileTokens * n_blocks * kRecordBytes;
@@ -472,6 +560,9 @@ void gemm_typed(const MatmulProblem& p, int64_t row_begin, int64_t row_end, int6
             pack_legacy(p.type, rows, n_blocks, panel);
             break;
         }
+#if defined(QUANTA_VNNI_BUILD)
+        sum_panel_quants(panel, n_blocks, is_split(K));
+#endif
 
         // Run the tiles over the token groups and store the valid outputs.
         for (int64_t group = 0; group < n_groups; ++group) {
@@ -518,8 +609,11 @@ void pack_gemm_records(const QuantizedActivations& qx, int64_t n_tokens, int64_t
             const float* sum16 = qx.sum16 + source * 2 * n_blocks;
             for (int64_t b = 0; b < n_blocks; ++b) {
                 uint8_t* record = group_records + b * kRecordBytes;
-                const __m256i quants =
+                __m256i quants =
                     valid ? _mm256_loadu_si256(reinterpret_cast<const __m256i*>(q + 32 * b)) : _mm256_setzero_si256();
+#if defined(QUANTA_VNNI_BUILD)
+                quants = _mm256_xor_si256(quants, _mm256_set1_epi8(static_cast<char>(0x80))); // q + 128 as a byte
+#endif
                 _mm256_storeu_si256(reinterpret_cast<__m256i*>(record + kRecordQuants + 32 * t), quants);
                 const float values[4] = {valid ? scale[b] : 0.0f, valid ? sum32[b] : 0.0f,
                                          valid ? sum16[2 * b] : 0.0f, valid ? sum16[2 * b + 1] : 0.0f};
@@ -566,4 +660,4 @@ void gemm_quantized(const MatmulProblem& p, int64_t row_begin, int64_t row_end, 
     }
 }
 
-} // namespace quanta::cpu::avx2
+} // namespace quanta::cpu::avx2 (or vnni)

@@ -1,5 +1,6 @@
 // Selects the AVX2 kernel for a weight type, and GEMV or the blocked GEMM
-// following MatmulProblem::use_gemm.
+// following MatmulProblem::use_gemm. The AVX512-VNNI set differs only in
+// its quantized GEMM.
 #include "cpu/kernels_avx2.h"
 
 namespace quanta::cpu::avx2 {
@@ -14,26 +15,44 @@ void matmul_float(const MatmulProblem& p, int64_t row_begin, int64_t row_end, in
         gemm_float(p, row_begin, row_end, token_begin, token_end);
 }
 
-void matmul_legacy(const MatmulProblem& p, int64_t row_begin, int64_t row_end, int64_t token_begin,
-                   int64_t token_end)
+void gemv_quantized(const MatmulProblem& p, int64_t row_begin, int64_t row_end, int64_t token_begin,
+                    int64_t token_end)
 {
-    if (!p.use_gemm)
+    switch (p.type) {
+    case GgmlType::Q2_K:
+    case GgmlType::Q3_K:
+        gemv_low_bit_kquants(p, row_begin, row_end, token_begin, token_end);
+        break;
+    case GgmlType::Q4_K:
+    case GgmlType::Q5_K:
+    case GgmlType::Q6_K:
+        gemv_kquants(p, row_begin, row_end, token_begin, token_end);
+        break;
+    case GgmlType::IQ4_XS:
+        gemv_iq4_xs(p, row_begin, row_end, token_begin, token_end);
+        break;
+    default:
         gemv_legacy(p, row_begin, row_end, token_begin, token_end);
-    else
-        gemm_quantized(p, row_begin, row_end, token_begin, token_end);
+        break;
+    }
 }
 
-void matmul_kquants(const MatmulProblem& p, int64_t row_begin, int64_t row_end, int64_t token_begin,
-                    int64_t token_end)
+void matmul_quantized(const MatmulProblem& p, int64_t row_begin, int64_t row_end, int64_t token_begin,
+                      int64_t token_end)
 {
     if (p.use_gemm)
         gemm_quantized(p, row_begin, row_end, token_begin, token_end);
-    else if (p.type == GgmlType::Q2_K || p.type == GgmlType::Q3_K)
-        gemv_low_bit_kquants(p, row_begin, row_end, token_begin, token_end);
-    else if (p.type == GgmlType::IQ4_XS)
-        gemv_iq4_xs(p, row_begin, row_end, token_begin, token_end);
     else
-        gemv_kquants(p, row_begin, row_end, token_begin, token_end);
+        gemv_quantized(p, row_begin, row_end, token_begin, token_end);
+}
+
+void matmul_quantized_vnni(const MatmulProblem& p, int64_t row_begin, int64_t row_end, int64_t token_begin,
+                           int64_t token_end)
+{
+    if (p.use_gemm)
+        vnni::gemm_quantized(p, row_begin, row_end, token_begin, token_end);
+    else
+        gemv_quantized(p, row_begin, row_end, token_begin, token_end);
 }
 
 } // namespace
@@ -53,17 +72,26 @@ MatmulRangeKernel matmul_kernel(GgmlType type)
     case GgmlType::IQ4_NL:
     case GgmlType::Q4_G:
     case GgmlType::Q8_G:
-        return matmul_legacy;
     case GgmlType::Q2_K:
     case GgmlType::Q3_K:
     case GgmlType::Q4_K:
     case GgmlType::Q5_K:
     case GgmlType::Q6_K:
     case GgmlType::IQ4_XS:
-        return matmul_kquants;
+        return matmul_quantized;
     default:
         return nullptr;
     }
 }
 
 } // namespace quanta::cpu::avx2
+
+namespace quanta::cpu::vnni {
+
+MatmulRangeKernel matmul_kernel(GgmlType type)
+{
+    const MatmulRangeKernel kernel = avx2::matmul_kernel(type);
+    return kernel == avx2::matmul_quantized ? avx2::matmul_quantized_vnni : kernel;
+}
+
+} // namespace quanta::cpu::vnni

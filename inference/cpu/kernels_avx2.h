@@ -27,3 +27,12 @@ void gemm_float(const MatmulProblem& p, int64_t row_begin, int64_t row_end, int6
                 int64_t token_end);
 
 } // namespace quanta::cpu::avx2
+
+namespace quanta::cpu::vnni {
+
+// gemm_quant_vnni.cpp: avx2::gemm_quantized() for AVX512-VNNI CPUs, on
+// records packed by vnni::pack_gemm_records().
+void gemm_quantized(const MatmulProblem& p, int64_t row_begin, int64_t row_end, int64_t token_begin,
+                    int64_t token_end);
+
+} // namespace quanta::cpu::vnni

@@ -56,8 +56,12 @@ using cpu::ActivationFormat;
 
 cpu::MatmulRangeKernel fast_kernel(GgmlType type)
 {
-    return cpu::active_kernel_set() == cpu::KernelSet::Avx2 ? cpu::avx2::matmul_kernel(type)
-                                                             : cpu::generic::matmul_kernel(type);
+    switch (cpu::active_kernel_set()) {
+    case cpu::KernelSet::Avx512Vnni: return cpu::vnni::matmul_kernel(type);
+    case cpu::KernelSet::Avx2: return cpu::avx2::matmul_kernel(type);
+    case cpu::KernelSet::Generic: break;
+    }
+    return cpu::generic::matmul_kernel(type);
 }
 
 // Checks the weight description against its type; throws on any mismatch.
@@ -142,7 +146,7 @@ cpu::QuantizedActivations quantize_activations(const float* x, int64_t n_tokens,
     qa.sum16 = qa.sum32 + tokens * (n / 32);
 
     // Quantize the rows, in parallel when there are several.
-    const cpu::QuantizeActivationsKernel kernel = cpu::active_kernel_set() == cpu::KernelSet::Avx2
+    const cpu::QuantizeActivationsKernel kernel = cpu::uses_avx2(cpu::active_kernel_set())
                                                       ? cpu::avx2::quantize_activations
                                                       : cpu::generic::quantize_activations;
     if (n_tokens == 1) {
@@ -170,9 +174,9 @@ const uint8_t* pack_gemm_records(const cpu::QuantizedActivations& qa, int64_t n_
     }
     uint8_t* records = t_gemm_records.get();
     const int64_t n_groups = (n_tokens + cpu::avx2::kGemmTokenGroup - 1) / cpu::avx2::kGemmTokenGroup;
-    pool.parallel_for(n_groups, 1, [&](int64_t begin, int64_t end) {
-        cpu::avx2::pack_gemm_records(qa, n_tokens, begin, end, records);
-    });
+    const auto pack = cpu::active_kernel_set() == cpu::KernelSet::Avx512Vnni ? cpu::vnni::pack_gemm_records
+                                                                                : cpu::avx2::pack_gemm_records;
+    pool.parallel_for(n_groups, 1, [&](int64_t begin, int64_t end) { pack(qa, n_tokens, begin, end, records); });
     return records;
 }
 
@@ -191,7 +195,7 @@ void matmul_fast(const WeightMatrix& w, const float* x, int64_t n_tokens, float*
     problem.y = y;
     problem.use_gemm = n_tokens >= cpu::kGemmMinTokens;
     cpu::QuantizedActivations qa;
-    const bool avx2 = cpu::active_kernel_set() == cpu::KernelSet::Avx2;
+    const bool avx2 = cpu::uses_avx2(cpu::active_kernel_set());
     if (format != ActivationFormat::None) {
         qa = quantize_activations(x, n_tokens, w.n_in, pool);
         problem.qx = &qa;
@@ -266,7 +270,7 @@ void dequantize_row(const WeightMatrix& weights, int64_t row, float* out, Kernel
     const auto* src = static_cast<const uint8_t*>(weights.data) + static_cast<size_t>(row) * weights.row_bytes;
     if (mode == KernelMode::Reference)
         dequantize_row_reference(weights.type, src, out, weights.n_in);
-    else if (cpu::active_kernel_set() == cpu::KernelSet::Avx2)
+    else if (cpu::uses_avx2(cpu::active_kernel_set()))
         cpu::avx2::dequantize_row(weights.type, src, out, weights.n_in);
     else
         cpu::generic::dequantize_row(weights.type, src, out, weights.n_in);

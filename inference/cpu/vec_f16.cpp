@@ -16,7 +16,7 @@ namespace {
 
 bool use_avx2()
 {
-    return cpu::active_kernel_set() == cpu::KernelSet::Avx2;
+    return cpu::uses_avx2(cpu::active_kernel_set());
 }
 
 } // namespace

@@ -243,7 +243,7 @@ void attention(const float* q, int64_t n_tokens, int pos0, int layer, const KvCa
 {
     // NOTE: the AVX2 kernel has no soft-capping, so Gemma 2's layers take
     // the plain loop.
-    const bool use_avx2 = cpu::active_kernel_set() == cpu::KernelSet::Avx2 &&
+    const bool use_avx2 = cpu::uses_avx2(cpu::active_kernel_set()) &&
                           avx2::attention_supported(shape.head_dim) && shape.softcap <= 0.0f;
     if (!use_avx2) {
         attention_plain(q, n_tokens, pos0, layer, kv, shape, out, pool);

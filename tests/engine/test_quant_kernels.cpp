@@ -55,13 +55,17 @@ size_t row_bytes(GgmlType type, int64_t n)
     return static_cast<size_t>(*ggml_row_bytes(type, static_cast<uint64_t>(n)));
 }
 
-// The kernel sets this machine can run: always the portable one, and AVX2
-// where the CPU has it.
+// The kernel sets this machine can run: always the portable one, AVX2
+// where the CPU has it, and AVX512-VNNI where it has that too.
 std::vector<cpu::KernelSet> kernel_sets()
 {
     std::vector<cpu::KernelSet> sets = {cpu::KernelSet::Generic};
     if (cpu::cpu_has_avx2_fma_f16c())
         sets.push_back(cpu::KernelSet::Avx2);
+    if (cpu::cpu_has_avx2_fma_f16c() && cpu::cpu_has_avx512_vnni())
+        sets.push_back(cpu::KernelSet::Avx512Vnni);
+    else
+        qInfo("this CPU has no AVX512-VNNI; its kernel set is not tested here");
     return sets;
 }
 
@@ -361,6 +365,8 @@ private slots:
     void matmulMatchesReference();
     void matmulRealisticShape_data();
     void matmulRealisticShape();
+    void vnniGemmEqualsAvx2Gemm_data();
+    void vnniGemmEqualsAvx2Gemm();
     void matmulSameForEveryThreadCount_data();
     void matmulSameForEveryThreadCount();
     void matmulRejectsBadInput();
@@ -520,6 +526,48 @@ void TestQuantKernels::matmulRealisticShape()
     }
 }
 
+void TestQuantKernels::vnniGemmEqualsAvx2Gemm_data()
+{
+    matmulMatchesReference_data();
+}
+
+void TestQuantKernels::vnniGemmEqualsAvx2Gemm()
+{
+    QFETCH(GgmlType, type);
+    if (!cpu::cpu_has_avx2_fma_f16c() || !cpu::cpu_has_avx512_vnni())
+        QSKIP("this CPU has no AVX512-VNNI");
+
+    // Both sets compute the same integer dot products and the same float
+    // sums from them, so their outputs match bit for bit. The quant bytes
+    // are uniformly random, so the extremes (0x00, 0x7F, 0x80, 0xFF) occur
+    // with near certainty.
+    const int64_t n_in = is_float_type(type) ? 64 : 2 * QK_K;
+    constexpr int64_t n_out = 29;
+    std::mt19937 rng(29);
+    const std::vector<uint8_t> data = random_weights(type, n_in, n_out, rng);
+    const WeightMatrix w = make_matrix(type, data, n_in, n_out);
+
+    ThreadPool pool(2);
+    for (const int64_t n_tokens : {4, 7, 33}) {
+        const std::vector<float> x = random_activations(n_in, n_tokens, rng);
+        std::vector<float> avx2;
+        {
+            const KernelSetScope scope(cpu::KernelSet::Avx2);
+            avx2 = run_matmul(w, x, n_tokens, pool, KernelMode::Fast);
+        }
+        const KernelSetScope scope(cpu::KernelSet::Avx512Vnni);
+        const std::vector<float> vnni = run_matmul(w, x, n_tokens, pool, KernelMode::Fast);
+        for (size_t i = 0; i < vnni.size(); ++i) {
+            QVERIFY2(std::bit_cast<uint32_t>(vnni[i]) == std::bit_cast<uint32_t>(avx2[i]),
+                     qPrintable(QStringLiteral("%1 tokens: y[%2] = %3 with VNNI, %4 with AVX2")
+                                    .arg(n_tokens)
+                                    .arg(i)
+                                    .arg(vnni[i], 0, 'g', 9)
+                                    .arg(avx2[i], 0, 'g', 9)));
+        }
+    }
+}
+
 void TestQuantKernels::matmulSameForEveryThreadCount_data()
 {
     matmulMatchesReference_data();
@@ -630,6 +678,12 @@ void TestQuantKernels::kernelNameFollowsOverride()
         QCOMPARE(QString::fromLatin1(cpu_kernel_name()), QStringLiteral("avx2+fma+f16c"));
     } else {
         QVERIFY_THROWS_EXCEPTION(UnsupportedError, cpu::set_kernel_set_override(cpu::KernelSet::Avx2));
+    }
+    if (cpu::cpu_has_avx2_fma_f16c() && cpu::cpu_has_avx512_vnni()) {
+        const KernelSetScope scope(cpu::KernelSet::Avx512Vnni);
+        QCOMPARE(QString::fromLatin1(cpu_kernel_name()), QStringLiteral("avx2+fma+f16c+avx512vnni"));
+    } else {
+        QVERIFY_THROWS_EXCEPTION(UnsupportedError, cpu::set_kernel_set_override(cpu::KernelSet::Avx512Vnni));
     }
 }
 

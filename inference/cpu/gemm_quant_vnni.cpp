@@ -1,0 +1,5 @@
+// The quantized GEMM of gemm_quant_avx2.cpp, compiled again for CPUs with
+// AVX512-VNNI (see QUANTA_VNNI_BUILD there). Only matmul.cpp's run-time
+// check for that kernel set leads here.
+#define QUANTA_VNNI_BUILD 1
+#include "cpu/gemm_quant_avx2.cpp"
