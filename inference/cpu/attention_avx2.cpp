@@ -18,12 +18,77 @@ namespace quanta::avx2 {
 
 namespace {
 
-// Largest head size the value accumulators keep in registers.
-constexpr int kMaxHeadDim = 256;
-
 float load_element(const AttentionInput& in, const void* base, size_t index)
 {
     return in.f16 ? _cvtsh_ss(static_cast<const uint16_t*>(base)[index]) : static_cast<const float*>(base)[index];
+}
+
+// Scores of NV * 8 consecutive keys: the dot products of `query` with the
+// key panel's columns, times `scale`.
+template <int NV>
+inline void score_key_vectors(const float* query, const float* keys, int padded_keys, int head_dim, float scale,
+                              float* out)
+{
+    __m256 acc[NV];
+    for (int v = 0; v < NV; ++v)
+        acc[v] = _mm256_setzero_ps();
+    for (int d = 0; d < head_dim; ++d) {
+        const __m256 q = _mm256_set1_ps(query[d]);
+        const float* row = keys + static_cast<size_t>(d) * static_cast<size_t>(padded_keys);
+        for (int v = 0; v < NV; ++v)
+            acc[v] = _mm256_fmadd_ps(q, _mm256_loadu_ps(row + 8 * v), acc[v]);
+    }
+    for (int v = 0; v < NV; ++v)
+        _mm256_storeu_ps(out + 8 * v, _mm256_mul_ps(acc[v], _mm256_set1_ps(scale)));
+}
+
+void score_keys(int vectors, const float* query, const float* keys, int padded_keys, int head_dim, float scale,
+                float* out)
+{
+    switch (vectors) {
+    case 8: score_key_vectors<8>(query, keys, padded_keys, head_dim, scale, out); break;
+    case 7: score_key_vectors<7>(query, keys, padded_keys, head_dim, scale, out); break;
+    case 6: score_key_vectors<6>(query, keys, padded_keys, head_dim, scale, out); break;
+    case 5: score_key_vectors<5>(query, keys, padded_keys, head_dim, scale, out); break;
+    case 4: score_key_vectors<4>(query, keys, padded_keys, head_dim, scale, out); break;
+    case 3: score_key_vectors<3>(query, keys, padded_keys, head_dim, scale, out); break;
+    case 2: score_key_vectors<2>(query, keys, padded_keys, head_dim, scale, out); break;
+    default: score_key_vectors<1>(query, keys, padded_keys, head_dim, scale, out); break;
+    }
+}
+
+// result[0 .. NV * 8) = sum over j < visible of scores[j] * inverse_sum *
+// values[j * stride ..], with the NV accumulators in registers.
+template <int NV>
+inline void sum_value_vectors(const float* scores, float inverse_sum, int visible, const float* values, int stride,
+                              float* result)
+{
+    __m256 acc[NV];
+    for (int v = 0; v < NV; ++v)
+        acc[v] = _mm256_setzero_ps();
+    for (int j = 0; j < visible; ++j) {
+        const __m256 weight = _mm256_set1_ps(scores[j] * inverse_sum);
+        const float* value = values + static_cast<size_t>(j) * static_cast<size_t>(stride);
+        for (int v = 0; v < NV; ++v)
+            acc[v] = _mm256_fmadd_ps(weight, _mm256_loadu_ps(value + 8 * v), acc[v]);
+    }
+    for (int v = 0; v < NV; ++v)
+        _mm256_storeu_ps(result + 8 * v, acc[v]);
+}
+
+void sum_values(int vectors, const float* scores, float inverse_sum, int visible, const float* values, int stride,
+                float* result)
+{
+    switch (vectors) {
+    case 8: sum_value_vectors<8>(scores, inverse_sum, visible, values, stride, result); break;
+    case 7: sum_value_vectors<7>(scores, inverse_sum, visible, values, stride, result); break;
+    case 6: sum_value_vectors<6>(scores, inverse_sum, visible, values, stride, result); break;
+    case 5: sum_value_vectors<5>(scores, inverse_sum, visible, values, stride, result); break;
+    case 4: sum_value_vectors<4>(scores, inverse_sum, visible, values, stride, result); break;
+    case 3: sum_value_vectors<3>(scores, inverse_sum, visible, values, stride, result); break;
+    case 2: sum_value_vectors<2>(scores, inverse_sum, visible, values, stride, result); break;
+    default: sum_value_vectors<1>(scores, inverse_sum, visible, values, stride, result); break;
+    }
 }
 
 void attend_range(const AttentionInput& in, int kv_head, int64_t token_begin, int64_t token_end,
@@ -55,32 +120,22 @@ void attend_range(const AttentionInput& in, int kv_head, int64_t token_begin, in
             const float* query = in.q + t * in.n_head * head_dim + h * head_dim;
             float* result = in.out + t * in.n_head * head_dim + h * head_dim;
 
-            // Scores of eight keys at a time.
-            for (int j = 0; j < visible; j += 8) {
-                __m256 acc = _mm256_setzero_ps();
-                for (int d = 0; d < head_dim; ++d) {
-                    const __m256 keys = _mm256_loadu_ps(&key_panel[static_cast<size_t>(d) * padded_keys + j]);
-                    acc = _mm256_fmadd_ps(_mm256_set1_ps(query[d]), keys, acc);
-                }
-                _mm256_storeu_ps(&scores[static_cast<size_t>(j)], _mm256_mul_ps(acc, _mm256_set1_ps(in.scale)));
+            // Scores of eight keys per vector, up to eight vectors at a time
+            // so that independent FMA chains hide the FMA latency.
+            for (int j = 0; j < visible; j += 64) {
+                const int vectors = std::min(8, (visible - j + 7) / 8);
+                score_keys(vectors, query, key_panel.data() + j, padded_keys, head_dim, in.scale,
+                           &scores[static_cast<size_t>(j)]);
             }
 
             // Softmax over the visible keys.
             const float inverse_sum = softmax_exponentiate(scores.data(), visible);
 
-            // Weighted sum of the values, head_dim / 8 accumulators.
-            __m256 acc[kMaxHeadDim / 8];
-            const int chunks = head_dim / 8;
-            for (int c = 0; c < chunks; ++c)
-                acc[c] = _mm256_setzero_ps();
-            for (int j = 0; j < visible; ++j) {
-                const __m256 weight = _mm256_set1_ps(scores[static_cast<size_t>(j)] * inverse_sum);
-                const float* value = &value_panel[static_cast<size_t>(j) * static_cast<size_t>(head_dim)];
-                for (int c = 0; c < chunks; ++c)
-                    acc[c] = _mm256_fmadd_ps(weight, _mm256_loadu_ps(value + 8 * c), acc[c]);
+            // Weighted sum of the values, 64 dimensions at a time in registers.
+            for (int d0 = 0; d0 < head_dim; d0 += 64) {
+                const int vectors = std::min(8, (head_dim - d0) / 8);
+                sum_values(vectors, scores.data(), inverse_sum, visible, value_panel.data() + d0, head_dim, result + d0);
             }
-            for (int c = 0; c < chunks; ++c)
-                _mm256_storeu_ps(result + 8 * c, acc[c]);
         }
     }
 }
@@ -89,7 +144,7 @@ void attend_range(const AttentionInput& in, int kv_head, int64_t token_begin, in
 
 bool attention_supported(int head_dim)
 {
-    return head_dim % 8 == 0 && head_dim <= kMaxHeadDim;
+    return head_dim > 0 && head_dim % 8 == 0;
 }
 
 void attention(const AttentionInput& in, ThreadPool& pool)

@@ -114,6 +114,8 @@ void CpuHelpersTest::attentionMatchesScalar_data()
     QTest::newRow("F16 decode") << int(KvCacheType::F16) << 64 << 45 << 1;
     QTest::newRow("F32 batch after cache") << int(KvCacheType::F32) << 8 << 13 << 9;
     QTest::newRow("F16 head 128") << int(KvCacheType::F16) << 128 << 3 << 5;
+    // Over 64 visible keys: the 64-key score blocks and the 8-key rest.
+    QTest::newRow("F16 long prompt") << int(KvCacheType::F16) << 64 << 100 << 70;
 }
 
 void CpuHelpersTest::attentionMatchesScalar()
