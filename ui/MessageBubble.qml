@@ -151,12 +151,24 @@ Item {
                 spacing: Theme.spacing
 
                 Repeater {
-                    model: message.fromUser ? [] : message.blocks
+                    // A count rather than the list: while a reply streams, the
+                    // delegates stay, and each one updates only when its own
+                    // block's text changes, so a long reply does not rebuild
+                    // every block at each update.
+                    model: message.fromUser ? 0 : message.blocks.length
 
                     delegate: Loader {
-                        required property var modelData
+                        id: blockLoader
+                        required property int index
+                        readonly property var block: message.blocks[index] ?? ({})
+                        // String copies, which signal a change only when the value differs.
+                        readonly property string kind: block.kind ?? ""
+                        readonly property string html: block.html ?? ""
+                        readonly property string code: block.text ?? ""
+                        readonly property string language: block.language ?? ""
+
                         Layout.fillWidth: true
-                        sourceComponent: modelData.kind === "code" ? codeComponent : proseComponent
+                        sourceComponent: kind === "code" ? codeComponent : proseComponent
 
                         Component {
                             id: proseComponent
@@ -167,7 +179,7 @@ Item {
                                 selectByMouse: true
                                 wrapMode: TextEdit.Wrap
                                 textFormat: TextEdit.RichText
-                                text: modelData.html
+                                text: blockLoader.html
                                 color: Theme.textPrimary
                                 selectionColor: Theme.accent
                                 selectedTextColor: Theme.textOnAccent
@@ -185,8 +197,8 @@ Item {
                             id: codeComponent
 
                             CodeBlock {
-                                code: modelData.text
-                                language: modelData.language
+                                code: blockLoader.code
+                                language: blockLoader.language
                                 controller: message.controller
                             }
                         }

@@ -20,6 +20,8 @@
 #include <QGuiApplication>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QPointer>
+#include <QQuickItem>
 #include <QSettings>
 #include <QSignalSpy>
 
@@ -232,6 +234,20 @@ void TestChatFlows::markdownAndCodeBlocksRender()
     QCOMPARE(QGuiApplication::clipboard()->text(), code);
     QTRY_VERIFY(item("replyStats")->property("text").toString().contains(QStringLiteral("42")));
     CHECKED(saveScreenshot(QStringLiteral("chat-markdown.png")));
+
+    // New text in the last block keeps the bubble's delegates: the first
+    // block's text item stays, with the same text, and the last one shows
+    // the addition.
+    const QList<QQuickItem*> proseItems = test::findItems(window()->contentItem(), QStringLiteral("proseText"));
+    QCOMPARE(proseItems.size(), 2);
+    const QPointer<QQuickItem> firstProse = proseItems[0];
+    const QPointer<QQuickItem> lastProse = proseItems[1];
+    const QString firstText = firstProse->property("text").toString();
+    messages.appendContent(idAt(messages, 1), QStringLiteral("\n\nOne more line."));
+    QTRY_VERIFY(lastProse && lastProse->property("text").toString().contains(QStringLiteral("One more line.")));
+    QVERIFY(firstProse);
+    QCOMPARE(firstProse->property("text").toString(), firstText);
+    QCOMPARE(test::findItems(window()->contentItem(), QStringLiteral("proseText")).size(), 2);
 
     // While a reply streams, its blocks follow the new text: the last one
     // changes and the earlier ones stay as they were.
