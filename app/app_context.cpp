@@ -93,6 +93,7 @@ AppContext::AppContext(const AppOptions& options, QObject* parent)
     const auto applyDeviceChoice = [this] { inference_->setDeviceChoice(backend_->choice()); };
     connect(backend_.get(), &BackendSettings::deviceChanged, this, applyDeviceChoice);
     connect(backend_.get(), &BackendSettings::gpuLayersChanged, this, applyDeviceChoice);
+    connect(backend_.get(), &BackendSettings::contextLengthChanged, this, applyDeviceChoice);
     backend_->refreshDevices();
 
     // Step 6: the memory planner and inspector, on the device the settings

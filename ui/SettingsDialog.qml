@@ -245,6 +245,54 @@ AppDialog {
             }
         }
 
+        RowLayout {
+            spacing: Theme.spacing
+
+            Label {
+                text: qsTr("Context length")
+            }
+
+            CheckBox {
+                objectName: "contextAuto"
+                text: qsTr("Automatic")
+                checked: dialog.backend.contextLength === 0
+                onToggled: dialog.backend.contextLength = checked ? 0 : contextSpin.value
+            }
+
+            SpinBox {
+                id: contextSpin
+
+                objectName: "contextSpin"
+                enabled: dialog.backend.contextLength > 0
+                editable: true
+                from: 256
+                to: 1048576
+                stepSize: 1024
+                value: dialog.backend.contextLength > 0 ? dialog.backend.contextLength
+                                                        : Math.max(dialog.inference.contextSize, 4096)
+                onValueModified: dialog.backend.contextLength = value
+            }
+
+            Label {
+                text: qsTr("tokens")
+                color: Theme.textSecondary
+            }
+        }
+
+        Label {
+            objectName: "contextNote"
+            Layout.fillWidth: true
+            wrapMode: Text.Wrap
+            color: Theme.textSecondary
+            font.pixelSize: Theme.smallFontSize
+            text: {
+                const trained = dialog.inference.modelLoaded ? dialog.inference.trainingContextSize : 0
+                const base = qsTr("Automatic uses the model's training context, at most 4,096 tokens. A longer context keeps more of the chat but needs more memory; changing it loads the model again.")
+                return trained > 0 ? base + " " + qsTr("This model was trained for %1 tokens, the most it can use.").arg(trained.toLocaleString(Qt.locale(), "f", 0))
+                                   : base
+            }
+        }
+
         // Where the loaded model runs now, and why not on the GPU.
         Label {
             objectName: "deviceInUse"

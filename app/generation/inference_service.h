@@ -28,6 +28,7 @@ class InferenceService : public QObject {
     Q_PROPERTY(qint64 modelSizeBytes READ modelSizeBytes NOTIFY modelChanged)
     Q_PROPERTY(QString modelSizeText READ modelSizeText NOTIFY modelChanged)
     Q_PROPERTY(int contextSize READ contextSize NOTIFY modelChanged)
+    Q_PROPERTY(int trainingContextSize READ trainingContextSize NOTIFY modelChanged)
     Q_PROPERTY(bool generating READ generating NOTIFY generatingChanged)
     // Where the loaded model runs: the Vulkan device's name, empty for the CPU.
     Q_PROPERTY(QString gpuDevice READ gpuDevice NOTIFY modelChanged)
@@ -57,6 +58,7 @@ public:
     qint64 modelSizeBytes() const { return model_.fileSizeBytes; }
     QString modelSizeText() const; // size on disk for display, in the current locale
     int contextSize() const { return model_.contextSize; }
+    int trainingContextSize() const { return model_.trainingContextSize; }
     bool generating() const { return generationRequest_ != 0; }
     QString gpuDevice() const { return model_.gpuDevice; }
     int gpuLayers() const { return model_.gpuLayers; }

@@ -37,6 +37,7 @@ ModelSummary summarize(const Model& model, const QString& path, ChatFormat forma
     summary.fileSizeBytes = static_cast<qint64>(info.file_size);
     summary.parameterCount = static_cast<qint64>(info.n_params);
     summary.contextSize = contextSize;
+    summary.trainingContextSize = model.info().n_ctx_train;
     summary.gpuDevice = fromStd(info.gpu_device);
     summary.gpuLayers = info.gpu_layers;
     summary.layerCount = info.n_layer;
@@ -143,7 +144,8 @@ void InferenceWorker::loadModel(quint64 requestId, const QString& path, const De
 
     // Step 3: load, reporting progress in steps of about one percent.
     qCDebug(lcInference).noquote() << "Request" << requestId << ": load" << QDir::toNativeSeparators(path)
-                                   << "on device" << device.device << "with" << device.gpuLayers << "GPU layers";
+                                   << "on device" << device.device << "with" << device.gpuLayers << "GPU layers,"
+                                   << "context" << device.contextLength;
     QElapsedTimer timer;
     timer.start();
     double lastReported = -1.0;
@@ -153,6 +155,9 @@ void InferenceWorker::loadModel(quint64 requestId, const QString& path, const De
     // the summary carries the reason.
     options.device = device.device.toStdString();
     options.gpu_layers = device.gpuLayers;
+    // The GPU plan reserves a KV cache for this context; Model::load()
+    // takes at most the training context.
+    options.n_ctx = device.contextLength > 0 ? device.contextLength : kDefaultSessionContext;
     options.on_progress = [this, requestId, &lastReported](float progress) {
         const double fraction = std::clamp(static_cast<double>(progress), 0.0, 1.0);
         if (fraction - lastReported >= kProgressStep || (fraction >= 1.0 && lastReported < 1.0)) {
@@ -165,7 +170,11 @@ void InferenceWorker::loadModel(quint64 requestId, const QString& path, const De
     std::unique_ptr<Session> session;
     try {
         model = Model::load(QFile::encodeName(path).toStdString(), options);
-        session = std::make_unique<Session>(model);
+        SessionOptions sessionOptions;
+        const int trained = model->info().n_ctx_train;
+        if (device.contextLength > 0)
+            sessionOptions.n_ctx = trained > 0 ? std::min(device.contextLength, trained) : device.contextLength;
+        session = std::make_unique<Session>(model, sessionOptions);
     } catch (const CancelledError&) {
         qCInfo(lcInference).noquote() << "Loading" << QDir::toNativeSeparators(path) << "cancelled";
         emit loadCancelled(requestId);

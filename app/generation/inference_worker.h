@@ -29,6 +29,7 @@ struct ModelSummary {
     qint64 fileSizeBytes = 0;
     qint64 parameterCount = 0;
     int contextSize = 0;   // the session's context, in tokens
+    int trainingContextSize = 0; // the context the model was trained for, 0 when the file does not say
 
     // Placement of the layers.
     QString gpuDevice;         // Vulkan device name; empty when the model runs on the CPU alone
@@ -38,10 +39,21 @@ struct ModelSummary {
     QString gpuFallbackReason; // why fewer layers than requested, or none, run on the GPU (English), or empty
 };
 
-// Device and GPU layer count for a model, as the settings choose them.
+// Device, GPU layer count and context length for a model, as the settings
+// choose them.
 struct DeviceChoice {
     QString device = QStringLiteral("auto"); // "auto", "cpu", or a Vulkan device UUID
     int gpuLayers = -1;                      // -1: as many as fit the device's memory
+    // Context in tokens, at most the model's training context; 0 picks the
+    // training context, at most kDefaultSessionContext (4096).
+    int contextLength = 0;
+    // The lengths a setting or `serve --ctx` may ask for, besides 0.
+    static constexpr int kMinContextLength = 256;
+    static constexpr int kMaxContextLength = 1 << 20;
+    static bool isValidContextLength(int tokens)
+    {
+        return tokens == 0 || (tokens >= kMinContextLength && tokens <= kMaxContextLength);
+    }
 
     bool operator==(const DeviceChoice&) const = default;
 };

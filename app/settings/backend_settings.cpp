@@ -15,6 +15,7 @@ namespace {
 
 const QString kDeviceKey = QStringLiteral("compute/device");
 const QString kGpuLayersKey = QStringLiteral("compute/gpuLayers");
+const QString kContextKey = QStringLiteral("compute/contextLength");
 
 QString kindKey(vk::DeviceKind kind)
 {
@@ -95,6 +96,16 @@ BackendSettings::BackendSettings(QSettings& settings, QObject* parent)
         choice_.gpuLayers = -1;
     }
 
+    // Step 3: the context length, automatic (0) unless a valid one was saved.
+    const int context = settings_.value(kContextKey, 0).toInt(&ok);
+    if (ok && DeviceChoice::isValidContextLength(context)) {
+        choice_.contextLength = context;
+    } else {
+        qCWarning(lcInference) << "Invalid context length" << settings_.value(kContextKey).toString()
+                               << "in the settings; using the automatic length";
+        choice_.contextLength = 0;
+    }
+
     connect(&watcher_, &QFutureWatcher<VulkanDeviceScan>::finished, this, &BackendSettings::onScanFinished);
 }
 
@@ -140,6 +151,23 @@ void BackendSettings::setGpuLayers(int layers)
     qCInfo(lcInference).noquote() << "GPU layers set to"
                                   << (layers < 0 ? QStringLiteral("as many as fit") : QString::number(layers));
     emit gpuLayersChanged();
+}
+
+void BackendSettings::setContextLength(int tokens)
+{
+    if (!DeviceChoice::isValidContextLength(tokens)) {
+        qCWarning(lcInference) << "Ignoring context length" << tokens << "; expected 0 or"
+                               << DeviceChoice::kMinContextLength << "to" << DeviceChoice::kMaxContextLength;
+        return;
+    }
+    if (tokens == choice_.contextLength)
+        return;
+    choice_.contextLength = tokens;
+    settings_.setValue(kContextKey, tokens);
+    settings_.sync();
+    qCInfo(lcInference).noquote() << "Context length set to"
+                                  << (tokens == 0 ? QStringLiteral("automatic") : QString::number(tokens));
+    emit contextLengthChanged();
 }
 
 QVariantList BackendSettings::devices() const

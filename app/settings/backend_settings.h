@@ -42,6 +42,8 @@ class BackendSettings : public QObject {
     Q_PROPERTY(QString device READ device WRITE setDevice NOTIFY deviceChanged)
     // Layers on the GPU: -1 for as many as fit its memory.
     Q_PROPERTY(int gpuLayers READ gpuLayers WRITE setGpuLayers NOTIFY gpuLayersChanged)
+    // Context length in tokens: 0 for the model's training context, at most 4096.
+    Q_PROPERTY(int contextLength READ contextLength WRITE setContextLength NOTIFY contextLengthChanged)
     // The devices found, as maps with the keys uuid, name, kind, label (the
     // translated text for a list), usable and reason.
     Q_PROPERTY(QVariantList devices READ devices NOTIFY devicesChanged)
@@ -63,7 +65,11 @@ public:
     int gpuLayers() const { return choice_.gpuLayers; }
     // Takes -1 (as many as fit) or a count; a count below -1 is ignored.
     void setGpuLayers(int layers);
-    // Both settings, as the inference service takes them.
+    int contextLength() const { return choice_.contextLength; }
+    // Takes 0 (automatic) or a length in [DeviceChoice::kMinContextLength,
+    // DeviceChoice::kMaxContextLength]; other values are logged and ignored.
+    void setContextLength(int tokens);
+    // The settings, as the inference service takes them.
     const DeviceChoice& choice() const { return choice_; }
 
     QVariantList devices() const;
@@ -86,6 +92,7 @@ public:
 signals:
     void deviceChanged();
     void gpuLayersChanged();
+    void contextLengthChanged();
     void devicesChanged();
     void enumeratingChanged();
 

@@ -1517,6 +1517,22 @@
         <source>Larger</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>Context length</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>tokens</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Automatic uses the model&apos;s training context, at most 4,096 tokens. A longer context keeps more of the chat but needs more memory; changing it loads the model again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This model was trained for %1 tokens, the most it can use.</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>TopBar</name>

@@ -15,6 +15,7 @@
 #include "ui_test_base.h"
 
 #include <QDir>
+#include <QLocale>
 #include <QQmlApplicationEngine>
 #include <QQuickItem>
 #include <QQuickWindow>
@@ -22,6 +23,8 @@
 #include <QSettings>
 #include <QTemporaryDir>
 #include <QTest>
+
+#include <algorithm>
 
 using namespace quanta;
 
@@ -82,6 +85,7 @@ private slots:
     void dialogChoiceReloadsAndPersists();
     void layerCountChangeReloads();
     void changeDuringReplyWaits();
+    void contextLengthChangeReloads();
 
 private:
     QString settingsPath() const { return dir_->filePath(QStringLiteral("settings.ini")); }
@@ -244,6 +248,8 @@ void TestGpuSettings::settingsPersistAcrossRestarts()
         QCOMPARE(backend.gpuLayers(), -1);
         backend.setDevice(kUnknownUuid.toUpper());
         backend.setGpuLayers(7);
+        QCOMPARE(backend.contextLength(), 0);
+        backend.setContextLength(2048);
         QCOMPARE(backend.device(), kUnknownUuid);
     }
     {
@@ -253,13 +259,16 @@ void TestGpuSettings::settingsPersistAcrossRestarts()
         QCOMPARE(backend.gpuLayers(), 7);
         QCOMPARE(backend.choice().device, kUnknownUuid);
         QCOMPARE(backend.choice().gpuLayers, 7);
+        QCOMPARE(backend.choice().contextLength, 2048);
         backend.setDevice(BackendSettings::kCpu);
         backend.setGpuLayers(-1);
+        backend.setContextLength(0);
     }
     QSettings settings(settingsPath(), QSettings::IniFormat);
     BackendSettings backend(settings);
     QCOMPARE(backend.device(), BackendSettings::kCpu);
     QCOMPARE(backend.gpuLayers(), -1);
+    QCOMPARE(backend.contextLength(), 0);
 }
 
 void TestGpuSettings::invalidSavedValuesUseDefaults()
@@ -268,13 +277,16 @@ void TestGpuSettings::invalidSavedValuesUseDefaults()
         QSettings settings(settingsPath(), QSettings::IniFormat);
         settings.setValue(QStringLiteral("compute/device"), QStringLiteral("my favourite GPU"));
         settings.setValue(QStringLiteral("compute/gpuLayers"), QStringLiteral("lots"));
+        settings.setValue(QStringLiteral("compute/contextLength"), 100);
     }
     QTest::ignoreMessage(QtWarningMsg, QRegularExpression(QStringLiteral("Unknown compute device")));
     QTest::ignoreMessage(QtWarningMsg, QRegularExpression(QStringLiteral("Invalid GPU layer count")));
+    QTest::ignoreMessage(QtWarningMsg, QRegularExpression(QStringLiteral("Invalid context length")));
     QSettings settings(settingsPath(), QSettings::IniFormat);
     BackendSettings backend(settings);
     QCOMPARE(backend.device(), BackendSettings::kAuto);
     QCOMPARE(backend.gpuLayers(), -1);
+    QCOMPARE(backend.contextLength(), 0);
 
     // Values from elsewhere (QML) are checked the same way.
     QTest::ignoreMessage(QtWarningMsg, QRegularExpression(QStringLiteral("Ignoring unknown compute device")));
@@ -283,6 +295,9 @@ void TestGpuSettings::invalidSavedValuesUseDefaults()
     QTest::ignoreMessage(QtWarningMsg, QRegularExpression(QStringLiteral("Ignoring GPU layer count")));
     backend.setGpuLayers(-2);
     QCOMPARE(backend.gpuLayers(), -1);
+    QTest::ignoreMessage(QtWarningMsg, QRegularExpression(QStringLiteral("Ignoring context length")));
+    backend.setContextLength(DeviceChoice::kMaxContextLength + 1);
+    QCOMPARE(backend.contextLength(), 0);
 }
 
 void TestGpuSettings::deviceListHasLlvmpipe()
@@ -606,6 +621,44 @@ void TestGpuSettings::changeDuringReplyWaits()
     CHECKED(waitForModel());
     QVERIFY2(inference.gpuDevice().contains(QStringLiteral("llvmpipe")), qPrintable(inference.gpuDevice()));
     QTRY_VERIFY(controller.canSend());
+}
+
+void TestGpuSettings::contextLengthChangeReloads()
+{
+    if (!test::shared_available())
+        QSKIP("The shared models folder is missing");
+    saveDevice(BackendSettings::kCpu);
+    CHECKED(startApp(sharedModel()));
+    CHECKED(waitForModel());
+    InferenceService& inference = context_->inference();
+    const int trained = inference.trainingContextSize();
+    QVERIFY2(trained > 300, "the test asks for 300 tokens, less than the training context");
+    QCOMPARE(inference.contextSize(), std::min(trained, 4096));
+
+    // Step 1: a length from the settings loads the model again with it,
+    // and the dialog shows it.
+    QObject* dialog = nullptr;
+    CHECKED(openSettings(dialog));
+    QVERIFY(item("contextAuto")->property("checked").toBool());
+    QVERIFY(!item("contextSpin")->isEnabled());
+    QTRY_VERIFY(item("contextNote")->property("text").toString().contains(QLocale().toString(trained)));
+    context_->backend().setContextLength(300);
+    QTRY_VERIFY_WITH_TIMEOUT(inference.contextSize() == 300 && !inference.loading(), kTimeoutMs);
+    QVERIFY(!item("contextAuto")->property("checked").toBool());
+    QVERIFY(item("contextSpin")->isEnabled());
+    QCOMPARE(item("contextSpin")->property("value").toInt(), 300);
+    CHECKED(saveScreenshot(QStringLiteral("settings-context-length.png")));
+
+    // Step 2: a length past the training context gets the training context.
+    context_->backend().setContextLength(trained + 1024);
+    QTRY_VERIFY_WITH_TIMEOUT(inference.contextSize() == trained && !inference.loading(), kTimeoutMs);
+
+    // Step 3: "Automatic" goes back to the default, and the choice persists.
+    CHECKED(click(item("contextAuto")));
+    QCOMPARE(context_->backend().contextLength(), 0);
+    QTRY_VERIFY_WITH_TIMEOUT(inference.contextSize() == std::min(trained, 4096) && !inference.loading(), kTimeoutMs);
+    QSettings settings(settingsPath(), QSettings::IniFormat);
+    QCOMPARE(settings.value(QStringLiteral("compute/contextLength")).toInt(), 0);
 }
 
 QTEST_MAIN(TestGpuSettings)

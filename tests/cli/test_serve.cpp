@@ -66,13 +66,15 @@ QByteArray chatRequest(bool stream)
     return QJsonDocument(request).toJson();
 }
 
-// Starts `quanta-cli serve` on a free port and returns its base URL from the
-// announcement on stdout, or an empty string with `error` set.
-QString startServe(QProcess& process, QString* error)
+// Starts `quanta-cli serve` with `extra` options on a free port and returns
+// its base URL from the announcement on stdout, or an empty string with
+// `error` set. Standard error is read only on failure.
+QString startServe(QProcess& process, QString* error, const QStringList& extra = {})
 {
     process.start(QStringLiteral(QUANTA_CLI_PATH),
-                  {QStringLiteral("serve"), QStringLiteral("-m"), stories(), QStringLiteral("--port"), QStringLiteral("0"),
-                   QStringLiteral("--device"), QStringLiteral("cpu")});
+                  QStringList{QStringLiteral("serve"), QStringLiteral("-m"), stories(), QStringLiteral("--port"),
+                              QStringLiteral("0"), QStringLiteral("--device"), QStringLiteral("cpu")} +
+                      extra);
     if (!process.waitForStarted(kTimeoutMs)) {
         *error = process.errorString();
         return {};
@@ -151,6 +153,7 @@ void TestServe::helpListsOptions()
     QVERIFY(out.contains(QStringLiteral("--port")));
     QVERIFY(out.contains(QStringLiteral("--device")));
     QVERIFY(out.contains(QStringLiteral("--gpu-layers")));
+    QVERIFY(out.contains(QStringLiteral("--ctx")));
 }
 
 void TestServe::missingModelIsUsageError()
@@ -160,6 +163,15 @@ void TestServe::missingModelIsUsageError()
     QVERIFY(process.waitForFinished(kTimeoutMs));
     QCOMPARE(process.exitCode(), 2);
     QVERIFY(QString::fromUtf8(process.readAllStandardError()).contains(QStringLiteral("missing required option -m")));
+
+    // A context shorter than the smallest allowed is a usage error too.
+    QProcess tooShort;
+    tooShort.start(QStringLiteral(QUANTA_CLI_PATH), {QStringLiteral("serve"), QStringLiteral("-m"), QStringLiteral("x.gguf"),
+                                                     QStringLiteral("--ctx"), QStringLiteral("100")});
+    QVERIFY(tooShort.waitForFinished(kTimeoutMs));
+    QCOMPARE(tooShort.exitCode(), 2);
+    const QString err = QString::fromUtf8(tooShort.readAllStandardError());
+    QVERIFY2(err.contains(QStringLiteral("--ctx 100 is too small")), qPrintable(err));
 }
 
 void TestServe::servesRequestsUntilSigterm()
@@ -167,25 +179,12 @@ void TestServe::servesRequestsUntilSigterm()
     if (!quanta::test::shared_available())
         QSKIP("shared models are not available");
 
-    // Step 1: start it on a free port and read the URL it announces.
+    // Step 1: start it on a free port with a 300-token context and read the
+    // URL it announces.
     QProcess process;
-    process.start(QStringLiteral(QUANTA_CLI_PATH),
-                  {QStringLiteral("serve"), QStringLiteral("-m"), stories(), QStringLiteral("--port"), QStringLiteral("0"),
-                   QStringLiteral("--device"), QStringLiteral("cpu")});
-    QVERIFY(process.waitForStarted(kTimeoutMs));
-    QByteArray out;
-    const QRegularExpression announcement(QStringLiteral("Serving stories260K at (http://127\\.0\\.0\\.1:\\d+/v1)\n"));
-    QRegularExpressionMatch match;
-    const bool announced = QTest::qWaitFor(
-        [&] {
-            out += process.readAllStandardOutput();
-            match = announcement.match(QString::fromUtf8(out));
-            return match.hasMatch() || process.state() == QProcess::NotRunning;
-        },
-        kTimeoutMs);
-    QVERIFY2(announced && match.hasMatch(),
-             qPrintable(QString::fromUtf8(out + process.readAllStandardError())));
-    const QString base = match.captured(1);
+    QString error;
+    const QString base = startServe(process, &error, {QStringLiteral("--ctx"), QStringLiteral("300")});
+    QVERIFY2(!base.isEmpty(), qPrintable(error));
 
     // Step 2: one request of each kind.
     QNetworkAccessManager manager;
@@ -231,6 +230,8 @@ void TestServe::servesRequestsUntilSigterm()
     QCOMPARE(process.exitCode(), 0);
     const QString err = QString::fromUtf8(process.readAllStandardError());
     QVERIFY2(err.contains(QStringLiteral("SIGTERM received")), qPrintable(err));
+    // The context that --ctx asked for.
+    QVERIFY2(err.contains(QStringLiteral("context 300 tokens")), qPrintable(err));
 }
 
 void TestServe::sigtermAnswersOpenRequests()

@@ -23,7 +23,9 @@ namespace {
 const char* const kServeUsage =
     "usage: quanta-cli serve -m MODEL [options]\n"
     "  -m, --model MODEL       GGUF file or Hugging Face folder to load\n"
-    "  --port N                port on 127.0.0.1 to listen on, 0 for any free port (default 8080)\n";
+    "  --port N                port on 127.0.0.1 to listen on, 0 for any free port (default 8080)\n"
+    "  -c, --ctx N             context length in tokens, at most the model's training context\n"
+    "                          (default: the training context, at most 4096)\n";
 
 // How often the event loop looks for a SIGINT or SIGTERM. A signal handler
 // may only set a flag, so the loop polls it.
@@ -73,7 +75,7 @@ int cmd_serve(const Args& args)
     DeviceChoice device;
     bool device_named = false;
     try {
-        const Options options(args, {"-m", "--model", "--port", "--device", "--gpu-layers"}, {"--help", "-h"});
+        const Options options(args, {"-m", "--model", "--port", "-c", "--ctx", "--device", "--gpu-layers"}, {"--help", "-h"});
         if (options.has("--help") || options.has("-h")) {
             std::fputs(serve_usage().c_str(), stdout);
             return kExitOk;
@@ -84,6 +86,12 @@ int cmd_serve(const Args& args)
         if (model_path.empty())
             throw UsageError("missing required option -m MODEL");
         port = static_cast<quint16>(options.integer("--port", 8080, 0, 65535));
+        const long long max_context = DeviceChoice::kMaxContextLength;
+        device.contextLength =
+            static_cast<int>(options.integer("-c", options.integer("--ctx", 0, 0, max_context), 0, max_context));
+        if (!DeviceChoice::isValidContextLength(device.contextLength))
+            throw UsageError("--ctx " + std::to_string(device.contextLength) + " is too small; use at least " +
+                             std::to_string(DeviceChoice::kMinContextLength) + " tokens, or 0 for the default");
 
         LoadOptions load;
         apply_device_options(options, load);
