@@ -24,6 +24,9 @@ Item {
     // Actions that change the branch wait while a reply is generated.
     property bool busy: false
 
+    // The delete action asks the list to confirm first.
+    signal deleteRequested(double messageId)
+
     readonly property bool fromUser: role === "user"
     readonly property int columnWidth: Math.min(width - 2 * Theme.margin * 2, Theme.contentMaxWidth)
     readonly property int maxBubbleWidth: Math.round(columnWidth * (fromUser ? 0.75 : 0.92))
@@ -305,7 +308,7 @@ Item {
                     objectName: "deleteMessageButton"
                     enabled: !message.busy
                     text: qsTr("Delete")
-                    onClicked: message.controller.deleteMessage(message.messageId)
+                    onClicked: message.deleteRequested(message.messageId)
                 }
             }
         }

@@ -23,6 +23,15 @@ ListView {
         width: ListView.view.width
         controller: list.controller
         busy: list.busy
+        onDeleteRequested: messageId => deleteDialog.openFor(messageId)
+    }
+
+    DeleteMessageDialog {
+        id: deleteDialog
+
+        parent: Overlay.overlay
+        anchors.centerIn: parent
+        onDeleteConfirmed: messageId => list.controller.deleteMessage(messageId)
     }
 
     // A search hit was opened: show its message instead of the end.

@@ -672,6 +672,25 @@
     </message>
 </context>
 <context>
+    <name>DeleteMessageDialog</name>
+    <message>
+        <source>Delete message?</source>
+        <translation>删除消息？</translation>
+    </message>
+    <message>
+        <source>This message and everything after it in this chat will be deleted, including the other versions of later messages. This cannot be undone.</source>
+        <translation>这条消息以及本对话中它之后的所有内容都会被删除，包括后续消息的其他版本。此操作无法撤销。</translation>
+    </message>
+    <message>
+        <source>Delete</source>
+        <translation>删除</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+</context>
+<context>
     <name>DeleteModelDialog</name>
     <message>
         <source>Delete model?</source>

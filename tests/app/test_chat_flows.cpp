@@ -187,9 +187,34 @@ void TestChatFlows::deleteMessageRemovesBranchTail()
     CHECKED(sendAndWait(QStringLiteral("Then what")));
     QCOMPARE(messages.rowCount(), 4);
 
-    // Deleting the second question takes its reply with it.
-    controller.deleteMessage(idAt(messages, 2));
-    QCOMPARE(messages.rowCount(), 2);
+    // The second question's Delete button, found through its bubble.
+    const qint64 question = idAt(messages, 2);
+    QQuickItem* deleteButton = nullptr;
+    for (QQuickItem* candidate : test::findItems(window()->contentItem(), QStringLiteral("deleteMessageButton"))) {
+        for (QQuickItem* up = candidate; up != nullptr; up = up->parentItem()) {
+            if (up->property("messageId").isValid()) {
+                if (up->property("messageId").toLongLong() == question)
+                    deleteButton = candidate;
+                break;
+            }
+        }
+    }
+    QVERIFY(deleteButton != nullptr);
+
+    // Delete asks first, and Cancel keeps the messages.
+    QObject* dialog = window()->findChild<QObject*>(QStringLiteral("deleteMessageDialog"));
+    QVERIFY(dialog != nullptr);
+    CHECKED(click(deleteButton));
+    QTRY_VERIFY(dialog->property("opened").toBool());
+    CHECKED(click(item("cancelDeleteMessageButton")));
+    QTRY_VERIFY(!dialog->property("visible").toBool());
+    QCOMPARE(messages.rowCount(), 4);
+
+    // Confirmed, deleting the second question takes its reply with it.
+    CHECKED(click(deleteButton));
+    QTRY_VERIFY(dialog->property("opened").toBool());
+    CHECKED(click(item("confirmDeleteMessageButton")));
+    QTRY_COMPARE(messages.rowCount(), 2);
     QCOMPARE(context_->store().messages(controller.currentChatId()).size(), 2);
 
     // Copy puts a message's text on the clipboard.
