@@ -2,12 +2,16 @@
 #extension GL_GOOGLE_include_directive : require
 #extension GL_EXT_spirv_intrinsics : require
 // Y = X W^T for a batch of tokens with 8-bit integer dot products, for the
-// 32-element block types (a WEIGHT_ define, see int8_weights.glsl). X comes
-// quantized by quantize_int8.comp. Each workgroup computes a tile of
-// TILE_ROWS weight rows by TILE_TOKENS tokens, TILE_K elements (whole
-// blocks) at a time. Per block of a row and a token:
-//   sum = d * step * (dot(q_w, q_x) - offset * sum(q_x)) + m * step * sum(q_x)
-// with the dot product exact in 32-bit integers.
+// types that int8_weights.glsl reads (a WEIGHT_ define). X comes quantized
+// by quantize_int8.comp, with one step per 32 elements. Each workgroup
+// computes a tile of TILE_ROWS weight rows by TILE_TOKENS tokens, TILE_K
+// elements (whole 32-element blocks) at a time; a block of a super-block
+// type is one of its 32-element sub-blocks. Per block of a row and a token,
+// with the dot products exact in 32-bit integers:
+//   sum = step * (d * (dot(q_w, q_x) - offset * sum(q_x)) + m * sum(q_x))
+// and for the types with a scale per 16 elements (INT8_HALF_SCALES), over
+// the halves x (elements 0..15) and y (16..31):
+//   sum = step * (d_x * dot_x + d_y * dot_y + m_x * sum_x + m_y * sum_y)
 #include "common.glsl"
 
 layout(std430, binding = 0) readonly buffer Weights { uint16_t wq[]; };
@@ -47,11 +51,20 @@ const uint TILE_WORDS = TILE_BLOCKS * INT8_WORDS_PER_BLOCK;
 // One padding word keeps the invocations of a row on different banks.
 const uint TILE_STRIDE = TILE_WORDS + 1;
 
+// The host's int8_tile_shared_bytes() counts these arrays for the largest
+// variant: 16 bytes of weight scales and 12 of activation terms per block.
 shared uint w_quads[TILE_ROWS * TILE_STRIDE];
+#if defined(INT8_HALF_SCALES)
+shared vec4 w_scales[TILE_ROWS * TILE_BLOCKS];   // d_x, d_y, m_x, m_y
+#else
 shared vec2 w_scales[TILE_ROWS * TILE_BLOCKS];   // d, m
 shared int w_offsets[TILE_ROWS * TILE_BLOCKS];
+#endif
 shared uint x_quads[TILE_TOKENS * TILE_STRIDE];
 shared vec2 x_blocks[TILE_TOKENS * TILE_BLOCKS]; // step, sum of the quants
+#if defined(INT8_HALF_MINS)
+shared float x_half_sums[TILE_TOKENS * TILE_BLOCKS];  // sum of the quants of elements 0..15
+#endif
 
 void main()
 {
@@ -69,26 +82,37 @@ void main()
         sums[i] = 0.0;
 
     for (uint block0 = 0; block0 < n_blocks; block0 += TILE_BLOCKS) {
-        // Weight quads: 4 pieces of 2 quads per block; blocks past the
-        // matrix edges are zero.
+        // Weight quads: 4 pieces of 2 quads per block, and the block's
+        // scales with the first piece; blocks past the matrix edges are zero.
         for (uint e = lane; e < TILE_ROWS * TILE_BLOCKS * 4; e += size) {
             const uint r = e / (TILE_BLOCKS * 4);
             const uint b = (e / 4) % TILE_BLOCKS;
             const uint piece = e % 4;
             uvec2 quads = uvec2(0);
+#if defined(INT8_HALF_SCALES)
+            vec4 scale = vec4(0.0);
+#else
             vec2 scale = vec2(0.0);
             int offset = 0;
+#endif
             if (row0 + r < p.nrows && block0 + b < n_blocks) {
-                const uint base = (row0 + r) * p.row_bytes + (block0 + b) * BLOCK_BYTES;
-                quads = int8_weight_quads(base, piece);
-                scale = int8_weight_scale(base);
-                offset = int8_weight_offset(base);
+                const uint base = (row0 + r) * p.row_bytes + ((block0 + b) / INT8_SUB_BLOCKS) * BLOCK_BYTES;
+                const uint sub = (block0 + b) % INT8_SUB_BLOCKS;
+                quads = int8_weight_quads(base, sub, piece);
+                if (piece == 0) {
+                    scale = int8_weight_scale(base, sub);
+#if !defined(INT8_HALF_SCALES)
+                    offset = int8_weight_offset(base);
+#endif
+                }
             }
             w_quads[r * TILE_STRIDE + b * INT8_WORDS_PER_BLOCK + piece] = quads.x;
             w_quads[r * TILE_STRIDE + b * INT8_WORDS_PER_BLOCK + piece + 4] = quads.y;
             if (piece == 0) {
                 w_scales[r * TILE_BLOCKS + b] = scale;
+#if !defined(INT8_HALF_SCALES)
                 w_offsets[r * TILE_BLOCKS + b] = offset;
+#endif
             }
         }
 
@@ -105,11 +129,25 @@ void main()
             const uint t = e / TILE_BLOCKS;
             const uint b = e % TILE_BLOCKS;
             vec2 step_sum = vec2(0.0);
+#if defined(INT8_HALF_MINS)
+            int half_sum = 0;
+#endif
             if (token0 + t < p.n_tokens && block0 + b < n_blocks) {
                 const uint at = int8_block_word(p.n_tokens, p.ncols, token0 + t, block0 + b);
                 step_sum = vec2(uintBitsToFloat(qa[at]), float(int(qa[at + 1])));
+#if defined(INT8_HALF_MINS)
+                // The x half's sum as dot products with 1 in every byte, once
+                // per token and block here rather than once per row below.
+                for (uint k = 0; k < INT8_WORDS_PER_BLOCK / 2; ++k) {
+                    const uint word = int8_quant_word(p.ncols, token0 + t, (block0 + b) * INT8_WORDS_PER_BLOCK + k);
+                    half_sum = dot_packed_acc(qa[word], 0x01010101u, half_sum, PACKED_4X8);
+                }
+#endif
             }
             x_blocks[t * TILE_BLOCKS + b] = step_sum;
+#if defined(INT8_HALF_MINS)
+            x_half_sums[t * TILE_BLOCKS + b] = float(half_sum);
+#endif
         }
         barrier();
 
@@ -118,17 +156,38 @@ void main()
             uint w[INT8_WORDS_PER_BLOCK];
             for (uint k = 0; k < INT8_WORDS_PER_BLOCK; ++k)
                 w[k] = w_quads[my_row * TILE_STRIDE + b * INT8_WORDS_PER_BLOCK + k];
+            const uint block_word = b * INT8_WORDS_PER_BLOCK;
+#if defined(INT8_HALF_SCALES)
+            const vec4 scale = w_scales[my_row * TILE_BLOCKS + b];
+            for (uint i = 0; i < tokens_per_invocation; ++i) {
+                const uint t = my_token + i;
+                int dot_x = 0;
+                int dot_y = 0;
+                for (uint k = 0; k < INT8_WORDS_PER_BLOCK / 2; ++k) {
+                    dot_x = dot_packed_acc(w[k], x_quads[t * TILE_STRIDE + block_word + k], dot_x, PACKED_4X8);
+                    dot_y = dot_packed_acc(w[k + 4], x_quads[t * TILE_STRIDE + block_word + k + 4], dot_y, PACKED_4X8);
+                }
+                const vec2 step_sum = x_blocks[t * TILE_BLOCKS + b];
+                float block_sum = scale.x * float(dot_x) + scale.y * float(dot_y);
+#if defined(INT8_HALF_MINS)
+                const float sum_x = x_half_sums[t * TILE_BLOCKS + b];
+                block_sum += scale.z * sum_x + scale.w * (step_sum.y - sum_x);
+#endif
+                sums[i] += step_sum.x * block_sum;
+            }
+#else
             const vec2 scale = w_scales[my_row * TILE_BLOCKS + b];
             const int offset = w_offsets[my_row * TILE_BLOCKS + b];
             for (uint i = 0; i < tokens_per_invocation; ++i) {
                 const uint t = my_token + i;
                 int dot = 0;
                 for (uint k = 0; k < INT8_WORDS_PER_BLOCK; ++k)
-                    dot = dot_packed_acc(w[k], x_quads[t * TILE_STRIDE + b * INT8_WORDS_PER_BLOCK + k], dot, PACKED_4X8);
+                    dot = dot_packed_acc(w[k], x_quads[t * TILE_STRIDE + block_word + k], dot, PACKED_4X8);
                 const vec2 step_sum = x_blocks[t * TILE_BLOCKS + b];
                 dot -= offset * int(step_sum.y);
                 sums[i] += step_sum.x * (scale.x * float(dot) + scale.y * step_sum.y);
             }
+#endif
         }
         barrier();
     }

@@ -8,9 +8,10 @@ foreach(type ${QUANTA_SHADER_WEIGHT_TYPES})
   quanta_shader(matmul_${suffix} matmul.comp WEIGHT_${type})
   quanta_shader(matvec_subgroup_${suffix} matvec.comp REDUCE_SUBGROUP WEIGHT_${type})
 endforeach()
-# The 32-element block types that the int8 dot-product path reads
-# (matmul_int8.comp with activations from quantize_int8.comp).
-set(QUANTA_SHADER_INT8_TYPES Q8_0 Q4_0 Q4_1 Q5_0 Q5_1 IQ4_NL Q4_G Q8_G)
+# The types that the int8 dot-product path reads (matmul_int8.comp with
+# activations from quantize_int8.comp): the 32-element block types, and the
+# K-quants and IQ4_XS by their 32-element sub-blocks.
+set(QUANTA_SHADER_INT8_TYPES Q8_0 Q4_0 Q4_1 Q5_0 Q5_1 IQ4_NL Q4_G Q8_G Q2_K Q3_K Q4_K Q5_K Q6_K IQ4_XS)
 foreach(type ${QUANTA_SHADER_INT8_TYPES})
   string(TOLOWER "${type}" suffix)
   quanta_shader(matmul_int8_${suffix} matmul_int8.comp WEIGHT_${type})

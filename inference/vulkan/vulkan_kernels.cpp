@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cstdlib>
+#include <iterator>
 
 namespace quanta::vk {
 
@@ -25,6 +26,13 @@ constexpr uint32_t kMatvecMaxRows = 8;
 constexpr uint32_t kMaxTokensPerInvocation = 16;
 // Elements per block of the int8 path's weights and activations.
 constexpr uint32_t kInt8Block = 32;
+// The types with a matmul_int8_<type> variant (shaders/variants.cmake), in
+// the order the log lists them.
+constexpr GgmlType kInt8Types[] = {
+    GgmlType::Q8_0, GgmlType::Q4_0, GgmlType::Q4_1, GgmlType::Q5_0, GgmlType::Q5_1,
+    GgmlType::IQ4_NL, GgmlType::Q4_G, GgmlType::Q8_G, GgmlType::Q2_K, GgmlType::Q3_K,
+    GgmlType::Q4_K, GgmlType::Q5_K, GgmlType::Q6_K, GgmlType::IQ4_XS,
+};
 // common.glsl's reduction scratch (1024 floats), counted against the
 // shared memory of every shader in case the driver keeps it.
 constexpr uint64_t kCommonSharedBytes = 1024 * sizeof(float);
@@ -69,13 +77,16 @@ uint64_t plain_tile_shared_bytes(const MatmulTile& tile)
     return (uint64_t{tile.rows} + tile.tokens) * (uint64_t{tile.depth} + 1) * sizeof(float);
 }
 
+// Shared memory of the largest matmul_int8.comp variant. Per block, a
+// weight row takes at most a vec4 of scales (Q2_K, Q3_K and Q6_K). A token
+// takes its step and quant sum, plus the first half's sum for Q2_K.
 uint64_t int8_tile_shared_bytes(const MatmulTile& tile)
 {
     const uint64_t blocks = tile.depth / kInt8Block;
     const uint64_t stride = blocks * (kInt8Block / 4) + 1;
     const uint64_t quads = (uint64_t{tile.rows} + tile.tokens) * stride * sizeof(uint32_t);
-    const uint64_t weight_blocks = tile.rows * blocks * (2 * sizeof(float) + sizeof(int32_t));
-    const uint64_t token_blocks = tile.tokens * blocks * 2 * sizeof(float);
+    const uint64_t weight_blocks = tile.rows * blocks * 4 * sizeof(float);
+    const uint64_t token_blocks = tile.tokens * blocks * 3 * sizeof(float);
     return quads + weight_blocks + token_blocks;
 }
 
@@ -140,19 +151,7 @@ bool gpu_supports_type(GgmlType type)
 
 bool int8_path_supports_type(GgmlType type)
 {
-    switch (type) {
-    case GgmlType::Q8_0:
-    case GgmlType::Q4_0:
-    case GgmlType::Q4_1:
-    case GgmlType::Q5_0:
-    case GgmlType::Q5_1:
-    case GgmlType::IQ4_NL:
-    case GgmlType::Q4_G:
-    case GgmlType::Q8_G:
-        return true;
-    default:
-        return false;
-    }
+    return std::find(std::begin(kInt8Types), std::end(kInt8Types), type) != std::end(kInt8Types);
 }
 
 KernelPaths plain_kernel_paths()
@@ -210,11 +209,14 @@ std::string describe_kernel_paths(const KernelPaths& paths)
     text += paths.subgroup_matvec ? "subgroupAdd" : "a shared-memory tree";
     text += " (" + std::to_string(paths.matvec_workgroup) + " invocations, " + std::to_string(paths.matvec_rows) +
             " rows); prompt: ";
-    if (paths.int8_matmul)
-        text += "int8 dot products for Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, IQ4_NL, Q4_G, Q8_G (" +
-                tile_text(paths.int8_tile) + "), dequantizing tiles for the other types";
-    else
+    if (paths.int8_matmul) {
+        text += "int8 dot products for ";
+        for (size_t i = 0; i < std::size(kInt8Types); ++i)
+            text += (i > 0 ? ", " : "") + std::string(ggml_type_name(kInt8Types[i]));
+        text += " (" + tile_text(paths.int8_tile) + "), dequantizing tiles for the other types";
+    } else {
         text += "dequantizing tiles for every type";
+    }
     text += " (" + tile_text(paths.matmul_tile) + ")";
     return text;
 }

@@ -31,8 +31,10 @@ struct GpuMatrix {
 // True when the shaders can read `type`.
 bool gpu_supports_type(GgmlType type);
 
-// True for the 32-element block types that the int8 path reads: Q8_0,
-// Q4_0, Q4_1, Q5_0, Q5_1, IQ4_NL, Q4_G and Q8_G.
+// True for the types that the int8 path reads: the 32-element block types
+// Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, IQ4_NL, Q4_G and Q8_G, and the 256-element
+// super-block types Q2_K, Q3_K, Q4_K, Q5_K, Q6_K and IQ4_XS. F32 and F16
+// stay on the dequantizing tiled shader.
 bool int8_path_supports_type(GgmlType type);
 
 // The tile of a tiled matrix-matrix shader, its specialization constants
@@ -53,8 +55,9 @@ struct KernelPaths {
     bool subgroup_matvec = false;
     uint32_t matvec_workgroup = 32;  // invocations, a power of two of at most 64
     uint32_t matvec_rows = 4;        // output rows per workgroup, at most 8
-    // Prompt processing of the 32-element block types: 8-bit integer dot
-    // products on quantized activations, else the dequantizing tiled shader.
+    // Prompt processing of the quantized types (int8_path_supports_type()):
+    // 8-bit integer dot products on quantized activations, else the
+    // dequantizing tiled shader.
     bool int8_matmul = false;
     MatmulTile matmul_tile;
     MatmulTile int8_tile{64, 32, 32, 64};
