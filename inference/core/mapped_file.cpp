@@ -50,6 +50,18 @@ MappedFile::~MappedFile()
         ::munmap(const_cast<uint8_t*>(data_), size_);
 }
 
+void MappedFile::release(const void* data, size_t bytes) const
+{
+    const auto* begin = static_cast<const uint8_t*>(data);
+    if (!data_ || begin < data_ || bytes > size_ || begin - data_ > static_cast<ptrdiff_t>(size_ - bytes))
+        return;
+    const auto page = static_cast<uintptr_t>(::sysconf(_SC_PAGESIZE));
+    const uintptr_t first = (reinterpret_cast<uintptr_t>(begin) + page - 1) / page * page;
+    const uintptr_t last = (reinterpret_cast<uintptr_t>(begin) + bytes) / page * page;
+    if (first < last)
+        ::madvise(reinterpret_cast<void*>(first), last - first, MADV_DONTNEED);
+}
+
 void MappedFile::prefetch() const
 {
     if (data_)

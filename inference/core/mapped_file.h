@@ -23,6 +23,12 @@ public:
     // Asks the kernel to read the mapping ahead (madvise WILLNEED).
     void prefetch() const;
 
+    // Lets the kernel drop the whole pages of [data, data + bytes) from
+    // this process's memory (madvise DONTNEED), for data the process has
+    // copied and will not read again. A later read maps the file again, so
+    // the range stays valid. Ranges outside the mapping are ignored.
+    void release(const void* data, size_t bytes) const;
+
 private:
     std::string path_;
     const uint8_t* data_ = nullptr;

@@ -165,6 +165,29 @@ void pack_legacy(GgmlType type, const uint8_t* const rows[kPanelRows], int64_t n
     }
 }
 
+// Q4_0 rows interleaved in groups of 8 (cpu/repack.h), starting at `group`:
+// vector k of a block already holds groups k (low nibbles) and k + 4 (high
+// nibbles) of the panel, and the 8 scales are side by side.
+void pack_interleaved(const uint8_t* group, int64_t n_blocks, const Panel& panel)
+{
+    constexpr int kInterleavedBlockBytes = 144;
+    const __m256i nibble = _mm256_set1_epi8(0x0F);
+    for (int64_t b = 0; b < n_blocks; ++b) {
+        const uint8_t* block = group + b * kInterleavedBlockBytes;
+        const __m256 scale = _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(block)));
+        _mm256_storeu_ps(panel.scale + 8 * b, scale);
+        _mm256_storeu_ps(panel.offset + 8 * b, _mm256_mul_ps(scale, _mm256_set1_ps(-8.0f)));
+        uint8_t* dst = panel.q + b * kBlockBytes;
+#pragma GCC unroll 4
+        for (int k = 0; k < 4; ++k) {
+            const __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(block + 16 + 32 * k));
+            _mm256_storeu_si256(reinterpret_cast<__m256i*>(dst + 32 * k), _mm256_and_si256(v, nibble));
+            _mm256_storeu_si256(reinterpret_cast<__m256i*>(dst + 32 * (k + 4)),
+                                _mm256_and_si256(_mm256_srli_epi16(v, 4), nibble));
+        }
+    }
+}
+
 // Q4_K, or Q5_K when FiveBits: Q5_K adds the fifth bits (qh, 32 bytes)
 // between the packed scales and the nibbles.
 template <bool FiveBits>
@@ -537,7 +560,14 @@ void gemm_typed(const MatmulProblem& p, int64_t row_begin, int64_t row_end, int6
             const int64_t row = row0 + (r < valid_rows ? r : valid_rows - 1);
             rows[r] = p.weights + static_cast<size_t>(row) * p.row_bytes;
         }
+        // An interleaved matrix's 8-row groups are whole and line up with the panels.
         switch (p.type) {
+        case GgmlType::Q4_0:
+            if (p.interleaved)
+                pack_interleaved(p.weights + static_cast<size_t>(row0) * p.row_bytes, n_blocks, panel);
+            else
+                pack_legacy(p.type, rows, n_blocks, panel);
+            break;
         case GgmlType::Q2_K:
             pack_two_bit<false>(rows, n_blocks / 8, panel);
             break;

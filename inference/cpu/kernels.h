@@ -69,6 +69,9 @@ struct MatmulProblem {
     // for every token of the matmul; token ranges then start at multiples of 4.
     const uint8_t* gemm_records = nullptr;
     float* y = nullptr;                     // [n_tokens][n_out] F32 output
+    // Q4_0 rows interleaved in groups of 8 (cpu/repack.h); row ranges then
+    // start at multiples of 8. Only the AVX2 kernels see such matrices.
+    bool interleaved = false;
     // Whether the range kernels use the blocked GEMM or GEMV. Decided once
     // per matmul from its token count, so that every output is computed the
     // same way however the work is split between threads.

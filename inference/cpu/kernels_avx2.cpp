@@ -18,6 +18,10 @@ void matmul_float(const MatmulProblem& p, int64_t row_begin, int64_t row_end, in
 void gemv_quantized(const MatmulProblem& p, int64_t row_begin, int64_t row_end, int64_t token_begin,
                     int64_t token_end)
 {
+    if (p.interleaved) {
+        gemv_interleaved(p, row_begin, row_end, token_begin, token_end);
+        return;
+    }
     switch (p.type) {
     case GgmlType::Q2_K:
     case GgmlType::Q3_K:

@@ -16,6 +16,9 @@ void gemv_low_bit_kquants(const MatmulProblem& p, int64_t row_begin, int64_t row
                           int64_t token_end); // Q2_K, Q3_K
 void gemv_iq4_xs(const MatmulProblem& p, int64_t row_begin, int64_t row_end, int64_t token_begin,
                  int64_t token_end);
+// Q4_0 rows interleaved in groups of 8 (cpu/repack.h).
+void gemv_interleaved(const MatmulProblem& p, int64_t row_begin, int64_t row_end, int64_t token_begin,
+                      int64_t token_end);
 void gemv_float(const MatmulProblem& p, int64_t row_begin, int64_t row_end, int64_t token_begin,
                 int64_t token_end);
 

@@ -7,6 +7,7 @@
 #include "core/thread_pool.h"
 #include "cpu/cpu_features.h"
 #include "cpu/kernels.h"
+#include "cpu/repack.h"
 #include "quant/reference.h"
 
 #include <algorithm>
@@ -87,6 +88,26 @@ void check_weights(const WeightMatrix& w, const char* operation)
     }
     if (!w.data && w.n_out > 0)
         throw Error(std::string(operation) + ": weight data is null");
+    if (w.interleaved && (w.type != GgmlType::Q4_0 || w.n_out % kInterleaveRows != 0 || w.in_perm)) {
+        throw Error(std::string(operation) + ": interleaved rows need a Q4_0 matrix with a multiple of " +
+                    std::to_string(kInterleaveRows) + " rows and no input order; found " + type_name + " with " +
+                    std::to_string(w.n_out) + " rows");
+    }
+}
+
+// The rows of an interleaved matrix back in GGUF order, in a buffer of the
+// calling thread, for the kernels that read rows: the reference and the
+// portable ones.
+WeightMatrix deinterleaved(const WeightMatrix& w)
+{
+    thread_local std::vector<uint8_t> rows;
+    rows.resize(static_cast<size_t>(w.n_out) * w.row_bytes);
+    for (int64_t r = 0; r < w.n_out; ++r)
+        deinterleave_row(w, r, rows.data() + static_cast<size_t>(r) * w.row_bytes);
+    WeightMatrix copy = w;
+    copy.data = rows.data();
+    copy.interleaved = false;
+    return copy;
 }
 
 // Plain F32 dot product in index order: the reference the kernels are tested against.
@@ -194,6 +215,7 @@ void matmul_fast(const WeightMatrix& w, const float* x, int64_t n_tokens, float*
     problem.x = x;
     problem.y = y;
     problem.use_gemm = n_tokens >= cpu::kGemmMinTokens;
+    problem.interleaved = w.interleaved;
     cpu::QuantizedActivations qa;
     const bool avx2 = cpu::uses_avx2(cpu::active_kernel_set());
     if (format != ActivationFormat::None) {
@@ -254,10 +276,13 @@ void matmul(const WeightMatrix& weights, const float* x, int64_t n_tokens, float
         x = permuted.data();
     }
 
+    // Only the AVX2 kernels read interleaved rows.
+    const bool reads_interleaved = mode == KernelMode::Fast && cpu::uses_avx2(cpu::active_kernel_set());
+    const WeightMatrix w = weights.interleaved && !reads_interleaved ? deinterleaved(weights) : weights;
     if (mode == KernelMode::Reference)
-        matmul_reference(weights, x, n_tokens, y, pool);
+        matmul_reference(w, x, n_tokens, y, pool);
     else
-        matmul_fast(weights, x, n_tokens, y, pool);
+        matmul_fast(w, x, n_tokens, y, pool);
 }
 
 void dequantize_row(const WeightMatrix& weights, int64_t row, float* out, KernelMode mode)
@@ -268,6 +293,12 @@ void dequantize_row(const WeightMatrix& weights, int64_t row, float* out, Kernel
                     std::to_string(weights.n_out) + " rows");
     }
     const auto* src = static_cast<const uint8_t*>(weights.data) + static_cast<size_t>(row) * weights.row_bytes;
+    thread_local std::vector<uint8_t> row_copy;
+    if (weights.interleaved) {
+        row_copy.resize(weights.row_bytes);
+        deinterleave_row(weights, row, row_copy.data());
+        src = row_copy.data();
+    }
     if (mode == KernelMode::Reference)
         dequantize_row_reference(weights.type, src, out, weights.n_in);
     else if (cpu::uses_avx2(cpu::active_kernel_set()))

@@ -6,6 +6,7 @@
 
 #include "core/checked.h"
 #include "core/error.h"
+#include "cpu/repack.h"
 #include "gguf/gguf_reader.h"
 #include "hf/hf_config.h"
 #include "hf/safetensors.h"
@@ -183,6 +184,11 @@ private:
             group.host_heap = add_bytes(group.host_heap, add_bytes(t.bytes, perm_bytes, layout_.path), layout_.path);
         } else {
             group.host_mapped = add_bytes(group.host_mapped, t.bytes, layout_.path);
+            // The conditions of can_interleave_rows(); the embedding's rows stay as they are.
+            const bool interleaved = t.type == GgmlType::Q4_0 && !t.permuted && t.n_in > 0 &&
+                                     (t.n_elements / t.n_in) % kInterleaveRows == 0 && &group != &layout_.embedding;
+            if (interleaved)
+                group.host_interleaved = add_bytes(group.host_interleaved, t.bytes, layout_.path);
         }
     }
 

@@ -2,6 +2,7 @@
 
 #include "core/checked.h"
 #include "core/error.h"
+#include "cpu/cpu_features.h"
 #include "vulkan/vulkan_decoder.h"
 #include "vulkan/vulkan_kernels.h"
 
@@ -226,18 +227,25 @@ MemoryPlan plan_memory(const ModelMemoryLayout& layout, const MemoryPlanRequest&
 
     // Step 4: host memory. Every copy stays, because the CPU graph keeps it.
     // Of the mapped weights the CPU reads the embedding, its own layers, and
-    // the output unless the GPU runs it.
+    // the output unless the GPU runs it. With the AVX2 kernels, the Q4_0
+    // matrices of its layers and output are interleaved copies instead.
+    const bool interleave = cpu::uses_avx2(cpu::active_kernel_set());
+    const auto add_cpu_part = [&](const WeightGroupMemory& group) {
+        const uint64_t copied = interleave ? group.host_interleaved : 0;
+        plan.ram_weights_heap = bytes.add(plan.ram_weights_heap, copied, "weights in memory");
+        plan.ram_weights_mapped = bytes.add(plan.ram_weights_mapped, group.host_mapped - copied, "mapped weights");
+    };
     for (int il = 0; il < layout.n_layer; ++il) {
         const WeightGroupMemory& layer = layout.layers[static_cast<size_t>(il)];
         plan.ram_weights_heap = bytes.add(plan.ram_weights_heap, layer.host_heap, "weights in memory");
         if (il >= n_gpu)
-            plan.ram_weights_mapped = bytes.add(plan.ram_weights_mapped, layer.host_mapped, "mapped weights");
+            add_cpu_part(layer);
     }
     for (const WeightGroupMemory* group : {&layout.embedding, &layout.output, &layout.rope})
         plan.ram_weights_heap = bytes.add(plan.ram_weights_heap, group->host_heap, "weights in memory");
     plan.ram_weights_mapped = bytes.add(plan.ram_weights_mapped, layout.embedding.host_mapped, "mapped weights");
     if (!plan.gpu_output)
-        plan.ram_weights_mapped = bytes.add(plan.ram_weights_mapped, layout.output.host_mapped, "mapped weights");
+        add_cpu_part(layout.output);
     plan.ram_mapped_total = layout.mapped_bytes;
 
     // Step 5: the CPU layers' KV cache and one session's activations, as

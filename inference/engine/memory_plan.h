@@ -30,6 +30,10 @@ struct WeightGroupMemory {
     std::vector<uint64_t> gpu_buffers;
     // Bytes the CPU reads in place from the file mapping (file-backed pages).
     uint64_t host_mapped = 0;
+    // The part of host_mapped in Q4_0 matrices that a CPU with AVX2 copies
+    // into 8-row groups (cpu/repack.h) when it runs the part: the copies
+    // are anonymous pages, and the file pages are released.
+    uint64_t host_interleaved = 0;
     // Bytes the loader copies into process memory (anonymous pages): 1-D
     // tensors converted to F32, repacked GPTQ/AWQ matrices, reordered rows.
     uint64_t host_heap = 0;

@@ -3,6 +3,7 @@
 #include "core/error.h"
 #include "core/log.h"
 #include "core/thread_pool.h"
+#include "cpu/cpu_features.h"
 #include "engine/gpu_offload.h"
 #include "engine/memory_plan.h"
 #include "engine/model_summary.h"
@@ -134,6 +135,16 @@ std::shared_ptr<Model> Model::load(const std::string& path, const LoadOptions& o
     if (!info.gpu_fallback_reason.empty())
         QUANTA_LOG_WARN("%s: %s; %d of %d layers run on the GPU", path.c_str(), info.gpu_fallback_reason.c_str(),
                         info.gpu_layers, hp.n_layer);
+
+    // The CPU layers' Q4_0 matrices in the layout of the AVX2 decode kernel.
+    // The copies replace the file's pages, which the OS may then drop.
+    if (options.kernels == KernelMode::Fast && cpu::uses_avx2(cpu::active_kernel_set())) {
+        info.interleaved_bytes = model->graph_->interleave_cpu_weights(
+            info.gpu_layers, !info.gpu_output, [&file](const void* data, size_t bytes) { file.release(data, bytes); });
+        if (info.interleaved_bytes > 0)
+            QUANTA_LOG_INFO("%s: %.1f MiB of Q4_0 weights interleaved for the AVX2 kernels", path.c_str(),
+                            static_cast<double>(info.interleaved_bytes) / (1 << 20));
+    }
 
     if (options.on_progress)
         options.on_progress(1.0f);

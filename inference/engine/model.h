@@ -42,6 +42,9 @@ struct ModelInfo {
     std::string gpu_device;     // Vulkan device name; empty when none is used
     int gpu_layers = 0;         // layers 0 .. gpu_layers - 1 run there
     bool gpu_output = false;    // the output projection runs there too
+    // Bytes of Q4_0 matrices copied into 8-row groups for the AVX2 kernels
+    // (cpu/repack.h); 0 on other CPUs and with the reference kernels.
+    uint64_t interleaved_bytes = 0;
     // Reason the GPU runs fewer layers than requested, or none (no Vulkan
     // loader, no device, not enough memory, ...); empty otherwise.
     std::string gpu_fallback_reason;

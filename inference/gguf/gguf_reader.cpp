@@ -377,6 +377,12 @@ uint64_t GgufFile::file_size() const
     return mapping_ ? mapping_->size() : source_bytes_;
 }
 
+void GgufFile::release(const void* data, size_t bytes) const
+{
+    if (mapping_)
+        mapping_->release(data, bytes);
+}
+
 void GgufFile::parse()
 {
     const uint8_t* data = mapping_->data();

@@ -114,6 +114,9 @@ public:
     uint64_t alignment() const { return alignment_; }
     uint64_t file_size() const;
     uint64_t data_offset() const { return data_offset_; }
+    // Lets the OS drop the mapped pages of tensor data that the caller has
+    // copied (MappedFile::release); nothing for data not in the mapping.
+    void release(const void* data, size_t bytes) const;
 
     const std::vector<GgufKeyValue>& metadata() const { return metadata_; }
     const GgufValue* find(std::string_view key) const;

@@ -88,6 +88,9 @@ public:
     const WeightMatrix& token_embedding() const { return token_embd_; }
     const std::vector<float>& output_norm() const { return output_norm_; }
     const WeightMatrix& output() const { return output_; }
+    uint64_t interleave_cpu_weights(int first_layer, bool output,
+                                    const std::function<void(const void*, size_t)>& release) final;
+
     // The RoPE frequency divisors for a context of n_ctx positions, or null.
     const float* rope_factors(int n_ctx) const;
     // The attention score scale: the architecture's, or 1 / sqrt(head_dim).
@@ -128,6 +131,8 @@ private:
     WeightMatrix token_embd_;        // [n_embd] per token, n_vocab rows
     std::vector<float> output_norm_; // [n_embd]
     WeightMatrix output_;            // [n_embd -> n_vocab]; token_embd_ when tied
+    // The storage of the matrices interleave_cpu_weights() replaced.
+    std::vector<std::vector<uint8_t>> interleaved_storage_;
 };
 
 } // namespace quanta

@@ -5,6 +5,7 @@
 #include "model/hparams.h"
 #include "tokenizer/tokenizer.h"
 
+#include <functional>
 #include <memory>
 #include <span>
 #include <string>
@@ -77,6 +78,21 @@ public:
 
     // Sizes `scratch` for up to `n_tokens` tokens per call.
     void reserve(ForwardScratch& scratch, int n_tokens) const;
+
+    // Replaces the Q4_0 matrices of layers [first_layer, n_layer) with
+    // copies interleaved for the AVX2 decode kernel (cpu/repack.h). With
+    // `output`, the output projection too, unless it is the token
+    // embedding. Calls `release` with each original's data and size. Call
+    // once, after the GPU has taken its copies of the layers before
+    // first_layer. Returns the bytes interleaved.
+    virtual uint64_t interleave_cpu_weights(int first_layer, bool output,
+                                            const std::function<void(const void*, size_t)>& release)
+    {
+        (void)first_layer;
+        (void)output;
+        (void)release;
+        return 0;
+    }
 
 protected:
     Hyperparams hparams_;

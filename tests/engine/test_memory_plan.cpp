@@ -6,6 +6,7 @@
 // the GPU figures on lavapipe.
 
 #include "core/error.h"
+#include "cpu/cpu_features.h"
 #include "engine/memory_plan.h"
 #include "engine/model.h"
 #include "engine/session.h"
@@ -60,6 +61,7 @@ private slots:
     void contextAndCacheTypeScaleKvCache();
     void budgetChoosesLayerCount();
     void hostCountsMappedAndCopies();
+    void interleavedQ4_0CountsAsCopies();
     void zeroHeadsAreRejected();
     void hugeMetadataIsRejected_data();
     void hugeMetadataIsRejected();
@@ -249,6 +251,42 @@ void TestMemoryPlan::hostCountsMappedAndCopies()
     QVERIFY(!plan_memory(layout, request).fits_ram);
     request.ram_budget = plan.ram_total;
     QVERIFY(plan_memory(layout, request).fits());
+}
+
+void TestMemoryPlan::interleavedQ4_0CountsAsCopies()
+{
+    if (!cpu::cpu_has_avx2_fma_f16c())
+        QSKIP("this CPU has no AVX2 kernels, which interleave Q4_0 weights");
+    const std::string path = shared_path("models/stories260K-wide/stories260K-wide-Q4_0.gguf");
+    const ModelMemoryLayout layout = describe_model_memory(path);
+    uint64_t interleaved = layout.output.host_interleaved;
+    for (const WeightGroupMemory& layer : layout.layers) {
+        QVERIFY(layer.host_interleaved > 0);
+        QVERIFY(layer.host_interleaved <= layer.host_mapped);
+        interleaved += layer.host_interleaved;
+    }
+    QCOMPARE(layout.embedding.host_interleaved, uint64_t{0});
+
+    // With the AVX2 kernels the interleaved matrices are copies, not
+    // mapped weights, and the total stays the same.
+    MemoryPlanRequest request;
+    request.n_ctx = 256;
+    MemoryPlan portable;
+    {
+        cpu::set_kernel_set_override(cpu::KernelSet::Generic);
+        portable = plan_memory(layout, request);
+        cpu::set_kernel_set_override(std::nullopt);
+    }
+    const MemoryPlan avx2 = plan_memory(layout, request);
+    QCOMPARE(avx2.ram_weights_heap, portable.ram_weights_heap + interleaved);
+    QCOMPARE(avx2.ram_weights_mapped, portable.ram_weights_mapped - interleaved);
+    QCOMPARE(avx2.ram_total, portable.ram_total);
+
+    // Loading interleaves exactly those bytes.
+    LoadOptions options;
+    options.device = "cpu";
+    const std::shared_ptr<Model> model = Model::load(path, options);
+    QCOMPARE(model->info().interleaved_bytes, interleaved);
 }
 
 void TestMemoryPlan::zeroHeadsAreRejected()

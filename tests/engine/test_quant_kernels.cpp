@@ -8,6 +8,7 @@
 #include "cpu/cpu_features.h"
 #include "cpu/kernels.h"
 #include "cpu/matmul.h"
+#include "cpu/repack.h"
 #include "quant/blocks.h"
 #include "quant/reference.h"
 
@@ -267,12 +268,17 @@ QString case_name(GgmlType type, int64_t n_in, int64_t n_out, int64_t n_tokens, 
 // activations as the kernels quantize them (tight: only float rounding
 // differs), and with the F32 activations (loose: adds the activation
 // quantization error, bounded per output by sum |w| |x - xq|).
+// With `interleave`, both paths run on the matrix's interleaved copy
+// (cpu/repack.h): the AVX2 kernels read it, and the others get its rows
+// back.
 void check_matmul_shape(GgmlType type, int64_t n_in, int64_t n_out, int64_t n_tokens, ThreadPool& pool,
-                        std::mt19937& rng)
+                        std::mt19937& rng, bool interleave = false)
 {
     const std::vector<uint8_t> data = random_weights(type, n_in, n_out, rng);
     const std::vector<float> x = random_activations(n_in, n_tokens, rng);
-    const WeightMatrix w = make_matrix(type, data, n_in, n_out);
+    std::vector<uint8_t> interleaved_storage;
+    const WeightMatrix w = interleave ? interleave_rows(make_matrix(type, data, n_in, n_out), interleaved_storage)
+                                      : make_matrix(type, data, n_in, n_out);
     const std::vector<float> wf = dequantize_all(type, data, n_in, n_out);
     const std::vector<double> xq = quantized_activations(type, x, n_in, n_tokens);
     const std::vector<float> reference = run_matmul(w, x, n_tokens, pool, KernelMode::Reference);
@@ -365,6 +371,8 @@ private slots:
     void matmulMatchesReference();
     void matmulRealisticShape_data();
     void matmulRealisticShape();
+    void interleavedQ4_0MatchesReference();
+    void interleavedRowsRoundTrip();
     void vnniGemmEqualsAvx2Gemm_data();
     void vnniGemmEqualsAvx2Gemm();
     void matmulSameForEveryThreadCount_data();
@@ -524,6 +532,66 @@ void TestQuantKernels::matmulRealisticShape()
         if (QTest::currentTestFailed())
             return;
     }
+}
+
+void TestQuantKernels::interleavedQ4_0MatchesReference()
+{
+    // Groups of 8 rows, token counts on both sides of the GEMV / GEMM switch
+    // and off the tiles, and a model-sized row length.
+    ThreadPool pool(2);
+    std::mt19937 rng(31);
+    for (const int64_t n_in : {96, 2048}) {
+        for (const int64_t n_out : {8, 40}) {
+            for (const int64_t n_tokens : {1, 2, 3, 5, 17}) {
+                check_matmul_shape(GgmlType::Q4_0, n_in, n_out, n_tokens, pool, rng, /*interleave=*/true);
+                if (QTest::currentTestFailed())
+                    return;
+            }
+        }
+    }
+}
+
+void TestQuantKernels::interleavedRowsRoundTrip()
+{
+    // Every row comes back byte for byte, and dequantizes as before.
+    std::mt19937 rng(37);
+    constexpr int64_t n_in = 160;
+    constexpr int64_t n_out = 24;
+    const std::vector<uint8_t> data = random_weights(GgmlType::Q4_0, n_in, n_out, rng);
+    const WeightMatrix rows = make_matrix(GgmlType::Q4_0, data, n_in, n_out);
+    QVERIFY(can_interleave_rows(rows));
+    std::vector<uint8_t> storage;
+    const WeightMatrix interleaved = interleave_rows(rows, storage);
+    QVERIFY(interleaved.interleaved);
+    QCOMPARE(storage.size(), data.size());
+    QVERIFY(!can_interleave_rows(interleaved));
+
+    std::vector<uint8_t> row(rows.row_bytes);
+    for (int64_t r = 0; r < n_out; ++r) {
+        deinterleave_row(interleaved, r, row.data());
+        QVERIFY2(std::memcmp(row.data(), data.data() + r * rows.row_bytes, rows.row_bytes) == 0,
+                 qPrintable(QStringLiteral("row %1").arg(r)));
+    }
+    for (const cpu::KernelSet set : kernel_sets()) {
+        const KernelSetScope scope(set);
+        for (int64_t r = 0; r < n_out; ++r) {
+            std::vector<float> expected(n_in);
+            std::vector<float> found(n_in);
+            dequantize_row(rows, r, expected.data(), KernelMode::Fast);
+            dequantize_row(interleaved, r, found.data(), KernelMode::Fast);
+            QVERIFY(std::memcmp(expected.data(), found.data(), expected.size() * sizeof(float)) == 0);
+        }
+    }
+
+    // Other types, row counts off the groups, and input orders stay in rows.
+    QVERIFY(!can_interleave_rows(make_matrix(GgmlType::Q4_0, data, n_in, 20)));
+    const std::vector<uint8_t> q8 = random_weights(GgmlType::Q8_0, n_in, n_out, rng);
+    QVERIFY(!can_interleave_rows(make_matrix(GgmlType::Q8_0, q8, n_in, n_out)));
+    std::vector<int32_t> order(n_in);
+    WeightMatrix permuted = rows;
+    permuted.in_perm = order.data();
+    QVERIFY(!can_interleave_rows(permuted));
+    QVERIFY_THROWS_EXCEPTION(Error, interleave_rows(permuted, storage));
 }
 
 void TestQuantKernels::vnniGemmEqualsAvx2Gemm_data()
