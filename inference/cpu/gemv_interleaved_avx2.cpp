@@ -40,16 +40,7 @@ template <int NT>
 void gemv_tokens(const MatmulProblem& p, int64_t row_begin, int64_t row_end, int64_t token_begin)
 {
     const int64_t n_blocks = p.n_in / 32;
-    const QuantizedActivations& qx = *p.qx;
-    const int8_t* act_q[NT];
-    const float* act_scale[NT];
-    const float* act_sum[NT];
-#pragma GCC unroll 16
-    for (int t = 0; t < NT; ++t) {
-        act_q[t] = qx.q + (token_begin + t) * p.n_in;
-        act_scale[t] = qx.scale32 + (token_begin + t) * n_blocks;
-        act_sum[t] = qx.sum32 + (token_begin + t) * n_blocks;
-    }
+    const TokenRows<NT> act = token_rows<NT>(*p.qx, token_begin);
     const __m256i nibble = _mm256_set1_epi8(0x0F);
 
     for (int64_t row0 = row_begin; row0 < row_end; row0 += kRows) {
@@ -77,10 +68,10 @@ void gemv_tokens(const MatmulProblem& p, int64_t row_begin, int64_t row_end, int
 
 #pragma GCC unroll 16
             for (int t = 0; t < NT; ++t) {
-                const __m256i dots = block_dots(low, high, act_q[t] + 32 * b);
-                acc[t] = _mm256_fmadd_ps(_mm256_mul_ps(d, _mm256_set1_ps(act_scale[t][b])), _mm256_cvtepi32_ps(dots),
+                const __m256i dots = block_dots(low, high, act.q[t] + 32 * b);
+                acc[t] = _mm256_fmadd_ps(_mm256_mul_ps(d, _mm256_set1_ps(act.scale[t][b])), _mm256_cvtepi32_ps(dots),
                                          acc[t]);
-                offsets[t] = _mm256_fmadd_ps(d, _mm256_set1_ps(act_sum[t][b]), offsets[t]);
+                offsets[t] = _mm256_fmadd_ps(d, _mm256_set1_ps(act.sum[t][b]), offsets[t]);
             }
         }
 

@@ -139,8 +139,7 @@ inline __m256i block_dot(__m256i q, __m256i a)
 
 // Adds block b of one row, times NT tokens' activations, to acc[] and offset_sum[].
 template <class Block, int NT>
-inline void accumulate_block(const uint8_t* block, int64_t b, const int8_t* const act_q[NT],
-                             const float* const act_scale[NT], const float* const act_sum[NT], __m256 acc[NT],
+inline void accumulate_block(const uint8_t* block, int64_t b, const TokenRows<NT>& act, __m256 acc[NT],
                              float offset_sum[NT])
 {
     const __m256i q = Block::quants(block);
@@ -148,11 +147,11 @@ inline void accumulate_block(const uint8_t* block, int64_t b, const int8_t* cons
     const float offset = Block::offset(block, d);
 #pragma GCC unroll 16
     for (int t = 0; t < NT; ++t) {
-        const __m256i a = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(act_q[t] + 32 * b));
+        const __m256i a = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(act.q[t] + 32 * b));
         const __m256 dot = _mm256_cvtepi32_ps(block_dot<Block>(q, a));
-        acc[t] = _mm256_fmadd_ps(_mm256_set1_ps(d * act_scale[t][b]), dot, acc[t]);
+        acc[t] = _mm256_fmadd_ps(_mm256_set1_ps(d * act.scale[t][b]), dot, acc[t]);
         if constexpr (Block::kHasOffset)
-            offset_sum[t] += offset * act_sum[t][b];
+            offset_sum[t] += offset * act.sum[t][b];
     }
 }
 
@@ -196,16 +195,7 @@ template <class Block, int NT>
 void gemv_tokens(const MatmulProblem& p, int64_t row_begin, int64_t row_end, int64_t token_begin)
 {
     const int64_t n_blocks = p.n_in / 32;
-    const QuantizedActivations& qx = *p.qx;
-    const int8_t* act_q[NT];
-    const float* act_scale[NT];
-    const float* act_sum[NT];
-#pragma GCC unroll 16
-    for (int t = 0; t < NT; ++t) {
-        act_q[t] = qx.q + (token_begin + t) * p.n_in;
-        act_scale[t] = qx.scale32 + (token_begin + t) * n_blocks;
-        act_sum[t] = qx.sum32 + (token_begin + t) * n_blocks;
-    }
+    const TokenRows<NT> act = token_rows<NT>(*p.qx, token_begin);
 
     for (int64_t r = row_begin; r < row_end; ++r) {
         const uint8_t* row = p.weights + static_cast<size_t>(r) * p.row_bytes;
@@ -238,21 +228,21 @@ void gemv_tokens(const MatmulProblem& p, int64_t row_begin, int64_t row_end, int
 
 #pragma GCC unroll 16
             for (int t = 0; t < NT; ++t) {
-                const int8_t* a = act_q[t] + 32 * b;
+                const int8_t* a = act.q[t] + 32 * b;
                 __m256i dots[4];
 #pragma GCC unroll 4
                 for (int j = 0; j < 4; ++j)
                     dots[j] = block_dot<Block>(q[j], _mm256_loadu_si256(reinterpret_cast<const __m256i*>(a + 32 * j)));
                 const __m256i sums = _mm256_hadd_epi32(_mm256_hadd_epi32(dots[0], dots[1]),
                                                        _mm256_hadd_epi32(dots[2], dots[3]));
-                const __m128 step = _mm_mul_ps(scale, _mm_loadu_ps(act_scale[t] + b));
+                const __m128 step = _mm_mul_ps(scale, _mm_loadu_ps(act.scale[t] + b));
                 acc[t] = _mm256_fmadd_ps(_mm256_set_m128(step, step), _mm256_cvtepi32_ps(sums), acc[t]);
                 if constexpr (Block::kHasOffset)
-                    offset_acc[t] = _mm_fmadd_ps(offset, _mm_loadu_ps(act_sum[t] + b), offset_acc[t]);
+                    offset_acc[t] = _mm_fmadd_ps(offset, _mm_loadu_ps(act.sum[t] + b), offset_acc[t]);
             }
         }
         for (; b < n_blocks; ++b)
-            accumulate_block<Block, NT>(row + b * Block::kBytes, b, act_q, act_scale, act_sum, acc, offset_tail);
+            accumulate_block<Block, NT>(row + b * Block::kBytes, b, act, acc, offset_tail);
 
 #pragma GCC unroll 16
         for (int t = 0; t < NT; ++t) {

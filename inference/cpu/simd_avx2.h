@@ -3,6 +3,8 @@
 // for AVX2 can leak into code that runs on other CPUs.
 #pragma once
 
+#include "cpu/kernels.h"
+
 #include <immintrin.h>
 
 #include <cstdint>
@@ -155,6 +157,29 @@ inline __m256i dot32(__m256i q, const int8_t* a)
 inline __m256i fold4(__m256i v0, __m256i v1, __m256i v2, __m256i v3)
 {
     return _mm256_hadd_epi32(_mm256_hadd_epi32(v0, v1), _mm256_hadd_epi32(v2, v3));
+}
+
+// Activation rows of NT consecutive tokens, for the 32-element block GEMV
+// kernels: quants, block steps and block sums.
+template <int NT>
+struct TokenRows {
+    const int8_t* q[NT];
+    const float* scale[NT];
+    const float* sum[NT];
+};
+
+template <int NT>
+inline TokenRows<NT> token_rows(const QuantizedActivations& qx, int64_t token_begin)
+{
+    const int64_t n_blocks = qx.n_in / 32;
+    TokenRows<NT> rows;
+#pragma GCC unroll 16
+    for (int t = 0; t < NT; ++t) {
+        rows.q[t] = qx.q + (token_begin + t) * qx.n_in;
+        rows.scale[t] = qx.scale32 + (token_begin + t) * n_blocks;
+        rows.sum[t] = qx.sum32 + (token_begin + t) * n_blocks;
+    }
+    return rows;
 }
 
 // Activation pointers of one token, for the super-block GEMV kernels.
