@@ -256,7 +256,10 @@ AppDialog {
                 objectName: "contextAuto"
                 text: qsTr("Automatic")
                 checked: dialog.backend.contextLength === 0
-                onToggled: dialog.backend.contextLength = checked ? 0 : contextSpin.value
+                onToggled: {
+                    contextApply.stop()
+                    dialog.backend.contextLength = checked ? 0 : contextSpin.value
+                }
             }
 
             SpinBox {
@@ -266,11 +269,23 @@ AppDialog {
                 enabled: dialog.backend.contextLength > 0
                 editable: true
                 from: 256
-                to: 1048576
-                stepSize: 1024
+                // Up to the loaded model's training context; any length without one.
+                to: dialog.inference.trainingContextSize > 0 ? Math.max(dialog.inference.trainingContextSize, from)
+                                                             : 1048576
+                stepSize: 512
                 value: dialog.backend.contextLength > 0 ? dialog.backend.contextLength
-                                                        : Math.max(dialog.inference.contextSize, 4096)
-                onValueModified: dialog.backend.contextLength = value
+                                                        : (dialog.inference.contextSize > 0 ? dialog.inference.contextSize
+                                                                                           : 4096)
+                // Each step would load the model again: apply the value once
+                // the user stops changing it.
+                onValueModified: contextApply.restart()
+            }
+
+            Timer {
+                id: contextApply
+
+                interval: 800
+                onTriggered: dialog.backend.contextLength = contextSpin.value
             }
 
             Label {
@@ -303,7 +318,7 @@ AppDialog {
             font.pixelSize: Theme.smallFontSize
             text: {
                 if (dialog.inference.reloadPending)
-                    return qsTr("The model is loaded again on the chosen device when the reply finishes.")
+                    return qsTr("The model is loaded again with these settings when the reply finishes.")
                 if (dialog.inference.loading)
                     return qsTr("Loading %1…").arg(dialog.inference.loadingName)
                 return deviceStatus.details

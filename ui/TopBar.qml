@@ -57,11 +57,22 @@ Rectangle {
             }
 
             Label {
+                id: modelDetails
+
                 objectName: "modelDetails"
                 Layout.fillWidth: true
                 elide: Text.ElideRight
                 color: Theme.textSecondary
                 font.pixelSize: Theme.smallFontSize
+                // A narrow window cuts the line short; hovering shows all of it.
+                ToolTip.visible: truncated && detailsHover.hovered
+                ToolTip.text: text
+                ToolTip.delay: 500
+
+                HoverHandler {
+                    id: detailsHover
+                }
+
                 text: {
                     if (bar.inference.loading)
                         return qsTr("Loading %1…").arg(bar.inference.loadingName)

@@ -7,6 +7,8 @@
 #include <QFileInfo>
 #include <QLocale>
 
+#include <algorithm>
+
 namespace quanta {
 
 InferenceService::InferenceService(QObject* parent)
@@ -98,17 +100,31 @@ void InferenceService::startLoad(const QString& absolutePath)
         Qt::QueuedConnection);
 }
 
+int InferenceService::contextFor(const DeviceChoice& choice) const
+{
+    // As InferenceWorker::loadModel() and Session pick it.
+    const int trained = model_.trainingContextSize;
+    if (choice.contextLength <= 0)
+        return trained > 0 ? std::min(trained, kDefaultSessionContext) : kDefaultSessionContext;
+    return trained > 0 ? std::min(choice.contextLength, trained) : choice.contextLength;
+}
+
 void InferenceService::setDeviceChoice(const DeviceChoice& choice)
 {
     if (choice == deviceChoice_)
         return;
+    // A new context length that gives the loaded model the context it has
+    // already, such as two lengths past its training context, needs no reload.
+    const bool sameDevice = choice.device == deviceChoice_.device && choice.gpuLayers == deviceChoice_.gpuLayers;
     deviceChoice_ = choice;
     if (!modelLoaded() && !loading())
+        return;
+    if (sameDevice && !loading() && contextFor(choice) == model_.contextSize)
         return;
 
     // Reloading would cut the reply short, so it waits for the reply's end.
     if (generating()) {
-        qCInfo(lcInference) << "The model is loaded again on the new device when the running reply finishes";
+        qCInfo(lcInference) << "The model is loaded again with the new settings when the running reply finishes";
         if (!reloadPending_) {
             reloadPending_ = true;
             emit reloadPendingChanged();

@@ -4,10 +4,10 @@
 #include "core/log.h"
 
 #include <atomic>
+#include <cctype>
 #include <cstdint>
 #include <cstdlib>
 #include <string>
-#include <string_view>
 
 namespace quanta::cpu {
 
@@ -37,7 +37,9 @@ KernelSet best_supported(KernelSet cap)
 KernelSet default_kernel_set()
 {
     const char* request = std::getenv("QUANTA_CPU_KERNELS");
-    const std::string_view value = request ? request : "";
+    std::string value = request ? request : "";
+    for (char& c : value)
+        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
 
     KernelSet cap = KernelSet::Avx512Vnni;
     if (value == "generic") {

@@ -22,8 +22,8 @@ bool cpu_has_avx512_vnni();
 bool uses_avx2(KernelSet kernel_set);
 
 // The kernel set KernelMode::Fast uses: the best one the CPU has. The
-// environment variable QUANTA_CPU_KERNELS (read once, at the first call)
-// caps it: "generic" forces the portable kernels, "avx2" the AVX2 set
+// environment variable QUANTA_CPU_KERNELS (read once, at the first call,
+// in any letter case) caps it: "generic" forces the portable kernels, "avx2" the AVX2 set
 // without VNNI, and "avx512vnni" or "auto" keep the default. A request the
 // CPU cannot run falls back to the best set below it, with a warning.
 KernelSet active_kernel_set();

@@ -1497,10 +1497,6 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>The model is loaded again on the chosen device when the reply finishes.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>Loading %1…</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1550,6 +1546,10 @@
     </message>
     <message>
         <source>This model was trained for %1 tokens, the most it can use.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The model is loaded again with these settings when the reply finishes.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

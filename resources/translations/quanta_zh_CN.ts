@@ -1494,10 +1494,6 @@
         <translation>GPU 层数</translation>
     </message>
     <message>
-        <source>The model is loaded again on the chosen device when the reply finishes.</source>
-        <translation>回复结束后，模型会在所选设备上重新加载。</translation>
-    </message>
-    <message>
         <source>Loading %1…</source>
         <translation>正在加载 %1…</translation>
     </message>
@@ -1548,6 +1544,10 @@
     <message>
         <source>This model was trained for %1 tokens, the most it can use.</source>
         <translation>此模型的训练上下文为 %1 个 token，这也是它能使用的上限。</translation>
+    </message>
+    <message>
+        <source>The model is loaded again with these settings when the reply finishes.</source>
+        <translation>回复结束后，会按这些设置重新加载模型。</translation>
     </message>
 </context>
 <context>

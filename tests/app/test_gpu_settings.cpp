@@ -649,14 +649,30 @@ void TestGpuSettings::contextLengthChangeReloads()
     QCOMPARE(item("contextSpin")->property("value").toInt(), 300);
     CHECKED(saveScreenshot(QStringLiteral("settings-context-length.png")));
 
+    // Steps on the spin box apply once, after the user stops: two steps of
+    // 512 reload the model once, with the last value.
+    QQuickItem* spin = item("contextSpin");
+    spin->forceActiveFocus();
+    QTRY_VERIFY(spin->hasActiveFocus());
+    QTest::keyClick(window(), Qt::Key_Up);
+    QTest::keyClick(window(), Qt::Key_Up);
+    QCOMPARE(spin->property("value").toInt(), 1324);
+    QCOMPARE(context_->backend().contextLength(), 300);
+    QTRY_COMPARE(context_->backend().contextLength(), 1324);
+    QTRY_VERIFY_WITH_TIMEOUT(inference.contextSize() == 1324 && !inference.loading(), kTimeoutMs);
+    // The spin box ends at the training context.
+    QCOMPARE(spin->property("to").toInt(), trained);
+
     // Step 2: a length past the training context gets the training context.
     context_->backend().setContextLength(trained + 1024);
     QTRY_VERIFY_WITH_TIMEOUT(inference.contextSize() == trained && !inference.loading(), kTimeoutMs);
 
     // Step 3: "Automatic" goes back to the default, and the choice persists.
+    // The model already has that context, so it is not loaded again.
     CHECKED(click(item("contextAuto")));
     QCOMPARE(context_->backend().contextLength(), 0);
-    QTRY_VERIFY_WITH_TIMEOUT(inference.contextSize() == std::min(trained, 4096) && !inference.loading(), kTimeoutMs);
+    QCOMPARE(inference.contextSize(), std::min(trained, 4096));
+    QVERIFY(!inference.loading());
     QSettings settings(settingsPath(), QSettings::IniFormat);
     QCOMPARE(settings.value(QStringLiteral("compute/contextLength")).toInt(), 0);
 }

@@ -24,8 +24,9 @@ const char* const kServeUsage =
     "usage: quanta-cli serve -m MODEL [options]\n"
     "  -m, --model MODEL       GGUF file or Hugging Face folder to load\n"
     "  --port N                port on 127.0.0.1 to listen on, 0 for any free port (default 8080)\n"
-    "  -c, --ctx N             context length in tokens, at most the model's training context\n"
-    "                          (default: the training context, at most 4096)\n";
+    "  -c, --ctx N             context length in tokens, at least 256; more than the model's training\n"
+    "                          context gets the training context (default 0: the training context,\n"
+    "                          at most 4096)\n";
 
 // How often the event loop looks for a SIGINT or SIGTERM. A signal handler
 // may only set a flag, so the loop polls it.
