@@ -306,6 +306,8 @@ void ChatController::deleteMessage(qint64 messageId)
         reportStorageError(error);
         return;
     }
+    // A notice about messages that did not fit may be about deleted ones.
+    dismissContextNotice();
     reloadBranch();
 }
 
@@ -370,7 +372,7 @@ void ChatController::onGenerationFinished(quint64 requestId, const GenerationOut
     }
     if (outcome.droppedMessages > 0 && reply_.chatId == currentChatId_) {
         contextNotice_ = tr("%n earlier message(s) did not fit in the model's context of %1 tokens, so this reply "
-                            "was written without them. The system prompt was kept.",
+                            "was written without them.",
                             nullptr, outcome.droppedMessages)
                              .arg(inference_.contextSize());
         emit contextNoticeChanged();

@@ -1881,10 +1881,10 @@
         <translation type="unfinished"></translation>
     </message>
     <message numerus="yes">
-        <source>%n earlier message(s) did not fit in the model&apos;s context of %1 tokens, so this reply was written without them. The system prompt was kept.</source>
+        <source>%n earlier message(s) did not fit in the model&apos;s context of %1 tokens, so this reply was written without them.</source>
         <translation>
-            <numerusform>%n earlier message did not fit in the model&apos;s context of %1 tokens, so this reply was written without them. The system prompt was kept.</numerusform>
-            <numerusform>%n earlier messages did not fit in the model&apos;s context of %1 tokens, so this reply was written without them. The system prompt was kept.</numerusform>
+            <numerusform>%n earlier message did not fit in the model&apos;s context of %1 tokens, so this reply was written without them.</numerusform>
+            <numerusform>%n earlier messages did not fit in the model&apos;s context of %1 tokens, so this reply was written without them.</numerusform>
         </translation>
     </message>
     <message>

@@ -23,7 +23,7 @@
 <context>
     <name>CatalogTab</name>
     <message>
-        <source>Chat models that Quanta runs, from Hugging Face. Check each model's licence before you use it.</source>
+        <source>Chat models that Quanta runs, from Hugging Face. Check each model&apos;s licence before you use it.</source>
         <translation>Quanta 可以运行的聊天模型，来自 Hugging Face。使用前请查看每个模型的许可证。</translation>
     </message>
     <message>
@@ -132,7 +132,7 @@
         <translation>系统提示词</translation>
     </message>
     <message>
-        <source>Instructions the model sees before every message of this chat, e.g. "Answer briefly."</source>
+        <source>Instructions the model sees before every message of this chat, e.g. &quot;Answer briefly.&quot;</source>
         <translation>模型在此对话的每条消息之前看到的指示，例如“回答要简短。”</translation>
     </message>
     <message>
@@ -288,7 +288,7 @@
         <translation>加载</translation>
     </message>
     <message>
-        <source>Seconds from opening the files to being ready. The first load after a restart is usually slower, because the files then come from the disk and not from the system's cache.</source>
+        <source>Seconds from opening the files to being ready. The first load after a restart is usually slower, because the files then come from the disk and not from the system&apos;s cache.</source>
         <translation>从打开文件到可以使用所需的秒数。重启后的第一次加载通常更慢，因为这时文件要从磁盘读取，而不是来自系统缓存。</translation>
     </message>
     <message>
@@ -320,7 +320,7 @@
         <translation>KL 散度</translation>
     </message>
     <message>
-        <source>How far the variant's predictions are from the reference (the largest variant), averaged over the text; 0 means the same. It finds changes that perplexity can average away. As a rule of thumb, below about 0.01 the two behave almost alike, and above about 0.1 the difference is easy to notice.</source>
+        <source>How far the variant&apos;s predictions are from the reference (the largest variant), averaged over the text; 0 means the same. It finds changes that perplexity can average away. As a rule of thumb, below about 0.01 the two behave almost alike, and above about 0.1 the difference is easy to notice.</source>
         <translation>该版本的预测与参照版本（最大的版本）相差多远，取整段文本的平均值；0 表示完全相同。它能发现困惑度在平均时掩盖掉的变化。粗略地说，低于约 0.01 时两者表现几乎一样，高于约 0.1 时差别就很容易察觉。</translation>
     </message>
     <message>
@@ -328,7 +328,7 @@
         <translation>首选 token 一致率</translation>
     </message>
     <message>
-        <source>How often the variant's most likely next token is the same as the reference's. Nearer to 100% means replies closer to the reference's. It is easier to read than KL divergence but misses smaller changes in confidence.</source>
+        <source>How often the variant&apos;s most likely next token is the same as the reference&apos;s. Nearer to 100% means replies closer to the reference&apos;s. It is easier to read than KL divergence but misses smaller changes in confidence.</source>
         <translation>该版本最可能的下一个 token 与参照版本相同的比例。越接近 100%，回复就越接近参照版本。它比 KL 散度更直观，但察觉不到把握程度上的细小变化。</translation>
     </message>
     <message>
@@ -697,7 +697,7 @@
         <translation>删除模型？</translation>
     </message>
     <message>
-        <source>%1 will be deleted from the disk. Only this model's file or folder is removed; chats that used it are kept.</source>
+        <source>%1 will be deleted from the disk. Only this model&apos;s file or folder is removed; chats that used it are kept.</source>
         <translation>将从磁盘删除 %1。只删除这个模型的文件或文件夹；用过它的对话会保留。</translation>
     </message>
     <message>
@@ -753,7 +753,7 @@
 <context>
     <name>DownloadRecord</name>
     <message>
-        <source>file %1 has an invalid "%2"</source>
+        <source>file %1 has an invalid &quot;%2&quot;</source>
         <translation>第 %1 个文件的“%2”无效</translation>
     </message>
     <message>
@@ -765,15 +765,15 @@
         <translation>不支持版本 %1，需要版本 %2</translation>
     </message>
     <message>
-        <source>invalid "id"</source>
+        <source>invalid &quot;id&quot;</source>
         <translation>“id”无效</translation>
     </message>
     <message>
-        <source>invalid "destinationName"</source>
+        <source>invalid &quot;destinationName&quot;</source>
         <translation>“destinationName”无效</translation>
     </message>
     <message>
-        <source>"files" has %1 entries</source>
+        <source>&quot;files&quot; has %1 entries</source>
         <translation>“files”有 %1 项</translation>
     </message>
     <message>
@@ -789,7 +789,7 @@
         <translation>名称包含反斜杠或控制字符</translation>
     </message>
     <message>
-        <source>the name has an empty, "." or ".." part</source>
+        <source>the name has an empty, &quot;.&quot; or &quot;..&quot; part</source>
         <translation>名称中有空的、“.”或“..”部分</translation>
     </message>
 </context>
@@ -893,7 +893,7 @@
 <context>
     <name>HubSearchTab</name>
     <message>
-        <source>Search models, for example "qwen2.5 1.5b instruct"</source>
+        <source>Search models, for example &quot;qwen2.5 1.5b instruct&quot;</source>
         <translation>搜索模型，例如“qwen2.5 1.5b instruct”</translation>
     </message>
     <message>
@@ -1106,7 +1106,7 @@
         <translation>内存规划</translation>
     </message>
     <message>
-        <source>An estimate from the model file's header, before anything is loaded.</source>
+        <source>An estimate from the model file&apos;s header, before anything is loaded.</source>
         <translation>根据模型文件头估算，无需先加载模型。</translation>
     </message>
     <message>
@@ -1245,7 +1245,7 @@
         <translation>内存</translation>
     </message>
     <message>
-        <source>Plan a model's memory before loading it, and see where the memory of the loaded model goes.</source>
+        <source>Plan a model&apos;s memory before loading it, and see where the memory of the loaded model goes.</source>
         <translation>在加载模型之前规划它所需的内存，并查看已加载模型的内存都用在了哪里。</translation>
     </message>
     <message>
@@ -1538,7 +1538,7 @@
         <translation>个 token</translation>
     </message>
     <message>
-        <source>Automatic uses the model's training context, at most 4,096 tokens. A longer context keeps more of the chat but needs more memory; changing it loads the model again.</source>
+        <source>Automatic uses the model&apos;s training context, at most 4,096 tokens. A longer context keeps more of the chat but needs more memory; changing it loads the model again.</source>
         <translation>“自动”使用模型训练时的上下文长度，最多 4096 个 token。更长的上下文能保留更多对话内容，但需要更多内存；更改后会重新加载模型。</translation>
     </message>
     <message>
@@ -1593,7 +1593,7 @@
         <translation>对话设置</translation>
     </message>
     <message>
-        <source>This chat's system prompt and sampling settings</source>
+        <source>This chat&apos;s system prompt and sampling settings</source>
         <translation>此对话的系统提示词和采样设置</translation>
     </message>
     <message>
@@ -1609,7 +1609,7 @@
         <translation>内存</translation>
     </message>
     <message>
-        <source>Plan a model's GPU memory and RAM, and inspect where the memory goes</source>
+        <source>Plan a model&apos;s GPU memory and RAM, and inspect where the memory goes</source>
         <translation>规划模型所需的显存和内存，并查看内存的去向</translation>
     </message>
 </context>
@@ -1667,7 +1667,7 @@
         <translation>此版本的 Quanta 无法显示图表。</translation>
     </message>
     <message>
-        <source>Quanta's GPU memory by category</source>
+        <source>Quanta&apos;s GPU memory by category</source>
         <translation>Quanta 的显存（按类别）</translation>
     </message>
     <message>
@@ -1691,11 +1691,11 @@
         <translation>CPU 的激活值</translation>
     </message>
     <message>
-        <source>Quanta's resident memory (all of the process)</source>
+        <source>Quanta&apos;s resident memory (all of the process)</source>
         <translation>Quanta 的常驻内存（整个进程）</translation>
     </message>
     <message>
-        <source>… of which mapped files, such as the model's weights</source>
+        <source>… of which mapped files, such as the model&apos;s weights</source>
         <translation>……其中映射文件（如模型权重）</translation>
     </message>
     <message>
@@ -1727,11 +1727,11 @@
         <translation>MiB</translation>
     </message>
     <message>
-        <source>Quanta's GPU memory</source>
+        <source>Quanta&apos;s GPU memory</source>
         <translation>Quanta 的显存</translation>
     </message>
     <message>
-        <source>Heaps: Quanta's blocks (no driver figures)</source>
+        <source>Heaps: Quanta&apos;s blocks (no driver figures)</source>
         <translation>内存堆：Quanta 的内存块（驱动未提供数据）</translation>
     </message>
     <message>
@@ -1758,7 +1758,7 @@
         <translation>无法识别的参数：%1</translation>
     </message>
     <message>
-        <source>Try 'quanta --help'.</source>
+        <source>Try &apos;quanta --help&apos;.</source>
         <translation>运行 “quanta --help” 查看用法。</translation>
     </message>
     <message>
@@ -1828,7 +1828,7 @@
     </message>
     <message>
         <source>%1 — %2, %3</source>
-        <extracomment>A compute device in the settings: its name, kind and the memory the model may use, e.g. "llvmpipe (LLVM 15.0.6, 256 bits) — software, about 2.0 GiB".</extracomment>
+        <extracomment>A compute device in the settings: its name, kind and the memory the model may use, e.g. &quot;llvmpipe (LLVM 15.0.6, 256 bits) — software, about 2.0 GiB&quot;.</extracomment>
         <translation>%1 — %2，%3</translation>
     </message>
 </context>
@@ -1878,9 +1878,9 @@
         <translation>导入 %1 失败：%2</translation>
     </message>
     <message numerus="yes">
-        <source>%n earlier message(s) did not fit in the model's context of %1 tokens, so this reply was written without them. The system prompt was kept.</source>
+        <source>%n earlier message(s) did not fit in the model&apos;s context of %1 tokens, so this reply was written without them.</source>
         <translation>
-            <numerusform>有 %n 条较早的消息超出了模型 %1 个 token 的上下文，因此这条回复是在没有它们的情况下生成的。系统提示词已保留。</numerusform>
+            <numerusform>有 %n 条较早的消息超出了模型 %1 个 token 的上下文，因此这条回复是在没有它们的情况下生成的。</numerusform>
         </translation>
     </message>
     <message>
@@ -2063,7 +2063,7 @@
         <translation>下载请求</translation>
     </message>
     <message>
-        <source>the server's X-Linked-Etag header</source>
+        <source>the server&apos;s X-Linked-Etag header</source>
         <translation>服务器的 X-Linked-Etag 标头</translation>
     </message>
     <message>
@@ -2113,7 +2113,7 @@
 <context>
     <name>quanta::DownloadManager</name>
     <message>
-        <source>its id %1 differs from its folder's name</source>
+        <source>its id %1 differs from its folder&apos;s name</source>
         <translation>它的 ID %1 与所在文件夹的名称不一致</translation>
     </message>
     <message>
@@ -2129,7 +2129,7 @@
         <translation>无法从地址 %1 得出文件名；请为文件指定名称。</translation>
     </message>
     <message>
-        <source>Invalid file name "%1" for %2: %3.</source>
+        <source>Invalid file name &quot;%1&quot; for %2: %3.</source>
         <translation>%2 的文件名“%1”无效：%3。</translation>
     </message>
     <message>
@@ -2137,11 +2137,11 @@
         <translation>该名称是保留名称</translation>
     </message>
     <message>
-        <source>Two files of the download are named "%1".</source>
+        <source>Two files of the download are named &quot;%1&quot;.</source>
         <translation>此下载中有两个文件都名为“%1”。</translation>
     </message>
     <message>
-        <source>Invalid SHA-256 "%1" for %2: expected 64 hexadecimal digits.</source>
+        <source>Invalid SHA-256 &quot;%1&quot; for %2: expected 64 hexadecimal digits.</source>
         <translation>%2 的 SHA-256“%1”无效：需要 64 位十六进制数字。</translation>
     </message>
     <message>
@@ -2153,7 +2153,7 @@
         <translation>包含多个文件的下载需要一个文件夹名称。</translation>
     </message>
     <message>
-        <source>Invalid model name "%1": %2.</source>
+        <source>Invalid model name &quot;%1&quot;: %2.</source>
         <translation>模型名称“%1”无效：%2。</translation>
     </message>
     <message>
@@ -2198,7 +2198,7 @@
         <translation>Hugging Face 发来了 %1，超出了搜索结果或文件列表应有的大小。请稍后再试。</translation>
     </message>
     <message>
-        <source>Unknown format "%1": choose GGUF, GPTQ or AWQ.</source>
+        <source>Unknown format &quot;%1&quot;: choose GGUF, GPTQ or AWQ.</source>
         <translation>未知格式“%1”：请选择 GGUF、GPTQ 或 AWQ。</translation>
     </message>
     <message>
@@ -2210,7 +2210,7 @@
         <translation>Hugging Face 返回的搜索结果无法读取：%1。</translation>
     </message>
     <message>
-        <source>"%1" is not a Hugging Face repository name (owner/name).</source>
+        <source>&quot;%1&quot; is not a Hugging Face repository name (owner/name).</source>
         <translation>“%1”不是 Hugging Face 仓库名（所有者/名称）。</translation>
     </message>
     <message>
@@ -2257,7 +2257,7 @@
         <translation>尚未加载模型。请先选择一个模型。</translation>
     </message>
     <message>
-        <source>The model's chat template could not be used, so the prompt was written in the %1 format instead: %2</source>
+        <source>The model&apos;s chat template could not be used, so the prompt was written in the %1 format instead: %2</source>
         <translation>无法使用模型自带的聊天模板，因此改用 %1 格式编写提示词：%2</translation>
     </message>
 </context>
@@ -2287,11 +2287,11 @@
 <context>
     <name>quanta::MemoryMonitor</name>
     <message>
-        <source>Quanta's own allocations: %1 of %2 in memory blocks, of which its buffers use %3. The driver reports no budget or usage (VK_EXT_memory_budget), so the budget is the heap size, an estimate, and other programs' memory is not shown.</source>
+        <source>Quanta&apos;s own allocations: %1 of %2 in memory blocks, of which its buffers use %3. The driver reports no budget or usage (VK_EXT_memory_budget), so the budget is the heap size, an estimate, and other programs&apos; memory is not shown.</source>
         <translation>Quanta 自身的分配：%2 中的 %1 为内存块，其中缓冲区使用了 %3。驱动没有提供预算和用量（VK_EXT_memory_budget），因此预算取堆大小，只是估计值，也不显示其他程序占用的内存。</translation>
     </message>
     <message>
-        <source>%1 in use of a %2 budget (this process, from the driver); Quanta's memory blocks: %3.</source>
+        <source>%1 in use of a %2 budget (this process, from the driver); Quanta&apos;s memory blocks: %3.</source>
         <translation>预算 %2 中已用 %1（本进程，来自驱动）；Quanta 的内存块：%3。</translation>
     </message>
     <message>
@@ -2424,7 +2424,7 @@
         <translation>没有文件管理器能打开 %1。</translation>
     </message>
     <message>
-        <source>The catalog has no model "%1".</source>
+        <source>The catalog has no model &quot;%1&quot;.</source>
         <translation>目录中没有模型“%1”。</translation>
     </message>
     <message>

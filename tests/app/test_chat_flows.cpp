@@ -531,7 +531,14 @@ void TestChatFlows::longHistoryShowsContextNotice()
     const QString notice = context_->controller().contextNotice();
     QVERIFY2(notice.contains(QStringLiteral("did not fit")), qPrintable(notice));
     QTRY_VERIFY(item("contextNotice")->isVisible());
+    QVERIFY2(!notice.contains(QStringLiteral("system prompt")), qPrintable(notice)); // this chat has none
     CHECKED(saveScreenshot(QStringLiteral("context-notice.png")));
+
+    // Deleting messages ends the notice, which may be about them.
+    MessageListModel& messages = context_->messages();
+    context_->controller().deleteMessage(idAt(messages, messages.rowCount() - 2));
+    QVERIFY(context_->controller().contextNotice().isEmpty());
+    QTRY_VERIFY(!item("contextNotice")->isVisible());
 }
 
 void TestChatFlows::fullDiskKeepsChatInMemory()
