@@ -7,8 +7,6 @@
 #include <QFileInfo>
 #include <QLocale>
 
-#include <algorithm>
-
 namespace quanta {
 
 InferenceService::InferenceService(QObject* parent)
@@ -100,15 +98,6 @@ void InferenceService::startLoad(const QString& absolutePath)
         Qt::QueuedConnection);
 }
 
-int InferenceService::contextFor(const DeviceChoice& choice) const
-{
-    // As InferenceWorker::loadModel() and Session pick it.
-    const int trained = model_.trainingContextSize;
-    if (choice.contextLength <= 0)
-        return trained > 0 ? std::min(trained, kDefaultSessionContext) : kDefaultSessionContext;
-    return trained > 0 ? std::min(choice.contextLength, trained) : choice.contextLength;
-}
-
 void InferenceService::setDeviceChoice(const DeviceChoice& choice)
 {
     if (choice == deviceChoice_)
@@ -119,7 +108,7 @@ void InferenceService::setDeviceChoice(const DeviceChoice& choice)
     deviceChoice_ = choice;
     if (!modelLoaded() && !loading())
         return;
-    if (sameDevice && !loading() && contextFor(choice) == model_.contextSize)
+    if (sameDevice && !loading() && choice.sessionContext(model_.trainingContextSize) == model_.contextSize)
         return;
 
     // Reloading would cut the reply short, so it waits for the reply's end.

@@ -74,8 +74,6 @@ public:
     // or one being loaded, is loaded again with them: at once, or when the
     // running reply finishes.
     void setDeviceChoice(const DeviceChoice& choice);
-    // The context the loaded model gets with `choice`, in tokens.
-    int contextFor(const DeviceChoice& choice) const;
 
     // Loads a GGUF file or a Hugging Face model folder in the background,
     // replacing the current model and stopping a running generation. A load

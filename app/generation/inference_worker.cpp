@@ -171,9 +171,7 @@ void InferenceWorker::loadModel(quint64 requestId, const QString& path, const De
     try {
         model = Model::load(QFile::encodeName(path).toStdString(), options);
         SessionOptions sessionOptions;
-        const int trained = model->info().n_ctx_train;
-        if (device.contextLength > 0)
-            sessionOptions.n_ctx = trained > 0 ? std::min(device.contextLength, trained) : device.contextLength;
+        sessionOptions.n_ctx = device.sessionContext(model->info().n_ctx_train);
         session = std::make_unique<Session>(model, sessionOptions);
     } catch (const CancelledError&) {
         qCInfo(lcInference).noquote() << "Loading" << QDir::toNativeSeparators(path) << "cancelled";

@@ -11,6 +11,7 @@
 #include <QObject>
 #include <QString>
 
+#include <algorithm>
 #include <atomic>
 #include <memory>
 #include <mutex>
@@ -29,7 +30,7 @@ struct ModelSummary {
     qint64 fileSizeBytes = 0;
     qint64 parameterCount = 0;
     int contextSize = 0;   // the session's context, in tokens
-    int trainingContextSize = 0; // the context the model was trained for, 0 when the file does not say
+    int trainingContextSize = 0; // the context the model was trained for, 0 when the file has none
 
     // Placement of the layers.
     QString gpuDevice;         // Vulkan device name; empty when the model runs on the CPU alone
@@ -47,12 +48,20 @@ struct DeviceChoice {
     // Context in tokens, at most the model's training context; 0 picks the
     // training context, at most kDefaultSessionContext (4096).
     int contextLength = 0;
-    // The lengths a setting or `serve --ctx` may ask for, besides 0.
+    // The lengths a setting or `serve --ctx` may request, besides 0.
     static constexpr int kMinContextLength = 256;
     static constexpr int kMaxContextLength = 1 << 20;
     static bool isValidContextLength(int tokens)
     {
         return tokens == 0 || (tokens >= kMinContextLength && tokens <= kMaxContextLength);
+    }
+
+    // Returns the session context, in tokens, for a model trained for
+    // `trainedContext` tokens (0 when unknown).
+    int sessionContext(int trainedContext) const
+    {
+        const int requested = contextLength > 0 ? contextLength : kDefaultSessionContext;
+        return trainedContext > 0 ? std::min(requested, trainedContext) : requested;
     }
 
     bool operator==(const DeviceChoice&) const = default;

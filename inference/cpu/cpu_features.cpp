@@ -75,7 +75,7 @@ bool cpu_has_avx2_fma_f16c()
 bool cpu_has_avx512_vnni()
 {
 #if defined(__x86_64__) || defined(__i386__)
-    // The CPU reports the instructions, and XCR0 says that the OS saves the
+    // The CPU reports the instructions, and XCR0 shows that the OS saves the
     // SSE, AVX, opmask and upper ZMM register state (bits 1, 2, 5, 6, 7).
     static const bool supported = [] {
         if (!__builtin_cpu_supports("avx512vnni") || !__builtin_cpu_supports("avx512vl") ||

@@ -28,10 +28,10 @@ bool uses_avx2(KernelSet kernel_set);
 // CPU cannot run falls back to the best set below it, with a warning.
 KernelSet active_kernel_set();
 
-// Overrides the choice for the whole process (the tests use it to run both
-// kernel sets on one machine); nullopt restores the default. Throws
-// UnsupportedError when asked for a set the CPU cannot run. Not meant to be
-// called while another thread is inside matmul().
+// Overrides the choice for the whole process, so that the tests can run
+// every kernel set the machine has; nullopt restores the default. Throws
+// UnsupportedError for a set the CPU cannot run. Not meant to be called
+// while another thread is inside matmul().
 void set_kernel_set_override(std::optional<KernelSet> kernel_set);
 
 const char* kernel_set_name(KernelSet kernel_set);

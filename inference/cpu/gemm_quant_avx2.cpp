@@ -377,9 +377,9 @@ template <QuantKind K, int G0, int G1>
 inline void group_dots(const uint8_t* wq, const uint8_t* record, __m256i out[kTileTokens])
 {
 #if defined(QUANTA_VNNI_BUILD)
-    // Groups g, g + 1, g + 2 and g + 3 add into separate sums, so that 16
-    // independent vpdpbusd chains hide its latency (AVX-512 has 32 vector
-    // registers).
+    // Consecutive groups add into kChains separate sums per token, so that
+    // up to 16 independent vpdpbusd chains hide its latency. AVX512VL code
+    // has 32 vector registers for them.
     constexpr int kChains = G1 - G0 < 4 ? G1 - G0 : 4;
     __m256i sums[kChains][kTileTokens];
 #pragma GCC unroll 8

@@ -33,9 +33,8 @@ struct WeightMatrix {
     // stored column j multiplies x[in_perm[j]]. GPTQ's act-order weights get
     // one, because the repack sorts their columns by quantization group.
     const int32_t* in_perm = nullptr;
-    // The rows are stored in groups of 8 by interleave_rows() (Q4_0 only,
-    // see cpu/repack.h), for the AVX2 kernels; row_bytes is still the size
-    // of one row.
+    // Rows stored in groups of 8 by interleave_rows() (Q4_0 only, see
+    // cpu/repack.h) for the AVX2 kernels. row_bytes is still one row's size.
     bool interleaved = false;
 };
 

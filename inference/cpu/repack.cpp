@@ -22,10 +22,16 @@ size_t quad_offset(int r, int k)
 
 } // namespace
 
+bool can_interleave_rows(GgmlType type, int64_t n_in, int64_t n_out, bool has_input_order)
+{
+    return type == GgmlType::Q4_0 && !has_input_order && n_in > 0 && n_in % QK4_0 == 0 && n_out > 0 &&
+           n_out % kInterleaveRows == 0;
+}
+
 bool can_interleave_rows(const WeightMatrix& weights)
 {
-    return weights.type == GgmlType::Q4_0 && !weights.interleaved && weights.in_perm == nullptr &&
-           weights.n_out > 0 && weights.n_out % kInterleaveRows == 0 && weights.n_in % QK4_0 == 0 &&
+    return !weights.interleaved &&
+           can_interleave_rows(weights.type, weights.n_in, weights.n_out, weights.in_perm != nullptr) &&
            weights.row_bytes == static_cast<size_t>(weights.n_in / QK4_0) * sizeof(block_q4_0);
 }
 

@@ -30,6 +30,10 @@ inline constexpr int kInterleavedBlockBytes = 144; // 8 rows x 18 bytes
 // rows, no input permutation, and not interleaved already.
 bool can_interleave_rows(const WeightMatrix& weights);
 
+// The same test for a tensor described by its type, its inputs and outputs
+// and whether it has an input order, for the memory plan.
+bool can_interleave_rows(GgmlType type, int64_t n_in, int64_t n_out, bool has_input_order);
+
 // Writes the interleaved copy of `weights` into `storage` (resized to the
 // matrix's bytes) and returns the matrix that reads it. Throws Error when
 // can_interleave_rows() is false.

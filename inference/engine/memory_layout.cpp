@@ -184,10 +184,10 @@ private:
             group.host_heap = add_bytes(group.host_heap, add_bytes(t.bytes, perm_bytes, layout_.path), layout_.path);
         } else {
             group.host_mapped = add_bytes(group.host_mapped, t.bytes, layout_.path);
-            // The conditions of can_interleave_rows(); the embedding's rows stay as they are.
-            const bool interleaved = t.type == GgmlType::Q4_0 && !t.permuted && t.n_in > 0 &&
-                                     (t.n_elements / t.n_in) % kInterleaveRows == 0 && &group != &layout_.embedding;
-            if (interleaved)
+            // The embedding's rows stay as they are.
+            const int64_t n_out = t.n_in > 0 ? static_cast<int64_t>(t.n_elements / t.n_in) : 0;
+            if (&group != &layout_.embedding &&
+                can_interleave_rows(t.type, static_cast<int64_t>(t.n_in), n_out, t.permuted))
                 group.host_interleaved = add_bytes(group.host_interleaved, t.bytes, layout_.path);
         }
     }

@@ -201,7 +201,7 @@ void TestChatFlows::deleteMessageRemovesBranchTail()
     }
     QVERIFY(deleteButton != nullptr);
 
-    // Delete asks first, and Cancel keeps the messages.
+    // Delete opens a confirmation first, and Cancel keeps the messages.
     QObject* dialog = window()->findChild<QObject*>(QStringLiteral("deleteMessageDialog"));
     QVERIFY(dialog != nullptr);
     CHECKED(click(deleteButton));

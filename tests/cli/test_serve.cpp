@@ -230,7 +230,7 @@ void TestServe::servesRequestsUntilSigterm()
     QCOMPARE(process.exitCode(), 0);
     const QString err = QString::fromUtf8(process.readAllStandardError());
     QVERIFY2(err.contains(QStringLiteral("SIGTERM received")), qPrintable(err));
-    // The context that --ctx asked for.
+    // The context that --ctx requested.
     QVERIFY2(err.contains(QStringLiteral("context 300 tokens")), qPrintable(err));
 }
 
