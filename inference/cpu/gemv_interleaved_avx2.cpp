@@ -56,6 +56,7 @@ void gemv_tokens(const MatmulProblem& p, int64_t row_begin, int64_t row_end, int
         for (int64_t b = 0; b < n_blocks; ++b) {
             // The 8 rows' scales and quants of block b.
             const uint8_t* block = group + b * kBlockBytes;
+            prefetch_ahead(block, 2);
             const __m256 d = _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(block)));
             __m256i low[4];
             __m256i high[4];

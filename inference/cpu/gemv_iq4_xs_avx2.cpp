@@ -38,6 +38,7 @@ void gemv_iq4_xs_tokens(const MatmulProblem& p, int64_t row_begin, int64_t row_e
         for (int64_t s = 0; s < n_super; ++s) {
             // Steps of the eight sub-blocks as a float vector.
             const uint8_t* block = row + s * kIq4XsBytes;
+            prefetch_ahead(block, kIq4XsBytes / 64);
             const __m256 steps =
                 _mm256_mul_ps(_mm256_cvtepi32_ps(iq4_xs_scales_vector(block)), _mm256_set1_ps(half_to_float(block)));
 

@@ -66,6 +66,7 @@ void gemv_scale_min(const MatmulProblem& p, int64_t row_begin, int64_t row_end, 
         for (int64_t s = 0; s < n_super; ++s) {
             // Scales and mins of the eight sub-blocks as float vectors.
             const uint8_t* block = row + s * kBlockBytes;
+            prefetch_ahead(block, kBlockBytes / 64);
             alignas(16) uint8_t sc[8];
             alignas(16) uint8_t mn[8];
             unpack_scales_q4_K(block + 4, sc, mn);
@@ -129,6 +130,7 @@ void gemv_q6_K(const MatmulProblem& p, int64_t row_begin, int64_t row_end, const
 
         for (int64_t s = 0; s < n_super; ++s) {
             const uint8_t* block = row + s * kQ6_KBytes;
+            prefetch_ahead(block, kQ6_KBytes / 64);
             const auto* sc = reinterpret_cast<const int8_t*>(block + 192);
             const __m256 d = _mm256_set1_ps(half_to_float(block + 208));
 

@@ -213,6 +213,7 @@ void gemv_tokens(const MatmulProblem& p, int64_t row_begin, int64_t row_end, int
         for (; b + 4 <= n_blocks; b += 4) {
             // Decode four blocks and their scales and offsets.
             const uint8_t* block = row + b * Block::kBytes;
+            prefetch_ahead(block, (4 * Block::kBytes + 63) / 64);
             __m256i q[4];
 #pragma GCC unroll 4
             for (int j = 0; j < 4; ++j)

@@ -92,6 +92,7 @@ void gemv_sixteen(const MatmulProblem& p, int64_t row_begin, int64_t row_end, co
             acc[t] = _mm256_setzero_ps();
 
         for (int64_t s = 0; s < n_super; ++s) {
+            prefetch_ahead(row + s * kBlockBytes, kBlockBytes / 64);
             DecodedSuperBlock block;
             if constexpr (IsQ3)
                 decode_q3_K(row + s * kBlockBytes, block);
