@@ -1,6 +1,6 @@
 // Selects the AVX2 kernel for a weight type, and GEMV or the blocked GEMM
 // following MatmulProblem::use_gemm. The AVX512-VNNI set differs only in
-// its quantized GEMM.
+// its GEMMs.
 #include "cpu/kernels_avx2.h"
 
 namespace quanta::cpu::avx2 {
@@ -50,6 +50,15 @@ void matmul_quantized(const MatmulProblem& p, int64_t row_begin, int64_t row_end
         gemv_quantized(p, row_begin, row_end, token_begin, token_end);
 }
 
+void matmul_float_vnni(const MatmulProblem& p, int64_t row_begin, int64_t row_end, int64_t token_begin,
+                       int64_t token_end)
+{
+    if (!p.use_gemm)
+        gemv_float(p, row_begin, row_end, token_begin, token_end);
+    else
+        vnni::gemm_float(p, row_begin, row_end, token_begin, token_end);
+}
+
 void matmul_quantized_vnni(const MatmulProblem& p, int64_t row_begin, int64_t row_end, int64_t token_begin,
                            int64_t token_end)
 {
@@ -95,7 +104,11 @@ namespace quanta::cpu::vnni {
 MatmulRangeKernel matmul_kernel(GgmlType type)
 {
     const MatmulRangeKernel kernel = avx2::matmul_kernel(type);
-    return kernel == avx2::matmul_quantized ? avx2::matmul_quantized_vnni : kernel;
+    if (kernel == avx2::matmul_quantized)
+        return avx2::matmul_quantized_vnni;
+    if (kernel == avx2::matmul_float)
+        return avx2::matmul_float_vnni;
+    return kernel;
 }
 
 } // namespace quanta::cpu::vnni

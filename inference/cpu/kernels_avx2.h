@@ -37,5 +37,8 @@ namespace quanta::cpu::vnni {
 // records packed by vnni::pack_gemm_records().
 void gemm_quantized(const MatmulProblem& p, int64_t row_begin, int64_t row_end, int64_t token_begin,
                     int64_t token_end);
+// matmul_float_vnni.cpp: avx2::gemm_float() on 512-bit vectors.
+void gemm_float(const MatmulProblem& p, int64_t row_begin, int64_t row_end, int64_t token_begin,
+                int64_t token_end);
 
 } // namespace quanta::cpu::vnni

@@ -5,17 +5,35 @@
 // transposed so that one 32-byte load contains eight rows at one k. It then
 // runs 6-token x 16-row tiles, with twelve accumulators, two panel loads and
 // six activation broadcasts per k. The tiles add their partial sums into y.
+//
+// matmul_float_vnni.cpp compiles this file again with QUANTA_VNNI_BUILD for
+// CPUs with AVX-512. There one 64-byte vector contains a panel's 16 rows at one
+// k, and a tile takes 12 tokens: 12 accumulators, one panel load and 12
+// broadcasts per k. Each output is still one FMA chain over k in the same
+// order, so both builds give the same floats.
 #include "cpu/kernels_avx2.h"
 #include "cpu/simd_avx2.h"
 
+#if defined(QUANTA_VNNI_BUILD)
+namespace quanta::cpu::vnni {
+using namespace quanta::cpu::avx2; // the helpers of simd_avx2.h
+#else
 namespace quanta::cpu::avx2 {
+#endif
 
 namespace {
 
 constexpr int kPanelRows = 16;
+#if defined(QUANTA_VNNI_BUILD)
+constexpr int kTileTokens = 12;
+#else
 constexpr int kTileTokens = 6;
+#endif
 // Columns per panel: 16 rows x 256 x 4 bytes = 16 KiB, half of L1.
 constexpr int64_t kKc = 256;
+
+template <GgmlType T>
+constexpr int64_t kElementBytes = T == GgmlType::F32 ? 4 : 2;
 
 // Eight consecutive weights of a row as F32.
 template <GgmlType T>
@@ -70,6 +88,8 @@ void gemv_tokens(const MatmulProblem& p, int64_t row_begin, int64_t row_end, int
         }
         int64_t i = 0;
         for (; i + 16 <= n; i += 16) {
+            // 32 or 64 bytes per step: F16 and BF16 request each line twice.
+            prefetch_ahead(row + i * kElementBytes<T>, 1);
             const __m256 w0 = load8<T>(row, i);
             const __m256 w1 = load8<T>(row, i + 8);
 #pragma GCC unroll 16
@@ -132,13 +152,68 @@ void pack_panel(const uint8_t* const rows[kPanelRows], int64_t k0, int64_t kc, f
     }
 }
 
+// The rows of a panel that a tile may write: the first valid_rows of 16.
+struct RowMask {
+    __m256i low;
+    __m256i high;
+    __mmask16 bits; // used by the AVX-512 build only
+    bool full;
+};
+
+RowMask row_mask(int valid_rows)
+{
+    alignas(32) int32_t mask[kPanelRows];
+    for (int r = 0; r < kPanelRows; ++r)
+        mask[r] = r < valid_rows ? -1 : 0;
+    RowMask m;
+    m.low = _mm256_load_si256(reinterpret_cast<const __m256i*>(mask));
+    m.high = _mm256_load_si256(reinterpret_cast<const __m256i*>(mask + 8));
+    m.bits = static_cast<__mmask16>((1u << valid_rows) - 1u);
+    m.full = valid_rows == kPanelRows;
+    return m;
+}
+
+#if defined(QUANTA_VNNI_BUILD)
+
 // Multiplies a panel with RN tokens over kc columns and stores the 16-row
 // results to y[t][0..16), adding to what is there when `accumulate`. Only
-// the first valid_rows rows are touched.
+// the rows in `mask` are touched.
 template <int RN>
 void float_tile(const float* panel, int64_t kc, const float* const x[RN], float* const y[RN], bool accumulate,
-                __m256i mask_low, __m256i mask_high, bool full)
+                const RowMask& mask)
 {
+    __m512 acc[RN];
+#pragma GCC unroll 16
+    for (int t = 0; t < RN; ++t)
+        acc[t] = _mm512_setzero_ps();
+    for (int64_t k = 0; k < kc; ++k) {
+        const __m512 w = _mm512_loadu_ps(panel + k * kPanelRows);
+#pragma GCC unroll 16
+        for (int t = 0; t < RN; ++t)
+            acc[t] = _mm512_fmadd_ps(w, _mm512_set1_ps(x[t][k]), acc[t]);
+    }
+
+#pragma GCC unroll 16
+    for (int t = 0; t < RN; ++t) {
+        // Masked accesses leave the rows of the next range alone.
+        if (accumulate)
+            acc[t] = _mm512_add_ps(acc[t], _mm512_maskz_loadu_ps(mask.bits, y[t]));
+        _mm512_mask_storeu_ps(y[t], mask.bits, acc[t]);
+    }
+}
+
+#else
+
+// Multiplies a panel with RN tokens over kc columns and stores the 16-row
+// results to y[t][0..16), adding to what is there when `accumulate`. Only
+// the rows in `mask` are touched.
+template <int RN>
+void float_tile(const float* panel, int64_t kc, const float* const x[RN], float* const y[RN], bool accumulate,
+                const RowMask& mask)
+{
+    const __m256i mask_low = mask.low;
+    const __m256i mask_high = mask.high;
+    const bool full = mask.full;
     __m256 acc[RN][2];
 #pragma GCC unroll 16
     for (int t = 0; t < RN; ++t) {
@@ -175,6 +250,22 @@ void float_tile(const float* panel, int64_t kc, const float* const x[RN], float*
             _mm256_maskstore_ps(y[t] + 8, mask_high, acc[t][1]);
         }
     }
+}
+
+#endif
+
+// Runs float_tile<rn> for a run-time rn in [1, RN].
+template <int RN>
+void float_tile_upto(int rn, const float* panel, int64_t kc, const float* const x[], float* const y[],
+                     bool accumulate, const RowMask& mask)
+{
+    if constexpr (RN > 1) {
+        if (rn < RN) {
+            float_tile_upto<RN - 1>(rn, panel, kc, x, y, accumulate, mask);
+            return;
+        }
+    }
+    float_tile<RN>(panel, kc, x, y, accumulate, mask);
 }
 
 // Rows packed together for one column block: 16 panels of 16 rows, 256 KiB
@@ -215,12 +306,7 @@ void gemm_type(const MatmulProblem& p, int64_t row_begin, int64_t row_end, int64
                 for (int64_t panel = 0; panel < n_panels; ++panel) {
                     const int64_t row0 = group0 + panel * kPanelRows;
                     const int valid_rows = static_cast<int>(group_end - row0 < kPanelRows ? group_end - row0 : kPanelRows);
-                    alignas(32) int32_t mask[kPanelRows];
-                    for (int r = 0; r < kPanelRows; ++r)
-                        mask[r] = r < valid_rows ? -1 : 0;
-                    const __m256i mask_low = _mm256_load_si256(reinterpret_cast<const __m256i*>(mask));
-                    const __m256i mask_high = _mm256_load_si256(reinterpret_cast<const __m256i*>(mask + 8));
-                    const bool full = valid_rows == kPanelRows;
+                    const RowMask mask = row_mask(valid_rows);
                     const float* panel_data = panels + panel * kKc * kPanelRows;
 
                     for (int64_t t0 = tb; t0 < tb_end; t0 += kTileTokens) {
@@ -231,15 +317,7 @@ void gemm_type(const MatmulProblem& p, int64_t row_begin, int64_t row_end, int64
                             x[t] = p.x + (t0 + t) * p.n_in + k0;
                             y[t] = p.y + (t0 + t) * p.n_out + row0;
                         }
-                        const bool accumulate = k0 > 0;
-                        switch (rn) {
-                        case 6: float_tile<6>(panel_data, kc, x, y, accumulate, mask_low, mask_high, full); break;
-                        case 5: float_tile<5>(panel_data, kc, x, y, accumulate, mask_low, mask_high, full); break;
-                        case 4: float_tile<4>(panel_data, kc, x, y, accumulate, mask_low, mask_high, full); break;
-                        case 3: float_tile<3>(panel_data, kc, x, y, accumulate, mask_low, mask_high, full); break;
-                        case 2: float_tile<2>(panel_data, kc, x, y, accumulate, mask_low, mask_high, full); break;
-                        default: float_tile<1>(panel_data, kc, x, y, accumulate, mask_low, mask_high, full); break;
-                        }
+                        float_tile_upto<kTileTokens>(rn, panel_data, kc, x, y, k0 > 0, mask);
                     }
                 }
             }
@@ -249,6 +327,7 @@ void gemm_type(const MatmulProblem& p, int64_t row_begin, int64_t row_end, int64
 
 } // namespace
 
+#if !defined(QUANTA_VNNI_BUILD)
 void gemv_float(const MatmulProblem& p, int64_t row_begin, int64_t row_end, int64_t token_begin,
                 int64_t token_end)
 {
@@ -259,6 +338,8 @@ void gemv_float(const MatmulProblem& p, int64_t row_begin, int64_t row_end, int6
     default: break;
     }
 }
+
+#endif
 
 void gemm_float(const MatmulProblem& p, int64_t row_begin, int64_t row_end, int64_t token_begin,
                 int64_t token_end)
@@ -271,4 +352,4 @@ void gemm_float(const MatmulProblem& p, int64_t row_begin, int64_t row_end, int6
     }
 }
 
-} // namespace quanta::cpu::avx2
+} // namespace quanta::cpu::avx2 (or vnni)

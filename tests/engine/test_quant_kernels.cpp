@@ -608,8 +608,9 @@ void TestQuantKernels::vnniGemmEqualsAvx2Gemm()
     // Both sets compute the same integer dot products and the same float
     // sums from them, so their outputs match bit for bit. The quant bytes
     // are uniformly random, so the extremes (0x00, 0x7F, 0x80, 0xFF) occur
-    // with near certainty.
-    const int64_t n_in = is_float_type(type) ? 64 : 2 * QK_K;
+    // with near certainty. Float rows of 520 span three of the GEMM's
+    // column blocks, so the tiles also add to partial sums.
+    const int64_t n_in = is_float_type(type) ? 520 : 2 * QK_K;
     constexpr int64_t n_out = 29;
     std::mt19937 rng(29);
     const std::vector<uint8_t> data = random_weights(type, n_in, n_out, rng);
