@@ -129,7 +129,7 @@ void MessageListModel::setMessages(const QList<MessageRecord>& messages)
     entries_.clear();
     entries_.reserve(messages.size());
     for (const MessageRecord& message : messages)
-        entries_.append(Entry{message, false});
+        entries_.append(Entry{message, false, {}, false});
     endResetModel();
     if (rowCount() != oldCount)
         emit countChanged();
@@ -144,7 +144,7 @@ void MessageListModel::append(const MessageRecord& message, bool streaming)
 {
     const int row = rowCount();
     beginInsertRows({}, row, row);
-    entries_.append(Entry{message, streaming});
+    entries_.append(Entry{message, streaming, {}, false});
     endInsertRows();
     emit countChanged();
 }
