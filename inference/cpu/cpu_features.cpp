@@ -16,11 +16,22 @@ namespace {
 // -1: no override; otherwise a KernelSet value.
 std::atomic<int> g_override{-1};
 
+// The features a CPU may lack when supported(kernel_set) is false.
+const char* missing_features(KernelSet kernel_set)
+{
+    switch (kernel_set) {
+    case KernelSet::AvxVnni: return "AVX2, FMA, F16C or AVX-VNNI";
+    case KernelSet::Avx512Vnni: return "AVX2, FMA, F16C, AVX512-VNNI, AVX512VL or AVX512BW";
+    default: return "AVX2, FMA or F16C";
+    }
+}
+
 bool supported(KernelSet kernel_set)
 {
     switch (kernel_set) {
     case KernelSet::Generic: return true;
     case KernelSet::Avx2: return cpu_has_avx2_fma_f16c();
+    case KernelSet::AvxVnni: return cpu_has_avx2_fma_f16c() && cpu_has_avx_vnni();
     case KernelSet::Avx512Vnni: return cpu_has_avx2_fma_f16c() && cpu_has_avx512_vnni();
     }
     return false;
@@ -46,8 +57,11 @@ KernelSet default_kernel_set()
         cap = KernelSet::Generic;
     } else if (value == "avx2") {
         cap = KernelSet::Avx2;
+    } else if (value == "avxvnni") {
+        cap = KernelSet::AvxVnni;
     } else if (!value.empty() && value != "auto" && value != "avx512vnni") {
-        QUANTA_LOG_WARN("QUANTA_CPU_KERNELS=%s is not one of auto, avx512vnni, avx2, generic; using auto", request);
+        QUANTA_LOG_WARN("QUANTA_CPU_KERNELS=%s is not one of auto, avx512vnni, avxvnni, avx2, generic; using auto",
+                        request);
     }
     const KernelSet chosen = best_supported(cap);
     if (!value.empty() && value != "auto" && chosen != cap) {
@@ -92,9 +106,20 @@ bool cpu_has_avx512_vnni()
 #endif
 }
 
+bool cpu_has_avx_vnni()
+{
+#if defined(__x86_64__) || defined(__i386__)
+    // libgcc reports AVX-VNNI only when the OS saves the AVX state.
+    static const bool supported = __builtin_cpu_supports("avxvnni");
+    return supported;
+#else
+    return false;
+#endif
+}
+
 bool uses_avx2(KernelSet kernel_set)
 {
-    return kernel_set == KernelSet::Avx2 || kernel_set == KernelSet::Avx512Vnni;
+    return kernel_set != KernelSet::Generic;
 }
 
 KernelSet active_kernel_set()
@@ -111,7 +136,7 @@ void set_kernel_set_override(std::optional<KernelSet> kernel_set)
     if (kernel_set && !supported(*kernel_set)) {
         throw UnsupportedError(std::string("cannot force the ") + kernel_set_name(*kernel_set) +
                                " kernels: this CPU lacks " +
-                               (*kernel_set == KernelSet::Avx2 ? "AVX2, FMA or F16C" : "AVX512-VNNI, AVX512VL or AVX512BW"));
+                               missing_features(*kernel_set));
     }
     g_override.store(kernel_set ? static_cast<int>(*kernel_set) : -1, std::memory_order_relaxed);
 }
@@ -121,6 +146,7 @@ const char* kernel_set_name(KernelSet kernel_set)
     switch (kernel_set) {
     case KernelSet::Generic: return "generic";
     case KernelSet::Avx2: return "avx2+fma+f16c";
+    case KernelSet::AvxVnni: return "avx2+fma+f16c+avxvnni";
     case KernelSet::Avx512Vnni: return "avx2+fma+f16c+avx512vnni";
     }
     return "generic";

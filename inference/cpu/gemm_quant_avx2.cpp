@@ -21,11 +21,16 @@
 // into each int32 lane without an int16 step. Each dot product then
 // carries 128 times the sum of its weight quants, which the panel holds
 // per row and block and the tile subtracts. The integer dot products equal
-// the AVX2 build's, so both give the same floats.
+// the AVX2 build's, so both give the same floats. gemm_quant_avxvnni.cpp
+// compiles it a third time with QUANTA_AVXVNNI_BUILD as well, for CPUs
+// with the VEX-encoded AVX-VNNI (Intel client cores from Alder Lake on).
 #include "cpu/kernels_avx2.h"
 #include "cpu/simd_avx2.h"
 
-#if defined(QUANTA_VNNI_BUILD)
+#if defined(QUANTA_AVXVNNI_BUILD)
+namespace quanta::cpu::avxvnni {
+using namespace quanta::cpu::avx2; // the helpers of simd_avx2.h
+#elif defined(QUANTA_VNNI_BUILD)
 namespace quanta::cpu::vnni {
 using namespace quanta::cpu::avx2; // the helpers of simd_avx2.h
 #else
@@ -33,6 +38,22 @@ namespace quanta::cpu::avx2 {
 #endif
 
 namespace {
+
+#if defined(QUANTA_AVXVNNI_BUILD)
+// AVX-VNNI: the VEX encoding of vpdpbusd, with 16 vector registers.
+inline __m256i dpbusd(__m256i sum, __m256i a, __m256i b)
+{
+    return _mm256_dpbusd_avx_epi32(sum, a, b);
+}
+constexpr int kMaxChains = 2;
+#elif defined(QUANTA_VNNI_BUILD)
+// AVX512-VNNI with AVX512VL: the EVEX encoding, with 32 vector registers.
+inline __m256i dpbusd(__m256i sum, __m256i a, __m256i b)
+{
+    return _mm256_dpbusd_epi32(sum, a, b);
+}
+constexpr int kMaxChains = 4;
+#endif
 
 constexpr int kPanelRows = 8;
 constexpr int kTileTokens = static_cast<int>(kGemmTokenGroup);
@@ -378,9 +399,9 @@ inline void group_dots(const uint8_t* wq, const uint8_t* record, __m256i out[kTi
 {
 #if defined(QUANTA_VNNI_BUILD)
     // Consecutive groups add into kChains separate sums per token, so that
-    // up to 16 independent vpdpbusd chains hide its latency. AVX512VL code
-    // has 32 vector registers for them.
-    constexpr int kChains = G1 - G0 < 4 ? G1 - G0 : 4;
+    // up to 4 x kMaxChains independent vpdpbusd chains hide its latency, as
+    // many as the registers allow.
+    constexpr int kChains = G1 - G0 < kMaxChains ? G1 - G0 : kMaxChains;
     __m256i sums[kChains][kTileTokens];
 #pragma GCC unroll 8
     for (int g = G0; g < G1; ++g) {
@@ -389,7 +410,7 @@ inline void group_dots(const uint8_t* wq, const uint8_t* record, __m256i out[kTi
         for (int t = 0; t < kTileTokens; ++t) {
             const __m256i av = _mm256_set1_epi32(static_cast<int32_t>(load_u32(record + kRecordQuants + 32 * t + 4 * g)));
             __m256i& sum = sums[(g - G0) % kChains][t];
-            sum = g - G0 < kChains ? _mm256_dpbusd_epi32(_mm256_setzero_si256(), av, w) : _mm256_dpbusd_epi32(sum, av, w);
+            sum = g - G0 < kChains ? dpbusd(_mm256_setzero_si256(), av, w) : dpbusd(sum, av, w);
         }
     }
 #pragma GCC unroll 16
@@ -453,7 +474,7 @@ void sum_panel_quants(const Panel& panel, int64_t n_blocks, bool split)
 #pragma GCC unroll 8
         for (int g = 0; g < 8; ++g) {
             const __m256i w = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(wq + 32 * g));
-            half_sums[g / 4] = _mm256_dpbusd_epi32(half_sums[g / 4], ones, w);
+            half_sums[g / 4] = dpbusd(half_sums[g / 4], ones, w);
         }
         if (split) {
             _mm256_storeu_si256(reinterpret_cast<__m256i*>(panel.sums + 16 * b), _mm256_slli_epi32(half_sums[0], 7));
@@ -690,4 +711,4 @@ void gemm_quantized(const MatmulProblem& p, int64_t row_begin, int64_t row_end, 
     }
 }
 
-} // namespace quanta::cpu::avx2 (or vnni)
+} // namespace quanta::cpu::avx2 (or vnni, or avxvnni)

@@ -122,14 +122,22 @@ void quantize_activations(const float* x, int64_t n_in, const QuantizedRow& out)
 void dequantize_row(GgmlType type, const void* src, float* dst, int64_t n);
 } // namespace avx2
 
-// The AVX2 set with the quantized GEMM built for AVX512-VNNI: vpdpbusd
-// multiplies unsigned activation bytes with signed weight bytes and adds
-// into int32 lanes, so the records hold each activation quant plus 128.
+// The AVX2 set with its GEMMs built for AVX-512. The quantized one uses
+// AVX512-VNNI: vpdpbusd multiplies unsigned activation bytes with signed
+// weight bytes and adds into int32 lanes, so the records contain each
+// activation quant plus 128.
 namespace vnni {
 MatmulRangeKernel matmul_kernel(GgmlType type);
 // As avx2::pack_gemm_records(), with the quants stored as q + 128.
 void pack_gemm_records(const QuantizedActivations& qx, int64_t n_tokens, int64_t group_begin, int64_t group_end,
                        uint8_t* records);
 } // namespace vnni
+
+// The AVX2 set with the quantized GEMM built for AVX-VNNI: records as vnni's.
+namespace avxvnni {
+MatmulRangeKernel matmul_kernel(GgmlType type);
+void pack_gemm_records(const QuantizedActivations& qx, int64_t n_tokens, int64_t group_begin, int64_t group_end,
+                       uint8_t* records);
+} // namespace avxvnni
 
 } // namespace quanta::cpu

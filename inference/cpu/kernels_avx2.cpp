@@ -1,19 +1,11 @@
 // Selects the AVX2 kernel for a weight type, and GEMV or the blocked GEMM
 // following MatmulProblem::use_gemm. The AVX512-VNNI set differs only in
-// its GEMMs.
+// its GEMMs, and the AVX-VNNI set only in its quantized GEMM.
 #include "cpu/kernels_avx2.h"
 
 namespace quanta::cpu::avx2 {
 
 namespace {
-
-void matmul_float(const MatmulProblem& p, int64_t row_begin, int64_t row_end, int64_t token_begin, int64_t token_end)
-{
-    if (!p.use_gemm)
-        gemv_float(p, row_begin, row_end, token_begin, token_end);
-    else
-        gemm_float(p, row_begin, row_end, token_begin, token_end);
-}
 
 void gemv_quantized(const MatmulProblem& p, int64_t row_begin, int64_t row_end, int64_t token_begin,
                     int64_t token_end)
@@ -41,32 +33,21 @@ void gemv_quantized(const MatmulProblem& p, int64_t row_begin, int64_t row_end, 
     }
 }
 
-void matmul_quantized(const MatmulProblem& p, int64_t row_begin, int64_t row_end, int64_t token_begin,
-                      int64_t token_end)
+// Runs Gemv, or Gemm when the problem has enough tokens for it.
+template <MatmulRangeKernel Gemv, MatmulRangeKernel Gemm>
+void gemv_or_gemm(const MatmulProblem& p, int64_t row_begin, int64_t row_end, int64_t token_begin, int64_t token_end)
 {
     if (p.use_gemm)
-        gemm_quantized(p, row_begin, row_end, token_begin, token_end);
+        Gemm(p, row_begin, row_end, token_begin, token_end);
     else
-        gemv_quantized(p, row_begin, row_end, token_begin, token_end);
+        Gemv(p, row_begin, row_end, token_begin, token_end);
 }
 
-void matmul_float_vnni(const MatmulProblem& p, int64_t row_begin, int64_t row_end, int64_t token_begin,
-                       int64_t token_end)
-{
-    if (!p.use_gemm)
-        gemv_float(p, row_begin, row_end, token_begin, token_end);
-    else
-        vnni::gemm_float(p, row_begin, row_end, token_begin, token_end);
-}
-
-void matmul_quantized_vnni(const MatmulProblem& p, int64_t row_begin, int64_t row_end, int64_t token_begin,
-                           int64_t token_end)
-{
-    if (p.use_gemm)
-        vnni::gemm_quantized(p, row_begin, row_end, token_begin, token_end);
-    else
-        gemv_quantized(p, row_begin, row_end, token_begin, token_end);
-}
+constexpr MatmulRangeKernel matmul_float = gemv_or_gemm<gemv_float, gemm_float>;
+constexpr MatmulRangeKernel matmul_quantized = gemv_or_gemm<gemv_quantized, gemm_quantized>;
+constexpr MatmulRangeKernel matmul_quantized_vnni = gemv_or_gemm<gemv_quantized, vnni::gemm_quantized>;
+constexpr MatmulRangeKernel matmul_quantized_avxvnni = gemv_or_gemm<gemv_quantized, avxvnni::gemm_quantized>;
+constexpr MatmulRangeKernel matmul_float_vnni = gemv_or_gemm<gemv_float, vnni::gemm_float>;
 
 } // namespace
 
@@ -112,3 +93,13 @@ MatmulRangeKernel matmul_kernel(GgmlType type)
 }
 
 } // namespace quanta::cpu::vnni
+
+namespace quanta::cpu::avxvnni {
+
+MatmulRangeKernel matmul_kernel(GgmlType type)
+{
+    const MatmulRangeKernel kernel = avx2::matmul_kernel(type);
+    return kernel == avx2::matmul_quantized ? avx2::matmul_quantized_avxvnni : kernel;
+}
+
+} // namespace quanta::cpu::avxvnni

@@ -42,3 +42,12 @@ void gemm_float(const MatmulProblem& p, int64_t row_begin, int64_t row_end, int6
                 int64_t token_end);
 
 } // namespace quanta::cpu::vnni
+
+namespace quanta::cpu::avxvnni {
+
+// gemm_quant_avxvnni.cpp: avx2::gemm_quantized() for AVX-VNNI CPUs, on
+// records packed by avxvnni::pack_gemm_records().
+void gemm_quantized(const MatmulProblem& p, int64_t row_begin, int64_t row_end, int64_t token_begin,
+                    int64_t token_end);
+
+} // namespace quanta::cpu::avxvnni

@@ -59,6 +59,7 @@ cpu::MatmulRangeKernel fast_kernel(GgmlType type)
 {
     switch (cpu::active_kernel_set()) {
     case cpu::KernelSet::Avx512Vnni: return cpu::vnni::matmul_kernel(type);
+    case cpu::KernelSet::AvxVnni: return cpu::avxvnni::matmul_kernel(type);
     case cpu::KernelSet::Avx2: return cpu::avx2::matmul_kernel(type);
     case cpu::KernelSet::Generic: break;
     }
@@ -195,8 +196,11 @@ const uint8_t* pack_gemm_records(const cpu::QuantizedActivations& qa, int64_t n_
     }
     uint8_t* records = t_gemm_records.get();
     const int64_t n_groups = (n_tokens + cpu::avx2::kGemmTokenGroup - 1) / cpu::avx2::kGemmTokenGroup;
-    const auto pack = cpu::active_kernel_set() == cpu::KernelSet::Avx512Vnni ? cpu::vnni::pack_gemm_records
-                                                                                : cpu::avx2::pack_gemm_records;
+    auto pack = cpu::avx2::pack_gemm_records;
+    if (cpu::active_kernel_set() == cpu::KernelSet::Avx512Vnni)
+        pack = cpu::vnni::pack_gemm_records;
+    else if (cpu::active_kernel_set() == cpu::KernelSet::AvxVnni)
+        pack = cpu::avxvnni::pack_gemm_records;
     pool.parallel_for(n_groups, 1, [&](int64_t begin, int64_t end) { pack(qa, n_tokens, begin, end, records); });
     return records;
 }

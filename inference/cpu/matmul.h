@@ -50,7 +50,8 @@ void matmul(const WeightMatrix& weights, const float* x, int64_t n_tokens, float
 void dequantize_row(const WeightMatrix& weights, int64_t row, float* out, KernelMode mode);
 
 // Name of the fast kernel set chosen at run time, for logs and `bench`:
-// "avx2+fma+f16c+avx512vnni", "avx2+fma+f16c" or "generic".
+// "avx2+fma+f16c+avx512vnni", "avx2+fma+f16c+avxvnni", "avx2+fma+f16c" or
+// "generic".
 const char* cpu_kernel_name();
 
 } // namespace quanta

@@ -56,17 +56,30 @@ size_t row_bytes(GgmlType type, int64_t n)
     return static_cast<size_t>(*ggml_row_bytes(type, static_cast<uint64_t>(n)));
 }
 
+// The VNNI kernel sets this machine can run.
+std::vector<cpu::KernelSet> vnni_kernel_sets()
+{
+    std::vector<cpu::KernelSet> sets;
+    if (cpu::cpu_has_avx2_fma_f16c() && cpu::cpu_has_avx_vnni())
+        sets.push_back(cpu::KernelSet::AvxVnni);
+    else
+        qInfo("this CPU has no AVX-VNNI; its kernel set is not tested here");
+    if (cpu::cpu_has_avx2_fma_f16c() && cpu::cpu_has_avx512_vnni())
+        sets.push_back(cpu::KernelSet::Avx512Vnni);
+    else
+        qInfo("this CPU has no AVX512-VNNI; its kernel set is not tested here");
+    return sets;
+}
+
 // The kernel sets this machine can run: always the portable one, AVX2
-// where the CPU has it, and AVX512-VNNI where it has that too.
+// where the CPU has it, and the VNNI sets where it has those too.
 std::vector<cpu::KernelSet> kernel_sets()
 {
     std::vector<cpu::KernelSet> sets = {cpu::KernelSet::Generic};
     if (cpu::cpu_has_avx2_fma_f16c())
         sets.push_back(cpu::KernelSet::Avx2);
-    if (cpu::cpu_has_avx2_fma_f16c() && cpu::cpu_has_avx512_vnni())
-        sets.push_back(cpu::KernelSet::Avx512Vnni);
-    else
-        qInfo("this CPU has no AVX512-VNNI; its kernel set is not tested here");
+    for (const cpu::KernelSet set : vnni_kernel_sets())
+        sets.push_back(set);
     return sets;
 }
 
@@ -602,11 +615,12 @@ void TestQuantKernels::vnniGemmEqualsAvx2Gemm_data()
 void TestQuantKernels::vnniGemmEqualsAvx2Gemm()
 {
     QFETCH(GgmlType, type);
-    if (!cpu::cpu_has_avx2_fma_f16c() || !cpu::cpu_has_avx512_vnni())
-        QSKIP("this CPU has no AVX512-VNNI");
+    const std::vector<cpu::KernelSet> sets = vnni_kernel_sets();
+    if (sets.empty())
+        QSKIP("this CPU has neither AVX-VNNI nor AVX512-VNNI");
 
-    // Both sets compute the same integer dot products and the same float
-    // sums from them, so their outputs match bit for bit. The quant bytes
+    // Each VNNI set computes the same integer dot products and float
+    // sums as AVX2, so their outputs match bit for bit. The quant bytes
     // are uniformly random, so the extremes (0x00, 0x7F, 0x80, 0xFF) occur
     // with near certainty. Float rows of 520 span three of the GEMM's
     // column blocks, so the tiles also add to partial sums.
@@ -624,15 +638,18 @@ void TestQuantKernels::vnniGemmEqualsAvx2Gemm()
             const KernelSetScope scope(cpu::KernelSet::Avx2);
             avx2 = run_matmul(w, x, n_tokens, pool, KernelMode::Fast);
         }
-        const KernelSetScope scope(cpu::KernelSet::Avx512Vnni);
-        const std::vector<float> vnni = run_matmul(w, x, n_tokens, pool, KernelMode::Fast);
-        for (size_t i = 0; i < vnni.size(); ++i) {
-            QVERIFY2(std::bit_cast<uint32_t>(vnni[i]) == std::bit_cast<uint32_t>(avx2[i]),
-                     qPrintable(QStringLiteral("%1 tokens: y[%2] = %3 with VNNI, %4 with AVX2")
-                                    .arg(n_tokens)
-                                    .arg(i)
-                                    .arg(vnni[i], 0, 'g', 9)
-                                    .arg(avx2[i], 0, 'g', 9)));
+        for (const cpu::KernelSet set : sets) {
+            const KernelSetScope scope(set);
+            const std::vector<float> vnni = run_matmul(w, x, n_tokens, pool, KernelMode::Fast);
+            for (size_t i = 0; i < vnni.size(); ++i) {
+                QVERIFY2(std::bit_cast<uint32_t>(vnni[i]) == std::bit_cast<uint32_t>(avx2[i]),
+                         qPrintable(QStringLiteral("%1 tokens: y[%2] = %3 with %4, %5 with AVX2")
+                                        .arg(n_tokens)
+                                        .arg(i)
+                                        .arg(vnni[i], 0, 'g', 9)
+                                        .arg(QString::fromLatin1(cpu_kernel_name()))
+                                        .arg(avx2[i], 0, 'g', 9)));
+            }
         }
     }
 }
@@ -747,6 +764,12 @@ void TestQuantKernels::kernelNameFollowsOverride()
         QCOMPARE(QString::fromLatin1(cpu_kernel_name()), QStringLiteral("avx2+fma+f16c"));
     } else {
         QVERIFY_THROWS_EXCEPTION(UnsupportedError, cpu::set_kernel_set_override(cpu::KernelSet::Avx2));
+    }
+    if (cpu::cpu_has_avx2_fma_f16c() && cpu::cpu_has_avx_vnni()) {
+        const KernelSetScope scope(cpu::KernelSet::AvxVnni);
+        QCOMPARE(QString::fromLatin1(cpu_kernel_name()), QStringLiteral("avx2+fma+f16c+avxvnni"));
+    } else {
+        QVERIFY_THROWS_EXCEPTION(UnsupportedError, cpu::set_kernel_set_override(cpu::KernelSet::AvxVnni));
     }
     if (cpu::cpu_has_avx2_fma_f16c() && cpu::cpu_has_avx512_vnni()) {
         const KernelSetScope scope(cpu::KernelSet::Avx512Vnni);
