@@ -48,9 +48,19 @@ KernelSet best_supported(KernelSet cap)
 KernelSet default_kernel_set()
 {
     const char* request = std::getenv("QUANTA_CPU_KERNELS");
+    // The value as given, without surrounding whitespace, in lower case.
     std::string value = request ? request : "";
+    const size_t first = value.find_first_not_of(" \t\r\n");
+    const size_t last = value.find_last_not_of(" \t\r\n");
+    value = first == std::string::npos ? std::string() : value.substr(first, last - first + 1);
     for (char& c : value)
         c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    // Quoted for the logs, so that stray characters are visible, and shortened.
+    std::string quoted_value = "\"";
+    quoted_value.append(value, 0, 40);
+    if (value.size() > 40)
+        quoted_value += "...";
+    quoted_value += '"';
 
     KernelSet cap = KernelSet::Avx512Vnni;
     if (value == "generic") {
@@ -61,15 +71,15 @@ KernelSet default_kernel_set()
         cap = KernelSet::AvxVnni;
     } else if (!value.empty() && value != "auto" && value != "avx512vnni") {
         QUANTA_LOG_WARN("QUANTA_CPU_KERNELS=%s is not one of auto, avx512vnni, avxvnni, avx2, generic; using auto",
-                        request);
+                        quoted_value.c_str());
     }
     const KernelSet chosen = best_supported(cap);
     if (!value.empty() && value != "auto" && chosen != cap) {
-        QUANTA_LOG_WARN("QUANTA_CPU_KERNELS=%s, but this CPU cannot run that kernel set; using %s", request,
-                        kernel_set_name(chosen));
+        QUANTA_LOG_WARN("QUANTA_CPU_KERNELS=%s, but this CPU lacks %s; using %s", quoted_value.c_str(),
+                        missing_features(cap), kernel_set_name(chosen));
     }
     if (!value.empty())
-        QUANTA_LOG_INFO("CPU kernels: %s (QUANTA_CPU_KERNELS=%s)", kernel_set_name(chosen), request);
+        QUANTA_LOG_INFO("CPU kernels: %s (QUANTA_CPU_KERNELS=%s)", kernel_set_name(chosen), quoted_value.c_str());
     return chosen;
 }
 

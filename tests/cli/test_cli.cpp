@@ -23,9 +23,11 @@ struct Result {
     QString err;
 };
 
-Result run_cli(const QStringList& arguments, int timeout_ms = 300000)
+Result run_cli(const QStringList& arguments, int timeout_ms = 300000,
+               const QProcessEnvironment& environment = QProcessEnvironment::systemEnvironment())
 {
     QProcess process;
+    process.setProcessEnvironment(environment);
     process.start(QStringLiteral(QUANTA_CLI_PATH), arguments);
     Result result;
     if (!process.waitForFinished(timeout_ms)) {
@@ -69,6 +71,8 @@ private slots:
     void runGreedyMatchesReference();
     void runDumpsPromptLogits();
     void runMissingFileFails();
+    void kernelOverrideTrimsValue();
+    void kernelOverrideQuotesBadValue();
     void runBadOptionIsUsageError();
     void synthThenRunAndBench();
     void specialFilesAreRejected();
@@ -154,6 +158,37 @@ void CliTest::runDumpsPromptLogits()
     QCOMPARE(logits.size(), size_t(5 * 512));
     QCOMPARE(logits.size(), expected.size());
     QVERIFY(quanta::test::max_abs_diff(logits.data(), expected.data(), logits.size()) <= 1e-4f);
+}
+
+// Runs a short bench of stories260K with QUANTA_CPU_KERNELS set to `value`.
+static Result bench_with_kernels(const QString& value)
+{
+    QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+    environment.insert(QStringLiteral("QUANTA_CPU_KERNELS"), value);
+    return run_cli({"bench", "-m", stories(), "-p", "8", "-n", "2", "-r", "1", "--device", "cpu"}, 300000,
+                   environment);
+}
+
+void CliTest::kernelOverrideTrimsValue()
+{
+    if (!quanta::test::shared_available())
+        QSKIP("shared models are not available");
+    // Surrounding whitespace and letter case do not matter.
+    const Result result = bench_with_kernels(QStringLiteral(" Generic\n"));
+    QCOMPARE(result.exit_code, 0);
+    QVERIFY2(result.out.contains("kernels: generic"), qPrintable(result.out));
+    QVERIFY2(!result.err.contains("warning"), qPrintable(result.err));
+}
+
+void CliTest::kernelOverrideQuotesBadValue()
+{
+    if (!quanta::test::shared_available())
+        QSKIP("shared models are not available");
+    // An unknown value warns with the value quoted and keeps the default.
+    const Result result = bench_with_kernels(QStringLiteral("avx 2"));
+    QCOMPARE(result.exit_code, 0);
+    QVERIFY2(result.err.contains("QUANTA_CPU_KERNELS=\"avx 2\" is not one of"), qPrintable(result.err));
+    QVERIFY2(result.err.contains("using auto"), qPrintable(result.err));
 }
 
 void CliTest::runMissingFileFails()
