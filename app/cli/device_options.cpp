@@ -1,6 +1,7 @@
 #include "device_options.h"
 
 #include "core/error.h"
+#include "cpu/matmul.h"
 
 #include <cctype>
 
@@ -52,7 +53,7 @@ std::string describe_placement(const ModelInfo& info)
                std::to_string(info.n_layer) + " layers" + (info.gpu_output ? " and the output" : "") +
                " on the GPU";
     } else {
-        text = "CPU";
+        text = std::string("CPU with ") + cpu_kernel_name() + " kernels";
     }
     if (!info.gpu_fallback_reason.empty())
         text += " (" + printable(info.gpu_fallback_reason) + ")";

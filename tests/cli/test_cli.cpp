@@ -178,6 +178,13 @@ void CliTest::kernelOverrideTrimsValue()
     QCOMPARE(result.exit_code, 0);
     QVERIFY2(result.out.contains("kernels: generic"), qPrintable(result.out));
     QVERIFY2(!result.err.contains("warning"), qPrintable(result.err));
+
+    // `run` names the kernel set with the placement.
+    QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+    environment.insert(QStringLiteral("QUANTA_CPU_KERNELS"), QStringLiteral("generic"));
+    const Result run = run_cli({"run", "-m", stories(), "-p", "Once", "-n", "2", "--device", "cpu"}, 300000, environment);
+    QCOMPARE(run.exit_code, 0);
+    QVERIFY2(run.err.contains("running on CPU with generic kernels"), qPrintable(run.err));
 }
 
 void CliTest::kernelOverrideQuotesBadValue()
