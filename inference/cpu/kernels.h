@@ -133,7 +133,8 @@ void pack_gemm_records(const QuantizedActivations& qx, int64_t n_tokens, int64_t
                        uint8_t* records);
 } // namespace vnni
 
-// The AVX2 set with the quantized GEMM built for AVX-VNNI: records as vnni's.
+// The AVX2 set with the quantized GEMM built for AVX-VNNI. Its records are
+// the same as vnni's.
 namespace avxvnni {
 MatmulRangeKernel matmul_kernel(GgmlType type);
 void pack_gemm_records(const QuantizedActivations& qx, int64_t n_tokens, int64_t group_begin, int64_t group_end,

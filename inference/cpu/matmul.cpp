@@ -196,10 +196,12 @@ const uint8_t* pack_gemm_records(const cpu::QuantizedActivations& qa, int64_t n_
     }
     uint8_t* records = t_gemm_records.get();
     const int64_t n_groups = (n_tokens + cpu::avx2::kGemmTokenGroup - 1) / cpu::avx2::kGemmTokenGroup;
+    // Each VNNI set has its own copy, compiled for its own instructions.
+    const cpu::KernelSet kernel_set = cpu::active_kernel_set();
     auto pack = cpu::avx2::pack_gemm_records;
-    if (cpu::active_kernel_set() == cpu::KernelSet::Avx512Vnni)
+    if (kernel_set == cpu::KernelSet::Avx512Vnni)
         pack = cpu::vnni::pack_gemm_records;
-    else if (cpu::active_kernel_set() == cpu::KernelSet::AvxVnni)
+    else if (kernel_set == cpu::KernelSet::AvxVnni)
         pack = cpu::avxvnni::pack_gemm_records;
     pool.parallel_for(n_groups, 1, [&](int64_t begin, int64_t end) { pack(qa, n_tokens, begin, end, records); });
     return records;

@@ -165,19 +165,19 @@ RowMask row_mask(int valid_rows)
     alignas(32) int32_t mask[kPanelRows];
     for (int r = 0; r < kPanelRows; ++r)
         mask[r] = r < valid_rows ? -1 : 0;
-    RowMask m;
-    m.low = _mm256_load_si256(reinterpret_cast<const __m256i*>(mask));
-    m.high = _mm256_load_si256(reinterpret_cast<const __m256i*>(mask + 8));
-    m.bits = static_cast<__mmask16>((1u << valid_rows) - 1u);
-    m.full = valid_rows == kPanelRows;
-    return m;
+    RowMask row_mask;
+    row_mask.low = _mm256_load_si256(reinterpret_cast<const __m256i*>(mask));
+    row_mask.high = _mm256_load_si256(reinterpret_cast<const __m256i*>(mask + 8));
+    row_mask.bits = static_cast<__mmask16>((1u << valid_rows) - 1u);
+    row_mask.full = valid_rows == kPanelRows;
+    return row_mask;
 }
 
+// float_tile<RN> multiplies a panel with RN tokens over kc columns and
+// stores the 16-row results to y[t][0..16), adding to what is there when
+// `accumulate`. Only the rows in `mask` are touched.
 #if defined(QUANTA_VNNI_BUILD)
 
-// Multiplies a panel with RN tokens over kc columns and stores the 16-row
-// results to y[t][0..16), adding to what is there when `accumulate`. Only
-// the rows in `mask` are touched.
 template <int RN>
 void float_tile(const float* panel, int64_t kc, const float* const x[RN], float* const y[RN], bool accumulate,
                 const RowMask& mask)
@@ -204,9 +204,6 @@ void float_tile(const float* panel, int64_t kc, const float* const x[RN], float*
 
 #else
 
-// Multiplies a panel with RN tokens over kc columns and stores the 16-row
-// results to y[t][0..16), adding to what is there when `accumulate`. Only
-// the rows in `mask` are touched.
 template <int RN>
 void float_tile(const float* panel, int64_t kc, const float* const x[RN], float* const y[RN], bool accumulate,
                 const RowMask& mask)
