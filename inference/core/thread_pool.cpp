@@ -105,6 +105,29 @@ void ThreadPool::run(const std::function<void(int, int)>& job)
     close_job();
 }
 
+template <typename Claim>
+void ThreadPool::run_ranges(int64_t n, const std::function<void(int64_t, int64_t)>& body, Claim claim)
+{
+    std::atomic<int64_t> next{0};
+    std::atomic<int64_t> finished{0};
+    const std::function<void(int, int)> job = [&](int, int) {
+        for (;;) {
+            const Range range = claim(next);
+            if (range.begin >= n)
+                break;
+            const int64_t end = range.end < n ? range.end : n;
+            body(range.begin, end);
+            finished.fetch_add(end - range.begin, std::memory_order_acq_rel);
+        }
+    };
+
+    // The caller works too; then it waits only for ranges already taken.
+    open_job(job);
+    job(0, n_threads_);
+    spin_until([&] { return finished.load(std::memory_order_acquire) == n; });
+    close_job();
+}
+
 void ThreadPool::parallel_for(int64_t n, int64_t grain, const std::function<void(int64_t, int64_t)>& body)
 {
     if (n <= 0)
@@ -120,24 +143,36 @@ void ThreadPool::parallel_for(int64_t n, int64_t grain, const std::function<void
     int64_t chunk = (n + n_threads_ * 4 - 1) / (n_threads_ * 4);
     if (chunk < grain)
         chunk = grain;
-    std::atomic<int64_t> next{0};
-    std::atomic<int64_t> finished{0};
-    const std::function<void(int, int)> job = [&](int, int) {
-        for (;;) {
-            const int64_t begin = next.fetch_add(chunk, std::memory_order_relaxed);
-            if (begin >= n)
-                break;
-            const int64_t end = begin + chunk < n ? begin + chunk : n;
-            body(begin, end);
-            finished.fetch_add(end - begin, std::memory_order_acq_rel);
-        }
-    };
+    run_ranges(n, body, [&](std::atomic<int64_t>& next) {
+        const int64_t begin = next.fetch_add(chunk, std::memory_order_relaxed);
+        return Range{begin, begin + chunk};
+    });
+}
 
-    // The caller works too; then it waits only for chunks already taken.
-    open_job(job);
-    job(0, n_threads_);
-    spin_until([&] { return finished.load(std::memory_order_acquire) == n; });
-    close_job();
+void ThreadPool::parallel_for_shrinking(int64_t n, int64_t align,
+                                        const std::function<void(int64_t begin, int64_t end)>& body)
+{
+    if (n <= 0)
+        return;
+    if (align < 1)
+        align = 1;
+    if (n_threads_ == 1 || n <= align) {
+        body(0, n);
+        return;
+    }
+
+    // A range is a share of what is left, rounded up to `align`.
+    const int64_t divisor = 2 * static_cast<int64_t>(n_threads_);
+    const auto size_at = [&](int64_t begin) {
+        const int64_t share = (n - begin + divisor - 1) / divisor;
+        return (share + align - 1) / align * align;
+    };
+    run_ranges(n, body, [&](std::atomic<int64_t>& next) {
+        int64_t begin = next.load(std::memory_order_relaxed);
+        while (begin < n && !next.compare_exchange_weak(begin, begin + size_at(begin), std::memory_order_relaxed)) {
+        }
+        return Range{begin, begin + size_at(begin)};
+    });
 }
 
 void ThreadPool::worker_loop(int thread_index)

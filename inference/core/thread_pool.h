@@ -42,6 +42,12 @@ public:
     // dynamically, and calls `body(begin, end)` for each.
     void parallel_for(int64_t n, int64_t grain, const std::function<void(int64_t begin, int64_t end)>& body);
 
+    // Runs `body` over ranges of [0, n) like parallel_for, but each range is
+    // 1 / (2 * threads) of what is left, rounded up to a multiple of `align`.
+    // Ranges start long, for long memory streams, and shrink toward the end,
+    // so the threads finish close together.
+    void parallel_for_shrinking(int64_t n, int64_t align, const std::function<void(int64_t begin, int64_t end)>& body);
+
     // Number of hardware threads, at least 1.
     static int hardware_threads();
     // The default thread count for inference: the physical cores we can
@@ -54,6 +60,14 @@ private:
     uint64_t open_job(const std::function<void(int, int)>& job);
     // Stops new workers from joining the open job and waits for those that did.
     void close_job();
+    struct Range {
+        int64_t begin;
+        int64_t end; // may be past n, where the range is cut
+    };
+    // Hands out ranges of [0, n) until none is left: `claim(next)` advances
+    // the shared cursor and returns the range it took.
+    template <typename Claim>
+    void run_ranges(int64_t n, const std::function<void(int64_t, int64_t)>& body, Claim claim);
 
     int n_threads_;
     std::vector<std::thread> workers_;

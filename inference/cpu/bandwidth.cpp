@@ -1,5 +1,6 @@
 #include "cpu/bandwidth.h"
 
+#include "core/huge_page_buffer.h"
 #include "core/thread_pool.h"
 #include "cpu/cpu_features.h"
 
@@ -7,7 +8,6 @@
 #include <chrono>
 #include <cstdint>
 #include <cstring>
-#include <memory>
 
 namespace quanta {
 
@@ -38,8 +38,9 @@ double measure_read_bandwidth(ThreadPool& pool, size_t bytes, int repetitions)
 {
     constexpr size_t kAlignment = 64;
     bytes = std::max<size_t>(bytes / kAlignment * kAlignment, kAlignment);
-    std::unique_ptr<uint8_t[]> storage(new uint8_t[bytes + kAlignment]);
-    uint8_t* data = storage.get() + (kAlignment - reinterpret_cast<uintptr_t>(storage.get()) % kAlignment);
+    // The same kind of memory as the weights the CPU copies at load.
+    const HugePageBuffer storage(bytes);
+    uint8_t* data = storage.data();
     std::memset(data, 1, bytes); // fault the pages in before timing
 
     const bool avx2 = cpu::uses_avx2(cpu::active_kernel_set());

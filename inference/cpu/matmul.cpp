@@ -248,6 +248,14 @@ void matmul_fast(const WeightMatrix& w, const float* x, int64_t n_tokens, float*
     const int64_t token_chunk = ((n_tokens + n_token_chunks - 1) / n_token_chunks + group - 1) / group * group;
     n_token_chunks = (n_tokens + token_chunk - 1) / token_chunk;
 
+    if (n_token_chunks == 1) {
+        // Ranges that shrink toward the end: long weight streams first, and
+        // a short tail so both threads finish together.
+        pool.parallel_for_shrinking(w.n_out, align, [&](int64_t row_begin, int64_t row_end) {
+            kernel(problem, row_begin, row_end, 0, n_tokens);
+        });
+        return;
+    }
     pool.parallel_for(n_row_chunks * n_token_chunks, 1, [&](int64_t begin, int64_t end) {
         for (int64_t i = begin; i < end; ++i) {
             const int64_t row_begin = (i % n_row_chunks) * row_chunk;

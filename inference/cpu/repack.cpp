@@ -35,7 +35,7 @@ bool can_interleave_rows(const WeightMatrix& weights)
            weights.row_bytes == static_cast<size_t>(weights.n_in / QK4_0) * sizeof(block_q4_0);
 }
 
-WeightMatrix interleave_rows(const WeightMatrix& weights, std::vector<uint8_t>& storage)
+WeightMatrix interleave_rows(const WeightMatrix& weights, uint8_t* out)
 {
     if (!can_interleave_rows(weights)) {
         throw Error("interleave_rows: a " + std::string(ggml_type_name(weights.type)) + " matrix of " +
@@ -43,11 +43,10 @@ WeightMatrix interleave_rows(const WeightMatrix& weights, std::vector<uint8_t>& 
                     " cannot be interleaved; expected Q4_0 rows in groups of 8 without an input order");
     }
     const int64_t n_blocks = weights.n_in / QK4_0;
-    storage.resize(static_cast<size_t>(weights.n_out) * weights.row_bytes);
     const auto* source = static_cast<const uint8_t*>(weights.data);
 
     for (int64_t group = 0; group < weights.n_out / kInterleaveRows; ++group) {
-        uint8_t* out_group = storage.data() + static_cast<size_t>(group) * kInterleaveRows * weights.row_bytes;
+        uint8_t* out_group = out + static_cast<size_t>(group) * kInterleaveRows * weights.row_bytes;
         for (int r = 0; r < kInterleaveRows; ++r) {
             const uint8_t* row = source + static_cast<size_t>(group * kInterleaveRows + r) * weights.row_bytes;
             for (int64_t b = 0; b < n_blocks; ++b) {
@@ -61,9 +60,16 @@ WeightMatrix interleave_rows(const WeightMatrix& weights, std::vector<uint8_t>& 
     }
 
     WeightMatrix result = weights;
-    result.data = storage.data();
+    result.data = out;
     result.interleaved = true;
     return result;
+}
+
+WeightMatrix interleave_rows(const WeightMatrix& weights, std::vector<uint8_t>& storage)
+{
+    if (can_interleave_rows(weights))
+        storage.resize(static_cast<size_t>(weights.n_out) * weights.row_bytes);
+    return interleave_rows(weights, storage.data());
 }
 
 void deinterleave_row(const WeightMatrix& weights, int64_t row, uint8_t* out)

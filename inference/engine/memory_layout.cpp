@@ -409,6 +409,7 @@ ModelMemoryLayout describe_model_memory(const GgufFile& file)
     layout.n_vocab = static_cast<int>(embd.ne[1]);
     layout.n_ctx_train = hp.n_ctx_train;
     layout.mapped_bytes = file.file_size();
+    layout.gguf_mapping = file.is_mapped();
 
     // Every tensor as the file stores it; an assembled Hugging Face model
     // may carry act-order input orders.

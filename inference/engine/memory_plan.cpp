@@ -2,6 +2,7 @@
 
 #include "core/checked.h"
 #include "core/error.h"
+#include "core/system_memory.h"
 #include "cpu/cpu_features.h"
 #include "vulkan/vulkan_decoder.h"
 #include "vulkan/vulkan_kernels.h"
@@ -227,11 +228,18 @@ MemoryPlan plan_memory(const ModelMemoryLayout& layout, const MemoryPlanRequest&
 
     // Step 4: host memory. Every copy stays, because the CPU graph keeps it.
     // Of the mapped weights the CPU reads the embedding, its own layers, and
-    // the output unless the GPU runs it. With the AVX2 kernels, the Q4_0
-    // matrices of its layers and output are interleaved copies instead.
+    // the output unless the GPU runs it. Where the kernel offers huge pages,
+    // the matrices of its layers and output in a GGUF file are copies in
+    // huge pages instead, unless they do not fit the RAM budget. With the
+    // AVX2 kernels the Q4_0 ones are interleaved copies in any case.
     const bool interleave = cpu::uses_avx2(cpu::active_kernel_set());
+    uint64_t cpu_matrices = plan.gpu_output ? 0 : layout.output.host_mapped;
+    for (int il = n_gpu; il < layout.n_layer; ++il)
+        cpu_matrices = bytes.add(cpu_matrices, layout.layers[static_cast<size_t>(il)].host_mapped, "mapped weights");
+    const bool copy_all = layout.gguf_mapping && weight_huge_pages_enabled() &&
+                          (!request.ram_budget || cpu_matrices <= *request.ram_budget);
     const auto add_cpu_part = [&](const WeightGroupMemory& group) {
-        const uint64_t copied = interleave ? group.host_interleaved : 0;
+        const uint64_t copied = copy_all ? group.host_mapped : interleave ? group.host_interleaved : 0;
         plan.ram_weights_heap = bytes.add(plan.ram_weights_heap, copied, "weights in memory");
         plan.ram_weights_mapped = bytes.add(plan.ram_weights_mapped, group.host_mapped - copied, "mapped weights");
     };

@@ -76,6 +76,9 @@ struct ModelMemoryLayout {
     // Bytes of the mapped files. Loading touches every page once, and the
     // kernel can drop the pages the CPU does not read again.
     uint64_t mapped_bytes = 0;
+    // The tensors are one mapped GGUF file, whose matrices the CPU may copy
+    // into huge pages (false for a Hugging Face folder).
+    bool gguf_mapping = false;
     // The GPTQ/AWQ layers of a Hugging Face folder described before loading:
     // their repacked size is predicted from config.json (docs/memory.md).
     bool repacked = false;

@@ -2,6 +2,7 @@
 
 #include "core/error.h"
 #include "core/log.h"
+#include "core/system_memory.h"
 #include "core/thread_pool.h"
 #include "cpu/cpu_features.h"
 #include "engine/gpu_offload.h"
@@ -136,14 +137,32 @@ std::shared_ptr<Model> Model::load(const std::string& path, const LoadOptions& o
         QUANTA_LOG_WARN("%s: %s; %d of %d layers run on the GPU", path.c_str(), info.gpu_fallback_reason.c_str(),
                         info.gpu_layers, hp.n_layer);
 
-    // The CPU layers' Q4_0 matrices in the layout of the AVX2 decode kernel.
-    // The copies replace the file's pages, which the OS may then drop.
-    if (options.kernels == KernelMode::Fast && cpu::uses_avx2(cpu::active_kernel_set())) {
-        info.interleaved_bytes = model->graph_->interleave_cpu_weights(
-            info.gpu_layers, !info.gpu_output, [&file](const void* data, size_t bytes) { file.release(data, bytes); });
-        if (info.interleaved_bytes > 0)
-            QUANTA_LOG_INFO("%s: %.1f MiB of Q4_0 weights interleaved for the AVX2 kernels", path.c_str(),
-                            static_cast<double>(info.interleaved_bytes) / (1 << 20));
+    // The CPU layers' matrices in one buffer of huge pages, Q4_0 ones in the
+    // layout of the AVX2 decode kernel. The copies replace the file's pages,
+    // which the OS may then drop.
+    if (options.kernels == KernelMode::Fast) {
+        CpuWeightCopyOptions copy;
+        copy.first_layer = info.gpu_layers;
+        copy.output = !info.gpu_output;
+        copy.interleave = cpu::uses_avx2(cpu::active_kernel_set());
+        copy.copy_all = weight_huge_pages_enabled();
+        copy.mapped = [&file](const void* data, size_t bytes) { return file.maps(data, bytes); };
+        // Mapped pages can be dropped and read again; copies cannot. Where
+        // they would not fit in the memory left, the weights stay mapped.
+        copy.budget = memory_available_bytes().value_or(UINT64_MAX);
+        copy.release = [&file](const void* data, size_t bytes) { file.release(data, bytes); };
+        const CpuWeightCopies copies = model->graph_->copy_cpu_weights(copy);
+        info.interleaved_bytes = copies.interleaved;
+        info.copied_weight_bytes = copies.copied;
+        if (copies.copied > 0)
+            QUANTA_LOG_INFO("%s: %.1f MiB of weights copied for the CPU (%.1f MiB of Q4_0 interleaved), %s",
+                            path.c_str(), static_cast<double>(copies.copied) / (1 << 20),
+                            static_cast<double>(copies.interleaved) / (1 << 20),
+                            copies.huge_pages ? "in huge pages" : "in small pages");
+        if (copies.kept_mapped)
+            QUANTA_LOG_WARN("%s: the weight copies do not fit in the memory available (%.1f MiB), so the CPU reads "
+                            "the file mapping",
+                            path.c_str(), static_cast<double>(copy.budget) / (1 << 20));
     }
 
     if (options.on_progress)

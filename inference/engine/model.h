@@ -45,6 +45,9 @@ struct ModelInfo {
     // Bytes of Q4_0 matrices copied into 8-row groups for the AVX2 kernels
     // (cpu/repack.h); 0 on other CPUs and with the reference kernels.
     uint64_t interleaved_bytes = 0;
+    // Bytes of all matrices the CPU reads from a copy in huge pages instead
+    // of the file mapping, interleaved_bytes included (docs/memory.md).
+    uint64_t copied_weight_bytes = 0;
     // Reason the GPU runs fewer layers than requested, or none (no Vulkan
     // loader, no device, not enough memory, ...); empty otherwise.
     std::string gpu_fallback_reason;

@@ -383,6 +383,15 @@ void GgufFile::release(const void* data, size_t bytes) const
         mapping_->release(data, bytes);
 }
 
+bool GgufFile::maps(const void* data, size_t bytes) const
+{
+    if (!mapping_ || !data)
+        return false;
+    const auto begin = reinterpret_cast<uintptr_t>(data);
+    const auto base = reinterpret_cast<uintptr_t>(mapping_->data());
+    return begin >= base && bytes <= mapping_->size() && begin - base <= mapping_->size() - bytes;
+}
+
 void GgufFile::parse()
 {
     const uint8_t* data = mapping_->data();

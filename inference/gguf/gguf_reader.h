@@ -117,6 +117,11 @@ public:
     // Lets the OS drop the mapped pages of tensor data that the caller has
     // copied (MappedFile::release); nothing for data not in the mapping.
     void release(const void* data, size_t bytes) const;
+    // Whether [data, data + bytes) lies in this file's mapping (false for an
+    // assembled model).
+    bool maps(const void* data, size_t bytes) const;
+    // Whether the tensors live in a mapped file (false for an assembled model).
+    bool is_mapped() const { return mapping_ != nullptr; }
 
     const std::vector<GgufKeyValue>& metadata() const { return metadata_; }
     const GgufValue* find(std::string_view key) const;

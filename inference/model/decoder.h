@@ -9,6 +9,7 @@
 // for it.
 #pragma once
 
+#include "core/huge_page_buffer.h"
 #include "model/model_graph.h"
 #include "model/ops.h"
 
@@ -88,8 +89,7 @@ public:
     const WeightMatrix& token_embedding() const { return token_embd_; }
     const std::vector<float>& output_norm() const { return output_norm_; }
     const WeightMatrix& output() const { return output_; }
-    uint64_t interleave_cpu_weights(int first_layer, bool output,
-                                    const std::function<void(const void*, size_t)>& release) final;
+    CpuWeightCopies copy_cpu_weights(const CpuWeightCopyOptions& options) final;
 
     // The RoPE frequency divisors for a context of n_ctx positions, or null.
     const float* rope_factors(int n_ctx) const;
@@ -131,8 +131,8 @@ private:
     WeightMatrix token_embd_;        // [n_embd] per token, n_vocab rows
     std::vector<float> output_norm_; // [n_embd]
     WeightMatrix output_;            // [n_embd -> n_vocab]; token_embd_ when tied
-    // The storage of the matrices interleave_cpu_weights() replaced.
-    std::vector<std::vector<uint8_t>> interleaved_storage_;
+    // The storage of the matrices copy_cpu_weights() replaced.
+    HugePageBuffer cpu_weights_;
 };
 
 } // namespace quanta

@@ -16,8 +16,8 @@ KvCache::KvCache(int n_layer, int n_ctx, int n_embd_kv, KvCacheType type, int fi
     , type_(type)
     , element_bytes_(type == KvCacheType::F32 ? sizeof(float) : sizeof(uint16_t))
 {
-    storage_.resize(static_cast<size_t>(n_layer_ - first_layer_) * 2 * static_cast<size_t>(n_ctx_) *
-                    static_cast<size_t>(n_embd_kv_) * element_bytes_);
+    storage_ = HugePageBuffer(static_cast<size_t>(n_layer_ - first_layer_) * 2 * static_cast<size_t>(n_ctx_) *
+                              static_cast<size_t>(n_embd_kv_) * element_bytes_);
 }
 
 size_t KvCache::row_offset(int layer, int position, bool value) const

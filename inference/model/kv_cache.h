@@ -1,9 +1,10 @@
 // Keys and values of past positions, per layer.
 #pragma once
 
+#include "core/huge_page_buffer.h"
+
 #include <cstddef>
 #include <cstdint>
-#include <vector>
 
 namespace quanta {
 
@@ -39,8 +40,10 @@ private:
     int n_embd_kv_;
     KvCacheType type_;
     size_t element_bytes_;
-    // Layout: [layer][key|value][position][n_embd_kv].
-    std::vector<uint8_t> storage_;
+    // Layout: [layer][key|value][position][n_embd_kv]. Attention streams a
+    // layer's rows once per token, so they sit in huge pages like the
+    // weights; pages are committed as positions are written.
+    HugePageBuffer storage_;
 };
 
 } // namespace quanta

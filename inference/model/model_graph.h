@@ -5,6 +5,7 @@
 #include "model/hparams.h"
 #include "tokenizer/tokenizer.h"
 
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <span>
@@ -53,6 +54,36 @@ public:
                          bool all_logits) = 0;
 };
 
+// Options of copy_cpu_weights(). It copies the matrices of layers
+// [first_layer, n_layer), and with `output` the output projection unless it
+// is the token embedding (whose rows the embedding lookup reads).
+struct CpuWeightCopyOptions {
+    int first_layer = 0;
+    bool output = true;
+    // Q4_0 matrices go into the 8-row groups of the AVX2 decode kernel
+    // (cpu/repack.h).
+    bool interleave = false;
+    // Every other matrix that `mapped` accepts is copied as it is, for the
+    // huge pages alone. Matrices in process memory already (repacked
+    // GPTQ/AWQ layers) stay where they are.
+    bool copy_all = false;
+    std::function<bool(const void* data, size_t bytes)> mapped;
+    // Bytes all copies together may take; above it only the interleaved
+    // matrices are copied.
+    uint64_t budget = UINT64_MAX;
+    // Called with each original's data and size after it is copied.
+    std::function<void(const void*, size_t)> release;
+};
+
+struct CpuWeightCopies {
+    uint64_t copied = 0;       // bytes of all copied matrices
+    uint64_t interleaved = 0;  // the part of `copied` in interleaved Q4_0
+    bool huge_pages = false;   // the kernel accepted the huge page advice
+    // Some matrices the options asked for stay mapped, because the copies
+    // did not fit the budget or the memory could not be reserved.
+    bool kept_mapped = false;
+};
+
 class ModelGraph {
 public:
     virtual ~ModelGraph() = default;
@@ -79,19 +110,14 @@ public:
     // Sizes `scratch` for up to `n_tokens` tokens per call.
     void reserve(ForwardScratch& scratch, int n_tokens) const;
 
-    // Replaces the Q4_0 matrices of layers [first_layer, n_layer) with
-    // copies interleaved for the AVX2 decode kernel (cpu/repack.h). With
-    // `output`, the output projection too, unless it is the token
-    // embedding. Calls `release` with each original's data and size. Call
-    // once, after the GPU has taken its copies of the layers before
-    // first_layer. Returns the bytes interleaved.
-    virtual uint64_t interleave_cpu_weights(int first_layer, bool output,
-                                            const std::function<void(const void*, size_t)>& release)
+    // Replaces the weight matrices the CPU reads with copies in one buffer
+    // of huge pages (core/huge_page_buffer.h); see CpuWeightCopyOptions.
+    // Call once, after the GPU has taken its copies of the layers before
+    // first_layer.
+    virtual CpuWeightCopies copy_cpu_weights(const CpuWeightCopyOptions& options)
     {
-        (void)first_layer;
-        (void)output;
-        (void)release;
-        return 0;
+        (void)options;
+        return {};
     }
 
 protected:

@@ -1209,10 +1209,6 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Weights copied into memory (norms as F32, repacked GPTQ/AWQ)</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>KV cache in RAM</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1238,6 +1234,10 @@
     </message>
     <message>
         <source>Activations in all</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Weights copied into memory (CPU layers in huge pages, norms as F32, repacked GPTQ/AWQ)</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

@@ -1206,10 +1206,6 @@
         <translation>从映射文件读取的权重</translation>
     </message>
     <message>
-        <source>Weights copied into memory (norms as F32, repacked GPTQ/AWQ)</source>
-        <translation>复制到内存中的权重（F32 归一化权重、重新打包的 GPTQ/AWQ）</translation>
-    </message>
-    <message>
         <source>KV cache in RAM</source>
         <translation>内存中的 KV 缓存</translation>
     </message>
@@ -1236,6 +1232,10 @@
     <message>
         <source>Activations in all</source>
         <translation>激活值总计</translation>
+    </message>
+    <message>
+        <source>Weights copied into memory (CPU layers in huge pages, norms as F32, repacked GPTQ/AWQ)</source>
+        <translation>复制到内存中的权重（CPU 层放在大页中、F32 归一化权重、重新打包的 GPTQ/AWQ）</translation>
     </message>
 </context>
 <context>

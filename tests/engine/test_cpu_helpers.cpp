@@ -1,4 +1,7 @@
-// The thread pool and the attention vector helpers against plain loops.
+// The thread pool, the huge-page buffer, the system memory readers and the
+// attention vector helpers against plain loops.
+#include "core/huge_page_buffer.h"
+#include "core/system_memory.h"
 #include "core/thread_pool.h"
 #include "cpu/cpu_features.h"
 #include "cpu/vec_f16.h"
@@ -9,8 +12,12 @@
 
 #include <QtTest>
 
+#include <algorithm>
 #include <atomic>
+#include <mutex>
+#include <optional>
 #include <random>
+#include <utility>
 
 using namespace quanta;
 
@@ -21,6 +28,9 @@ private slots:
     void poolRunsEveryThread();
     void parallelForCoversRange();
     void poolRunsManyShortJobs();
+    void shrinkingRangesCoverRange();
+    void hugePageBufferIsAlignedAndZeroed();
+    void systemMemoryFilesParse();
     void vectorHelpersMatchScalar();
     void attentionMatchesScalar_data();
     void attentionMatchesScalar();
@@ -52,6 +62,87 @@ void CpuHelpersTest::parallelForCoversRange()
         for (auto& count : seen)
             QCOMPARE(count.load(), 1);
     }
+}
+
+void CpuHelpersTest::shrinkingRangesCoverRange()
+{
+    for (int threads : {1, 2, 3}) {
+        ThreadPool pool(threads);
+        for (int64_t n : {int64_t(0), int64_t(5), int64_t(16), int64_t(256), int64_t(2051), int64_t(32000)}) {
+            std::vector<std::atomic<int>> seen(static_cast<size_t>(n));
+            std::mutex mutex;
+            std::vector<std::pair<int64_t, int64_t>> ranges;
+            pool.parallel_for_shrinking(n, 16, [&](int64_t begin, int64_t end) {
+                for (int64_t i = begin; i < end; ++i)
+                    seen[static_cast<size_t>(i)]++;
+                std::lock_guard lock(mutex);
+                ranges.emplace_back(begin, end);
+            });
+            for (auto& count : seen)
+                QCOMPARE(count.load(), 1);
+            // Ranges start on multiples of the alignment and never grow.
+            std::sort(ranges.begin(), ranges.end());
+            for (size_t i = 0; i < ranges.size(); ++i) {
+                QCOMPARE(ranges[i].first % 16, int64_t(0));
+                if (i + 2 < ranges.size()) {
+                    QVERIFY2(ranges[i + 1].second - ranges[i + 1].first <= ranges[i].second - ranges[i].first,
+                             qPrintable(QStringLiteral("n %1, range %2").arg(n).arg(i)));
+                }
+            }
+        }
+    }
+}
+
+void CpuHelpersTest::hugePageBufferIsAlignedAndZeroed()
+{
+    const HugePageBuffer empty(0);
+    QVERIFY(!empty.data());
+    QCOMPARE(empty.size(), size_t{0});
+
+    HugePageBuffer buffer(3 * HugePageBuffer::kHugePageBytes + 100);
+    QVERIFY(buffer.data());
+    QCOMPARE(reinterpret_cast<uintptr_t>(buffer.data()) % HugePageBuffer::kHugePageBytes, uintptr_t{0});
+    QCOMPARE(buffer.size(), 3 * HugePageBuffer::kHugePageBytes + 100);
+    QCOMPARE(buffer.advised(), transparent_huge_pages_enabled());
+    for (size_t i = 0; i < buffer.size(); i += 4096)
+        QCOMPARE(buffer.data()[i], uint8_t{0});
+    buffer.data()[buffer.size() - 1] = 7;
+
+    // Moving hands the memory over.
+    uint8_t* const data = buffer.data();
+    HugePageBuffer moved(std::move(buffer));
+    QCOMPARE(moved.data(), data);
+    QVERIFY(!buffer.data());
+    QCOMPARE(moved.data()[moved.size() - 1], uint8_t{7});
+    buffer = std::move(moved);
+    QCOMPARE(buffer.data(), data);
+
+    // A size the address space cannot hold is an error, not a crash.
+    QVERIFY_THROWS_EXCEPTION(std::bad_alloc, HugePageBuffer(SIZE_MAX - 1));
+    QVERIFY_THROWS_EXCEPTION(std::bad_alloc, HugePageBuffer(size_t{1} << 62));
+}
+
+void CpuHelpersTest::systemMemoryFilesParse()
+{
+    QCOMPARE(parse_mem_available("MemTotal:       24000000 kB\nMemFree:  100 kB\nMemAvailable:   12345 kB\n"),
+             std::optional<uint64_t>(12345ull * 1024));
+    QCOMPARE(parse_mem_available("MemTotal:       24000000 kB\n"), std::nullopt);
+    QCOMPARE(parse_mem_available("MemAvailable: lots\n"), std::nullopt);
+    QCOMPARE(parse_mem_available(""), std::nullopt);
+    QVERIFY(memory_available_bytes().value_or(0) > 0);
+
+    QVERIFY(parse_thp_enabled("always [madvise] never\n"));
+    QVERIFY(parse_thp_enabled("[always] madvise never\n"));
+    QVERIFY(!parse_thp_enabled("always madvise [never]\n"));
+    QVERIFY(!parse_thp_enabled(""));
+
+    // QUANTA_HUGE_PAGES=off turns the weight copies off.
+    qputenv("QUANTA_HUGE_PAGES", "off");
+    QVERIFY(!weight_huge_pages_enabled());
+    qputenv("QUANTA_HUGE_PAGES", "0");
+    QVERIFY(!weight_huge_pages_enabled());
+    qunsetenv("QUANTA_HUGE_PAGES");
+    QCOMPARE(weight_huge_pages_enabled(), transparent_huge_pages_enabled());
 }
 
 void CpuHelpersTest::poolRunsManyShortJobs()

@@ -6,11 +6,14 @@
 // the GPU figures on lavapipe.
 
 #include "core/error.h"
+#include "core/system_memory.h"
 #include "cpu/cpu_features.h"
 #include "engine/memory_plan.h"
 #include "engine/model.h"
 #include "engine/session.h"
+#include "gguf/gguf_reader.h"
 #include "gguf/gguf_writer.h"
+#include "model/model_graph.h"
 #include "memory_plan_checks.h"
 #include "test_support.h"
 
@@ -62,6 +65,9 @@ private slots:
     void budgetChoosesLayerCount();
     void hostCountsMappedAndCopies();
     void interleavedQ4_0CountsAsCopies();
+    void matricesCountAsHugePageCopies_data();
+    void matricesCountAsHugePageCopies();
+    void copiesOverBudgetStayMapped();
     void zeroHeadsAreRejected();
     void hugeMetadataIsRejected_data();
     void hugeMetadataIsRejected();
@@ -220,15 +226,26 @@ void TestMemoryPlan::budgetChoosesLayerCount()
     QVERIFY(none.fits());
 }
 
+// Sets QUANTA_HUGE_PAGES for the lifetime of the object.
+class HugePagesSetting {
+public:
+    explicit HugePagesSetting(const char* value) { qputenv("QUANTA_HUGE_PAGES", value); }
+    ~HugePagesSetting() { qunsetenv("QUANTA_HUGE_PAGES"); }
+    HugePagesSetting(const HugePagesSetting&) = delete;
+    HugePagesSetting& operator=(const HugePagesSetting&) = delete;
+};
+
 void TestMemoryPlan::hostCountsMappedAndCopies()
 {
-    // stories260K is all F32: its matrices are read from the mapping, and
-    // only the norms are copied (converted to F32).
+    // stories260K is all F32. Without the huge-page copies its matrices are
+    // read from the mapping, and only the norms are copied (converted to F32).
+    const HugePagesSetting off("off");
     const ModelMemoryLayout layout = describe_model_memory(shared_path("models/stories260K.gguf"));
     QCOMPARE(layout.n_layer, 5);
     QCOMPARE(layout.n_vocab, 512);
     QCOMPARE(layout.n_embd_kv, 32);
     QVERIFY(!layout.repacked);
+    QVERIFY(layout.gguf_mapping);
     // Per layer: Q and O 64x64, K and V 64x32, gate and up 64x172, down
     // 172x64, all F32, and two norms of 64.
     const uint64_t matrices = 4 * (2 * 64 * 64 + 2 * 64 * 32 + 3 * 64 * 172);
@@ -257,6 +274,7 @@ void TestMemoryPlan::interleavedQ4_0CountsAsCopies()
 {
     if (!cpu::cpu_has_avx2_fma_f16c())
         QSKIP("this CPU has no AVX2 kernels, which interleave Q4_0 weights");
+    const HugePagesSetting off("off");
     const std::string path = shared_path("models/stories260K-wide/stories260K-wide-Q4_0.gguf");
     const ModelMemoryLayout layout = describe_model_memory(path);
     uint64_t interleaved = layout.output.host_interleaved;
@@ -282,11 +300,108 @@ void TestMemoryPlan::interleavedQ4_0CountsAsCopies()
     QCOMPARE(avx2.ram_weights_mapped, portable.ram_weights_mapped - interleaved);
     QCOMPARE(avx2.ram_total, portable.ram_total);
 
-    // Loading interleaves exactly those bytes.
+    // Loading interleaves exactly those bytes, and copies nothing else.
     LoadOptions options;
     options.device = "cpu";
     const std::shared_ptr<Model> model = Model::load(path, options);
     QCOMPARE(model->info().interleaved_bytes, interleaved);
+    QCOMPARE(model->info().copied_weight_bytes, interleaved);
+}
+
+void TestMemoryPlan::matricesCountAsHugePageCopies_data()
+{
+    QTest::addColumn<QString>("model");
+    QTest::newRow("stories260K F32") << "models/stories260K.gguf";
+    QTest::newRow("wide Q4_0") << "models/stories260K-wide/stories260K-wide-Q4_0.gguf";
+    QTest::newRow("wide Q8_0") << "models/stories260K-wide/stories260K-wide-Q8_0.gguf";
+    QTest::newRow("wide Q4_K_M") << "models/stories260K-wide/stories260K-wide-Q4_K_M.gguf";
+}
+
+void TestMemoryPlan::matricesCountAsHugePageCopies()
+{
+    if (!transparent_huge_pages_enabled())
+        QSKIP("transparent huge pages are off on this machine, so the CPU keeps reading the mapping");
+    QFETCH(QString, model);
+    const std::string path = shared_path(model.toStdString());
+    const ModelMemoryLayout layout = describe_model_memory(path);
+    uint64_t matrices = layout.output.host_mapped;
+    for (const WeightGroupMemory& layer : layout.layers)
+        matrices += layer.host_mapped;
+    QVERIFY(matrices > 0);
+
+    // Every matrix of the CPU layers and the output is a copy; only the
+    // embedding stays mapped. The total does not change.
+    MemoryPlanRequest request;
+    request.n_ctx = 256;
+    MemoryPlan mapped;
+    {
+        const HugePagesSetting off("off");
+        mapped = plan_memory(layout, request);
+    }
+    const MemoryPlan copied = plan_memory(layout, request);
+    QCOMPARE(copied.ram_weights_mapped, layout.embedding.host_mapped);
+    QCOMPARE(copied.ram_weights_heap + copied.ram_weights_mapped, mapped.ram_weights_heap + mapped.ram_weights_mapped);
+    QCOMPARE(copied.ram_total, mapped.ram_total);
+
+    // Loading copies exactly those bytes.
+    LoadOptions options;
+    options.device = "cpu";
+    const std::shared_ptr<Model> loaded = Model::load(path, options);
+    QCOMPARE(loaded->info().copied_weight_bytes, matrices);
+    QCOMPARE(loaded->info().interleaved_bytes, cpu::uses_avx2(cpu::active_kernel_set())
+                                                   ? layout.output.host_interleaved +
+                                                         layout.layers[0].host_interleaved * layout.layers.size()
+                                                   : uint64_t{0});
+
+    // A RAM budget that the matrices do not fit keeps them mapped.
+    request.ram_budget = matrices - 1;
+    const MemoryPlan tight = plan_memory(layout, request);
+    QCOMPARE(tight.ram_weights_mapped, mapped.ram_weights_mapped);
+    QVERIFY(!tight.fits_ram);
+
+    // With the GPU running every layer and the output, the CPU copies nothing.
+    MemoryPlanRequest gpu_request;
+    gpu_request.n_ctx = 256;
+    gpu_request.gpu_budget = uint64_t{1} << 40;
+    const MemoryPlan offloaded = plan_memory(layout, gpu_request);
+    if (offloaded.gpu_layers == layout.n_layer && offloaded.gpu_output)
+        QCOMPARE(offloaded.ram_weights_mapped, layout.embedding.host_mapped);
+}
+
+void TestMemoryPlan::copiesOverBudgetStayMapped()
+{
+    // The graph copies every mapped matrix within the budget; above it only
+    // the Q4_0 ones that the AVX2 kernels need interleaved.
+    const std::unique_ptr<GgufFile> file =
+        GgufFile::open(shared_path("models/stories260K-wide/stories260K-wide-Q4_0.gguf"));
+    CpuWeightCopyOptions options;
+    options.interleave = true;
+    options.copy_all = true;
+    options.mapped = [&](const void* data, size_t bytes) { return file->maps(data, bytes); };
+
+    const std::unique_ptr<ModelGraph> all = ModelGraph::create(*file, KernelMode::Fast);
+    const CpuWeightCopies copied = all->copy_cpu_weights(options);
+    QVERIFY(copied.interleaved > 0);
+    QVERIFY(copied.copied > copied.interleaved);
+    QVERIFY(!copied.kept_mapped);
+
+    options.budget = copied.copied - 1;
+    const std::unique_ptr<ModelGraph> tight = ModelGraph::create(*file, KernelMode::Fast);
+    const CpuWeightCopies interleaved = tight->copy_cpu_weights(options);
+    QCOMPARE(interleaved.copied, copied.interleaved);
+    QCOMPARE(interleaved.interleaved, copied.interleaved);
+    QVERIFY(interleaved.kept_mapped);
+
+    // Without interleaving nothing is copied. maps() accepts only ranges
+    // inside the mapping.
+    options.interleave = false;
+    const std::unique_ptr<ModelGraph> none = ModelGraph::create(*file, KernelMode::Fast);
+    const CpuWeightCopies nothing = none->copy_cpu_weights(options);
+    QCOMPARE(nothing.copied, uint64_t{0});
+    QVERIFY(nothing.kept_mapped);
+    QVERIFY(file->is_mapped());
+    QVERIFY(!file->maps(nullptr, 1));
+    QVERIFY(!file->maps(file->tensors().front().data, static_cast<size_t>(file->file_size()) + 1));
 }
 
 void TestMemoryPlan::zeroHeadsAreRejected()
