@@ -89,7 +89,7 @@ void gemv_tokens(const MatmulProblem& p, int64_t row_begin, int64_t row_end, int
         int64_t i = 0;
         for (; i + 16 <= n; i += 16) {
             // 32 or 64 bytes per step: F16 and BF16 request each line twice.
-            prefetch_ahead(row + i * kElementBytes<T>, 1);
+            prefetch_ahead<4096>(row + i * kElementBytes<T>, 1);
             const __m256 w0 = load8<T>(row, i);
             const __m256 w1 = load8<T>(row, i + 8);
 #pragma GCC unroll 16
