@@ -6,7 +6,7 @@
 
 namespace quanta {
 
-HugePageBuffer::HugePageBuffer(size_t bytes)
+HugePageBuffer::HugePageBuffer(size_t bytes, bool advise)
 {
     if (bytes == 0)
         return;
@@ -33,7 +33,9 @@ HugePageBuffer::HugePageBuffer(size_t bytes)
     size_ = bytes;
     mapped_ = rounded;
 #ifdef MADV_HUGEPAGE
-    advised_ = ::madvise(data_, mapped_, MADV_HUGEPAGE) == 0;
+    advised_ = advise && ::madvise(data_, mapped_, MADV_HUGEPAGE) == 0;
+#else
+    (void)advise;
 #endif
 }
 

@@ -19,8 +19,9 @@ class HugePageBuffer {
 public:
     HugePageBuffer() = default;
     // Reserves `bytes` of zeroed memory, committed page by page when first
-    // written. Throws std::bad_alloc when the mapping fails, as new does.
-    explicit HugePageBuffer(size_t bytes);
+    // written, and advises huge pages unless `advise` is false. Throws
+    // std::bad_alloc when the mapping fails, as new does.
+    explicit HugePageBuffer(size_t bytes, bool advise = true);
     ~HugePageBuffer();
 
     HugePageBuffer(HugePageBuffer&& other) noexcept;
@@ -30,8 +31,9 @@ public:
 
     uint8_t* data() const { return data_; }
     size_t size() const { return size_; }
-    // Whether the kernel accepted the huge page advice. Even then it may
-    // back parts with small pages when it finds no free 2 MiB frames.
+    // Whether the buffer was advised and the kernel accepted the advice.
+    // Even then it may back parts with small pages when it finds no free
+    // 2 MiB frames.
     bool advised() const { return advised_; }
 
     static constexpr size_t kHugePageBytes = size_t{2} << 20;

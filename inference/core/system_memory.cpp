@@ -54,7 +54,7 @@ bool transparent_huge_pages_enabled()
     return parse_thp_enabled(read_text("/sys/kernel/mm/transparent_hugepage/enabled"));
 }
 
-bool weight_huge_pages_enabled()
+bool huge_pages_enabled()
 {
     const char* value = std::getenv("QUANTA_HUGE_PAGES");
     if (value && (std::strcmp(value, "off") == 0 || std::strcmp(value, "0") == 0))

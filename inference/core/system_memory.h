@@ -20,10 +20,11 @@ std::optional<uint64_t> parse_mem_available(const std::string& meminfo);
 // "always" or "madvise".
 bool transparent_huge_pages_enabled();
 
-// Whether the CPU copies the weight matrices it reads into huge pages when a
-// model loads: transparent huge pages are enabled, and the environment
-// variable QUANTA_HUGE_PAGES is not "off" or "0".
-bool weight_huge_pages_enabled();
+// Whether the engine asks for huge pages for the weights the CPU reads and
+// for the KV cache: transparent huge pages are enabled, and the environment
+// variable QUANTA_HUGE_PAGES is not "off" or "0". With huge pages, loading
+// also copies the mapped weight matrices of the CPU layers.
+bool huge_pages_enabled();
 
 // The same, parsed from the text of that file ("always [madvise] never").
 bool parse_thp_enabled(const std::string& text);

@@ -145,7 +145,8 @@ std::shared_ptr<Model> Model::load(const std::string& path, const LoadOptions& o
         copy.first_layer = info.gpu_layers;
         copy.output = !info.gpu_output;
         copy.interleave = cpu::uses_avx2(cpu::active_kernel_set());
-        copy.copy_all = weight_huge_pages_enabled();
+        copy.huge_pages = huge_pages_enabled();
+        copy.copy_all = copy.huge_pages;
         copy.mapped = [&file](const void* data, size_t bytes) { return file.maps(data, bytes); };
         // Mapped pages can be dropped and read again; copies cannot. Where
         // they would not fit in the memory left, the weights stay mapped.

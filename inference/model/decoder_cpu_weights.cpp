@@ -73,12 +73,12 @@ CpuWeightCopies DecoderGraph::copy_cpu_weights(const CpuWeightCopyOptions& optio
     // copied, or none. The kernels then read the mapped rows as they are.
     HugePageBuffer buffer;
     try {
-        buffer = HugePageBuffer(total_bytes(matrices));
+        buffer = HugePageBuffer(total_bytes(matrices), options.huge_pages);
     } catch (const std::bad_alloc&) {
         keep_only_interleaved();
         try {
             if (!matrices.empty())
-                buffer = HugePageBuffer(total_bytes(matrices));
+                buffer = HugePageBuffer(total_bytes(matrices), options.huge_pages);
         } catch (const std::bad_alloc&) {
             matrices.clear();
             copies.kept_mapped = true;

@@ -1,5 +1,6 @@
 #include "model/kv_cache.h"
 
+#include "core/system_memory.h"
 #include "engine/session.h"
 #include "quant/blocks.h"
 
@@ -17,7 +18,8 @@ KvCache::KvCache(int n_layer, int n_ctx, int n_embd_kv, KvCacheType type, int fi
     , element_bytes_(type == KvCacheType::F32 ? sizeof(float) : sizeof(uint16_t))
 {
     storage_ = HugePageBuffer(static_cast<size_t>(n_layer_ - first_layer_) * 2 * static_cast<size_t>(n_ctx_) *
-                              static_cast<size_t>(n_embd_kv_) * element_bytes_);
+                                  static_cast<size_t>(n_embd_kv_) * element_bytes_,
+                              huge_pages_enabled());
 }
 
 size_t KvCache::row_offset(int layer, int position, bool value) const

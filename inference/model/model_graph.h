@@ -63,6 +63,8 @@ struct CpuWeightCopyOptions {
     // Q4_0 matrices go into the 8-row groups of the AVX2 decode kernel
     // (cpu/repack.h).
     bool interleave = false;
+    // The copies are advised into huge pages.
+    bool huge_pages = false;
     // Every other matrix that `mapped` accepts is copied as it is, for the
     // huge pages alone. Matrices in process memory already (repacked
     // GPTQ/AWQ layers) stay where they are.

@@ -104,6 +104,7 @@ void CpuHelpersTest::hugePageBufferIsAlignedAndZeroed()
     QCOMPARE(reinterpret_cast<uintptr_t>(buffer.data()) % HugePageBuffer::kHugePageBytes, uintptr_t{0});
     QCOMPARE(buffer.size(), 3 * HugePageBuffer::kHugePageBytes + 100);
     QCOMPARE(buffer.advised(), transparent_huge_pages_enabled());
+    QVERIFY(!HugePageBuffer(100, false).advised());
     for (size_t i = 0; i < buffer.size(); i += 4096)
         QCOMPARE(buffer.data()[i], uint8_t{0});
     buffer.data()[buffer.size() - 1] = 7;
@@ -138,11 +139,11 @@ void CpuHelpersTest::systemMemoryFilesParse()
 
     // QUANTA_HUGE_PAGES=off turns the weight copies off.
     qputenv("QUANTA_HUGE_PAGES", "off");
-    QVERIFY(!weight_huge_pages_enabled());
+    QVERIFY(!huge_pages_enabled());
     qputenv("QUANTA_HUGE_PAGES", "0");
-    QVERIFY(!weight_huge_pages_enabled());
+    QVERIFY(!huge_pages_enabled());
     qunsetenv("QUANTA_HUGE_PAGES");
-    QCOMPARE(weight_huge_pages_enabled(), transparent_huge_pages_enabled());
+    QCOMPARE(huge_pages_enabled(), transparent_huge_pages_enabled());
 }
 
 void CpuHelpersTest::poolRunsManyShortJobs()
