@@ -147,7 +147,9 @@ std::shared_ptr<Model> Model::load(const std::string& path, const LoadOptions& o
         copy.interleave = cpu::uses_avx2(cpu::active_kernel_set());
         copy.huge_pages = huge_pages_enabled();
         copy.copy_all = copy.huge_pages;
-        copy.mapped = [&file](const void* data, size_t bytes) { return file.maps(data, bytes); };
+        copy.releasable = [&file](const void* data, size_t bytes) {
+            return file.maps(data, bytes) || file.owns_buffer(data);
+        };
         // Mapped pages can be dropped and read again; copies cannot. Where
         // they would not fit in the memory left, the weights stay mapped.
         copy.budget = memory_available_bytes().value_or(UINT64_MAX);

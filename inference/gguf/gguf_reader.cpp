@@ -350,13 +350,14 @@ std::unique_ptr<GgufFile> GgufFile::open(const std::string& path)
 
 std::unique_ptr<GgufFile> GgufFile::assemble(std::string path, std::vector<GgufKeyValue> metadata,
                                              std::vector<GgufTensor> tensors, std::shared_ptr<const void> storage,
-                                             uint64_t source_bytes)
+                                             uint64_t source_bytes, OwnedBuffers buffers)
 {
     std::unique_ptr<GgufFile> file(new GgufFile());
     file->path_ = std::move(path);
     file->version_ = 3;
     file->storage_ = std::move(storage);
     file->source_bytes_ = source_bytes;
+    file->buffers_ = std::move(buffers);
     for (GgufKeyValue& kv : metadata) {
         if (!file->metadata_index_.emplace(kv.key, file->metadata_.size()).second)
             throw FormatError(file->path_ + ": metadata key " + quoted(kv.key) + " appears twice");
@@ -381,6 +382,8 @@ void GgufFile::release(const void* data, size_t bytes) const
 {
     if (mapping_)
         mapping_->release(data, bytes);
+    else if (owns_buffer(data) && buffers_.free)
+        buffers_.free(data);
 }
 
 bool GgufFile::maps(const void* data, size_t bytes) const

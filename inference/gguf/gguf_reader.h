@@ -10,6 +10,7 @@
 #include "gguf/ggml_type.h"
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -91,6 +92,13 @@ struct GgufTensor {
     const int32_t* in_perm = nullptr;
 };
 
+// Tensor buffers of an assembled model in process memory, which the CPU may
+// copy elsewhere and then free.
+struct OwnedBuffers {
+    std::function<bool(const void* data)> owns; // `data` starts such a buffer
+    std::function<void(const void* data)> free;  // frees the buffer at `data`
+};
+
 class GgufFile {
 public:
     // Maps and parses `path`. Throws IoError when the file cannot be opened or
@@ -101,9 +109,11 @@ public:
     // data lives in `storage`, which the file keeps alive. `path` names the
     // source in messages; `source_bytes` is the size of its files on disk.
     // Throws FormatError for a duplicate key or tensor name.
+    // `buffers` may name the tensor buffers in `storage` that release() can
+    // free once the caller has copied them.
     static std::unique_ptr<GgufFile> assemble(std::string path, std::vector<GgufKeyValue> metadata,
                                               std::vector<GgufTensor> tensors, std::shared_ptr<const void> storage,
-                                              uint64_t source_bytes);
+                                              uint64_t source_bytes, OwnedBuffers buffers = {});
     ~GgufFile();
 
     GgufFile(const GgufFile&) = delete;
@@ -115,8 +125,12 @@ public:
     uint64_t file_size() const;
     uint64_t data_offset() const { return data_offset_; }
     // Lets the OS drop the mapped pages of tensor data that the caller has
-    // copied (MappedFile::release); nothing for data not in the mapping.
+    // copied (MappedFile::release), or frees the assembled model's buffer
+    // that starts at `data`. Does nothing for other data.
     void release(const void* data, size_t bytes) const;
+    // Whether `data` starts a buffer of an assembled model that release()
+    // frees.
+    bool owns_buffer(const void* data) const { return buffers_.owns && buffers_.owns(data); }
     // Whether [data, data + bytes) lies in this file's mapping (false for an
     // assembled model).
     bool maps(const void* data, size_t bytes) const;
@@ -155,6 +169,7 @@ private:
     std::string path_;
     std::unique_ptr<MappedFile> mapping_;
     std::shared_ptr<const void> storage_; // data of an assembled file
+    OwnedBuffers buffers_;
     uint64_t source_bytes_ = 0;           // size on disk of an assembled file's sources
     uint32_t version_ = 0;
     uint64_t alignment_ = 32;

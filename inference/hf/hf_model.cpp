@@ -24,6 +24,16 @@ struct HfStorage {
     std::unique_ptr<SafetensorsModel> weights;
     std::deque<std::vector<uint8_t>> buffers;
     std::deque<std::vector<int32_t>> perms;
+
+    // The buffer that starts at `data`, or null.
+    std::vector<uint8_t>* buffer_at(const void* data)
+    {
+        for (std::vector<uint8_t>& buffer : buffers) {
+            if (!buffer.empty() && buffer.data() == data)
+                return &buffer;
+        }
+        return nullptr;
+    }
 };
 
 // The seven linear layers of a block: Hugging Face module, GGUF name.
@@ -340,7 +350,17 @@ std::unique_ptr<GgufFile> open_hf_model(const std::string& directory, const HfLo
     std::vector<GgufKeyValue> metadata =
         build_metadata(config, folder_name(directory), format, read_chat_template(directory));
     const uint64_t source_bytes = storage->weights->total_file_bytes();
-    return GgufFile::assemble(directory, std::move(metadata), assembler.take(), std::move(storage), source_bytes);
+    // The CPU may copy the repacked and reordered matrices into huge pages
+    // (ModelGraph::copy_cpu_weights), and these buffers are then freed.
+    OwnedBuffers buffers;
+    HfStorage* owner = storage.get();
+    buffers.owns = [owner](const void* data) { return owner->buffer_at(data) != nullptr; };
+    buffers.free = [owner](const void* data) {
+        if (std::vector<uint8_t>* buffer = owner->buffer_at(data))
+            std::vector<uint8_t>().swap(*buffer);
+    };
+    return GgufFile::assemble(directory, std::move(metadata), assembler.take(), std::move(storage), source_bytes,
+                              std::move(buffers));
 }
 
 std::vector<int32_t> hf_rope_row_order(int n_heads, int head_dim)

@@ -54,7 +54,7 @@ CpuWeightCopies DecoderGraph::copy_cpu_weights(const CpuWeightCopyOptions& optio
         return options.interleave && can_interleave_rows(matrix);
     };
     const auto copies_as_is = [&](const WeightMatrix& matrix) {
-        return options.copy_all && options.mapped && options.mapped(matrix.data, matrix_bytes(matrix));
+        return options.copy_all && options.releasable && options.releasable(matrix.data, matrix_bytes(matrix));
     };
     std::erase_if(matrices, [&](const WeightMatrix* matrix) { return !interleaves(*matrix) && !copies_as_is(*matrix); });
 

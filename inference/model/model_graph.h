@@ -65,11 +65,11 @@ struct CpuWeightCopyOptions {
     bool interleave = false;
     // The copies are advised into huge pages.
     bool huge_pages = false;
-    // Every other matrix that `mapped` accepts is copied as it is, for the
-    // huge pages alone. Matrices in process memory already (repacked
-    // GPTQ/AWQ layers) stay where they are.
+    // Every other matrix that `releasable` accepts is copied as it is, for
+    // the huge pages alone. It accepts the matrices whose originals
+    // `release` can free: mapped pages, or buffers the model file owns.
     bool copy_all = false;
-    std::function<bool(const void* data, size_t bytes)> mapped;
+    std::function<bool(const void* data, size_t bytes)> releasable;
     // Bytes all copies together may take; above it only the interleaved
     // matrices are copied.
     uint64_t budget = UINT64_MAX;

@@ -68,6 +68,7 @@ private slots:
     void matricesCountAsHugePageCopies_data();
     void matricesCountAsHugePageCopies();
     void copiesOverBudgetStayMapped();
+    void hfRepackedLayersMoveToHugePages();
     void zeroHeadsAreRejected();
     void hugeMetadataIsRejected_data();
     void hugeMetadataIsRejected();
@@ -377,7 +378,7 @@ void TestMemoryPlan::copiesOverBudgetStayMapped()
     CpuWeightCopyOptions options;
     options.interleave = true;
     options.copy_all = true;
-    options.mapped = [&](const void* data, size_t bytes) { return file->maps(data, bytes); };
+    options.releasable = [&](const void* data, size_t bytes) { return file->maps(data, bytes); };
 
     const std::unique_ptr<ModelGraph> all = ModelGraph::create(*file, KernelMode::Fast);
     const CpuWeightCopies copied = all->copy_cpu_weights(options);
@@ -402,6 +403,41 @@ void TestMemoryPlan::copiesOverBudgetStayMapped()
     QVERIFY(file->is_mapped());
     QVERIFY(!file->maps(nullptr, 1));
     QVERIFY(!file->maps(file->tensors().front().data, static_cast<size_t>(file->file_size()) + 1));
+}
+
+void TestMemoryPlan::hfRepackedLayersMoveToHugePages()
+{
+    if (!transparent_huge_pages_enabled())
+        QSKIP("transparent huge pages are off on this machine, so the repacked layers stay where they are");
+    // A GPTQ folder's repacked matrices are heap copies already. They move
+    // into the huge-page buffer and the old copies are freed, so the plan
+    // is the same with and without huge pages.
+    const std::string path = shared_path("models/hf/stories260K-wide-gptq-4bit-g128");
+    const ModelMemoryLayout layout = describe_model_memory(path);
+    QVERIFY(!layout.gguf_mapping);
+    MemoryPlanRequest request;
+    request.n_ctx = 256;
+    MemoryPlan small_pages;
+    {
+        const HugePagesSetting off("off");
+        small_pages = plan_memory(layout, request);
+    }
+    const MemoryPlan huge_pages = plan_memory(layout, request);
+    QCOMPARE(huge_pages.ram_weights_heap, small_pages.ram_weights_heap);
+    QCOMPARE(huge_pages.ram_weights_mapped, small_pages.ram_weights_mapped);
+
+    // Per layer the heap holds the repacked matrices and two F32 norms.
+    uint64_t repacked = 0;
+    for (const WeightGroupMemory& layer : layout.layers)
+        repacked += layer.host_heap - 2 * static_cast<uint64_t>(layout.n_embd) * sizeof(float);
+    LoadOptions options;
+    options.device = "cpu";
+    const std::shared_ptr<Model> model = Model::load(path, options);
+    QCOMPARE(model->info().copied_weight_bytes, repacked);
+    {
+        const HugePagesSetting off("off");
+        QCOMPARE(Model::load(path, options)->info().copied_weight_bytes, uint64_t{0});
+    }
 }
 
 void TestMemoryPlan::zeroHeadsAreRejected()
