@@ -294,7 +294,7 @@ ColumnLayout {
             value: panel.planner.formatBytes(panel.planner.ramMappedBytes)
         }
         FigureRow {
-            name: qsTr("Weights copied into memory (CPU layers in huge pages, norms as F32, repacked GPTQ/AWQ)")
+            name: qsTr("Weights copied into memory (CPU layers, norms as F32, repacked GPTQ/AWQ)")
             value: panel.planner.formatBytes(panel.planner.ramCopiedBytes)
         }
         FigureRow {

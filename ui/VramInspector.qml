@@ -243,7 +243,7 @@ ColumnLayout {
             valueObjectName: "inspectorProcessRam"
         }
         FigureRow {
-            name: qsTr("… of which mapped files, such as the model's weights")
+            name: qsTr("… of which mapped files, such as the token embedding")
             value: inspector.monitor.formatBytes(inspector.monitor.processFileBytes)
         }
 

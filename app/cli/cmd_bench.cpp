@@ -96,6 +96,11 @@ BenchResult bench_backend(const std::shared_ptr<Model>& model, int n_prompt, int
     result.backend = describe_placement(info);
     std::printf("\nbackend:  %s\n", result.backend.c_str());
     std::printf("threads:  %d, kernels: %s\n", model->n_threads(), cpu_kernel_name());
+    if (info.copied_weight_bytes > 0) {
+        std::printf("weights:  %.1f MiB copied for the CPU, in %s pages\n",
+                    static_cast<double>(info.copied_weight_bytes) / (1 << 20),
+                    info.weights_in_huge_pages ? "huge" : "small");
+    }
 
     // Random non-special token ids, as llama-bench uses.
     std::mt19937 rng(42);
@@ -208,6 +213,7 @@ void bench_follow_up(const std::shared_ptr<Model>& model, int history, int reps)
 
 int cmd_bench(const Args& args)
 {
+    std::string model_path; // for the out-of-memory message
     try {
         std::set<std::string> with_value = {"-m", "--model", "--threads", "-p", "-n", "-r", "--reps", "--follow-up"};
         with_value.insert(kDeviceOptionNames.begin(), kDeviceOptionNames.end());
@@ -216,7 +222,7 @@ int cmd_bench(const Args& args)
             std::printf("%s%s", kBenchUsage, kDeviceOptionsHelp);
             return kExitOk;
         }
-        const std::string model_path = options.value("-m").value_or(options.string("--model", ""));
+        model_path = options.value("-m").value_or(options.string("--model", ""));
         if (model_path.empty())
             throw UsageError("missing required option -m MODEL");
         const int n_prompt = static_cast<int>(options.integer("-p", 512, 1, 1 << 16));
@@ -274,7 +280,7 @@ int cmd_bench(const Args& args)
         std::fprintf(stderr, "quanta-cli bench: %s\n%s%s", error.what(), kBenchUsage, kDeviceOptionsHelp);
         return kExitUsage;
     } catch (const std::exception& error) {
-        std::fprintf(stderr, "quanta-cli bench: %s\n", printable(error.what()).c_str());
+        std::fprintf(stderr, "quanta-cli bench: %s\n", failure_message(error, model_path).c_str());
         return kExitFailure;
     }
 }

@@ -91,6 +91,7 @@ void print_summary(const PerplexityResult& result)
 
 int cmd_perplexity(const Args& args)
 {
+    std::string model_path; // for the out-of-memory message
     try {
         // Parse the command line.
         std::set<std::string> with_value = {"-m", "--model", "-f", "--file", "-c", "--ctx", "--chunks",
@@ -103,7 +104,7 @@ int cmd_perplexity(const Args& args)
         }
         if (!options.positional().empty())
             throw UsageError("unexpected argument '" + printable(options.positional().front()) + "'");
-        const std::string model_path = options.value("-m").value_or(options.string("--model", ""));
+        model_path = options.value("-m").value_or(options.string("--model", ""));
         if (model_path.empty())
             throw UsageError("missing required option -m MODEL");
         const std::string text_path = options.value("-f").value_or(options.string("--file", ""));
@@ -158,7 +159,7 @@ int cmd_perplexity(const Args& args)
         std::fprintf(stderr, "quanta-cli perplexity: %s\n", error.what());
         return kExitCancelled;
     } catch (const std::exception& error) {
-        std::fprintf(stderr, "quanta-cli perplexity: %s\n", printable(error.what()).c_str());
+        std::fprintf(stderr, "quanta-cli perplexity: %s\n", failure_message(error, model_path).c_str());
         return kExitFailure;
     }
 }

@@ -52,6 +52,7 @@ void handle_interrupt(int)
 
 int cmd_run(const Args& args)
 {
+    std::string model_path; // for the out-of-memory message
     try {
         const Options options(args,
                               {"-m", "--model", "-p", "--prompt", "-n", "--n-predict", "--temp", "--top-k", "--top-p",
@@ -62,7 +63,7 @@ int cmd_run(const Args& args)
             std::fputs(run_usage().c_str(), stdout);
             return kExitOk;
         }
-        const std::string model_path = options.value("-m").value_or(options.string("--model", ""));
+        model_path = options.value("-m").value_or(options.string("--model", ""));
         if (model_path.empty())
             throw UsageError("missing required option -m MODEL");
         const std::string prompt = options.value("-p").value_or(options.string("--prompt", ""));
@@ -142,7 +143,7 @@ int cmd_run(const Args& args)
         std::fprintf(stderr, "quanta-cli run: %s\n%s", error.what(), run_usage().c_str());
         return kExitUsage;
     } catch (const std::exception& error) {
-        std::fprintf(stderr, "quanta-cli run: %s\n", printable(error.what()).c_str());
+        std::fprintf(stderr, "quanta-cli run: %s\n", failure_message(error, model_path).c_str());
         return kExitFailure;
     }
 }

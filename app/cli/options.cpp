@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <new>
 
 namespace quanta::cli {
 
@@ -38,6 +39,15 @@ size_t utf8_sequence_length(std::string_view text, size_t i)
 }
 
 } // namespace
+
+std::string failure_message(const std::exception& error, const std::string& model)
+{
+    if (dynamic_cast<const std::bad_alloc*>(&error)) {
+        return printable(model) + ": out of memory; close other programs, choose a shorter context (--ctx) or a "
+                                  "smaller model";
+    }
+    return printable(error.what());
+}
 
 std::string printable(std::string_view text)
 {

@@ -21,6 +21,11 @@ public:
 // so error messages that quote a hostile file cannot drive the terminal.
 std::string printable(std::string_view text);
 
+// Returns the printable message of a command's failure: error.what(), or
+// for std::bad_alloc an out-of-memory message that names `model` and what
+// to try.
+std::string failure_message(const std::exception& error, const std::string& model);
+
 class Options {
 public:
     // `with_value` lists options that take a value ("-m", "--threads"),

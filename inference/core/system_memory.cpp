@@ -1,9 +1,12 @@
 #include "core/system_memory.h"
 
-#include <cstdlib>
-#include <cstring>
+#include "core/env_setting.h"
+#include "core/log.h"
+
 #include <fstream>
+#include <mutex>
 #include <sstream>
+#include <sys/resource.h>
 
 namespace quanta {
 
@@ -54,12 +57,36 @@ bool transparent_huge_pages_enabled()
     return parse_thp_enabled(read_text("/sys/kernel/mm/transparent_hugepage/enabled"));
 }
 
+bool huge_pages_requested()
+{
+    const EnvSetting setting = read_env_setting("QUANTA_HUGE_PAGES");
+    const std::string& value = setting.value;
+    if (value == "off" || value == "0")
+        return false;
+    if (!value.empty() && value != "auto" && value != "on" && value != "1") {
+        // Warn once per value, because loading and planning both ask.
+        static std::mutex mutex;
+        static std::string warned;
+        std::lock_guard lock(mutex);
+        if (warned != value) {
+            QUANTA_LOG_WARN("QUANTA_HUGE_PAGES=%s is not one of auto, on, off; using auto", setting.quoted.c_str());
+            warned = value;
+        }
+    }
+    return true;
+}
+
 bool huge_pages_enabled()
 {
-    const char* value = std::getenv("QUANTA_HUGE_PAGES");
-    if (value && (std::strcmp(value, "off") == 0 || std::strcmp(value, "0") == 0))
-        return false;
-    return transparent_huge_pages_enabled();
+    return huge_pages_requested() && transparent_huge_pages_enabled();
+}
+
+std::optional<uint64_t> address_space_limit()
+{
+    struct rlimit limit {};
+    if (::getrlimit(RLIMIT_AS, &limit) != 0 || limit.rlim_cur == RLIM_INFINITY)
+        return std::nullopt;
+    return static_cast<uint64_t>(limit.rlim_cur);
 }
 
 } // namespace quanta

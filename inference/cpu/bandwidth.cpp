@@ -1,6 +1,7 @@
 #include "cpu/bandwidth.h"
 
 #include "core/huge_page_buffer.h"
+#include "core/system_memory.h"
 #include "core/thread_pool.h"
 #include "cpu/cpu_features.h"
 
@@ -39,7 +40,7 @@ double measure_read_bandwidth(ThreadPool& pool, size_t bytes, int repetitions)
     constexpr size_t kAlignment = 64;
     bytes = std::max<size_t>(bytes / kAlignment * kAlignment, kAlignment);
     // The same kind of memory as the weights the CPU copies at load.
-    const HugePageBuffer storage(bytes);
+    const HugePageBuffer storage(bytes, huge_pages_enabled());
     uint8_t* data = storage.data();
     std::memset(data, 1, bytes); // fault the pages in before timing
 

@@ -1,10 +1,10 @@
 #include "cpu/cpu_features.h"
 
+#include "core/env_setting.h"
 #include "core/error.h"
 #include "core/log.h"
 
 #include <atomic>
-#include <cctype>
 #include <cstdint>
 #include <cstdlib>
 #include <string>
@@ -47,20 +47,9 @@ KernelSet best_supported(KernelSet cap)
 
 KernelSet default_kernel_set()
 {
-    const char* request = std::getenv("QUANTA_CPU_KERNELS");
-    // The value as given, without surrounding whitespace, in lower case.
-    std::string value = request ? request : "";
-    const size_t first = value.find_first_not_of(" \t\r\n");
-    const size_t last = value.find_last_not_of(" \t\r\n");
-    value = first == std::string::npos ? std::string() : value.substr(first, last - first + 1);
-    for (char& c : value)
-        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    // Quoted for the logs, so that stray characters are visible, and shortened.
-    std::string quoted_value = "\"";
-    quoted_value.append(value, 0, 40);
-    if (value.size() > 40)
-        quoted_value += "...";
-    quoted_value += '"';
+    const EnvSetting setting = read_env_setting("QUANTA_CPU_KERNELS");
+    const std::string& value = setting.value;
+    const std::string& quoted_value = setting.quoted;
 
     KernelSet cap = KernelSet::Avx512Vnni;
     if (value == "generic") {

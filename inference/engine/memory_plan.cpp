@@ -236,7 +236,7 @@ MemoryPlan plan_memory(const ModelMemoryLayout& layout, const MemoryPlanRequest&
     uint64_t cpu_matrices = plan.gpu_output ? 0 : layout.output.host_mapped;
     for (int il = n_gpu; il < layout.n_layer; ++il)
         cpu_matrices = bytes.add(cpu_matrices, layout.layers[static_cast<size_t>(il)].host_mapped, "mapped weights");
-    const bool copy_all = layout.gguf_mapping && huge_pages_enabled() &&
+    const bool copy_all = layout.gguf_mapping && huge_pages_enabled() && !address_space_limit() &&
                           (!request.ram_budget || cpu_matrices <= *request.ram_budget);
     const auto add_cpu_part = [&](const WeightGroupMemory& group) {
         const uint64_t copied = copy_all ? group.host_mapped : interleave ? group.host_interleaved : 0;

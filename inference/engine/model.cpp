@@ -146,7 +146,14 @@ std::shared_ptr<Model> Model::load(const std::string& path, const LoadOptions& o
         copy.output = !info.gpu_output;
         copy.interleave = cpu::uses_avx2(cpu::active_kernel_set());
         copy.huge_pages = huge_pages_enabled();
-        copy.copy_all = copy.huge_pages;
+        // Under an address-space limit the copies count twice, beside the
+        // mapping, and would leave less room for the KV cache.
+        const std::optional<uint64_t> address_limit = address_space_limit();
+        copy.copy_all = copy.huge_pages && !address_limit;
+        if (copy.huge_pages && address_limit)
+            QUANTA_LOG_INFO("%s: the process has an address-space limit (ulimit -v, %.1f MiB), so the CPU reads the "
+                            "weights from the file mapping",
+                            path.c_str(), static_cast<double>(*address_limit) / (1 << 20));
         copy.releasable = [&file](const void* data, size_t bytes) {
             return file.maps(data, bytes) || file.owns_buffer(data);
         };
@@ -157,15 +164,21 @@ std::shared_ptr<Model> Model::load(const std::string& path, const LoadOptions& o
         const CpuWeightCopies copies = model->graph_->copy_cpu_weights(copy);
         info.interleaved_bytes = copies.interleaved;
         info.copied_weight_bytes = copies.copied;
+        info.weights_in_huge_pages = copies.copied > 0 && copies.huge_pages;
         if (copies.copied > 0)
             QUANTA_LOG_INFO("%s: %.1f MiB of weights copied for the CPU (%.1f MiB of Q4_0 interleaved), %s",
                             path.c_str(), static_cast<double>(copies.copied) / (1 << 20),
                             static_cast<double>(copies.interleaved) / (1 << 20),
                             copies.huge_pages ? "in huge pages" : "in small pages");
-        if (copies.kept_mapped)
-            QUANTA_LOG_WARN("%s: the weight copies do not fit in the memory available (%.1f MiB), so the CPU reads "
-                            "the file mapping",
-                            path.c_str(), static_cast<double>(copy.budget) / (1 << 20));
+        if (copies.over_budget)
+            QUANTA_LOG_WARN("%s: the weight copies (%.1f MiB) do not fit in the memory available (%.1f MiB), so the "
+                            "CPU reads the file mapping",
+                            path.c_str(), static_cast<double>(copies.requested) / (1 << 20),
+                            static_cast<double>(copy.budget) / (1 << 20));
+        if (copies.reservation_failed)
+            QUANTA_LOG_WARN("%s: reserving %.1f MiB for the weight copies failed, so the CPU reads the file mapping "
+                            "instead",
+                            path.c_str(), static_cast<double>(copies.requested) / (1 << 20));
     }
 
     if (options.on_progress)

@@ -48,6 +48,7 @@ struct ModelInfo {
     // Bytes of all matrices the CPU reads from a copy in huge pages instead
     // of the file mapping, interleaved_bytes included (docs/memory.md).
     uint64_t copied_weight_bytes = 0;
+    bool weights_in_huge_pages = false;  // the copies were advised into huge pages
     // Reason the GPU runs fewer layers than requested, or none (no Vulkan
     // loader, no device, not enough memory, ...); empty otherwise.
     std::string gpu_fallback_reason;

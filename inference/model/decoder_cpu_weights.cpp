@@ -59,13 +59,14 @@ CpuWeightCopies DecoderGraph::copy_cpu_weights(const CpuWeightCopyOptions& optio
     std::erase_if(matrices, [&](const WeightMatrix* matrix) { return !interleaves(*matrix) && !copies_as_is(*matrix); });
 
     CpuWeightCopies copies;
+    copies.requested = total_bytes(matrices);
     const auto keep_only_interleaved = [&] {
-        const size_t before = matrices.size();
         std::erase_if(matrices, [&](const WeightMatrix* matrix) { return !interleaves(*matrix); });
-        copies.kept_mapped = copies.kept_mapped || matrices.size() < before;
     };
-    if (total_bytes(matrices) > options.budget)
+    if (copies.requested > options.budget) {
         keep_only_interleaved();
+        copies.over_budget = true;
+    }
     if (matrices.empty())
         return copies;
 
@@ -75,13 +76,13 @@ CpuWeightCopies DecoderGraph::copy_cpu_weights(const CpuWeightCopyOptions& optio
     try {
         buffer = HugePageBuffer(total_bytes(matrices), options.huge_pages);
     } catch (const std::bad_alloc&) {
+        copies.reservation_failed = true;
         keep_only_interleaved();
         try {
             if (!matrices.empty())
                 buffer = HugePageBuffer(total_bytes(matrices), options.huge_pages);
         } catch (const std::bad_alloc&) {
             matrices.clear();
-            copies.kept_mapped = true;
         }
         if (matrices.empty())
             return copies;

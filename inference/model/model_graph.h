@@ -81,9 +81,12 @@ struct CpuWeightCopies {
     uint64_t copied = 0;       // bytes of all copied matrices
     uint64_t interleaved = 0;  // the part of `copied` in interleaved Q4_0
     bool huge_pages = false;   // the kernel accepted the huge page advice
-    // Some matrices the options asked for stay mapped, because the copies
-    // did not fit the budget or the memory could not be reserved.
-    bool kept_mapped = false;
+    // Matrices that the options asked for and that stay where they were,
+    // because all the copies did not fit the budget, or because reserving
+    // the memory for them failed.
+    bool over_budget = false;
+    bool reservation_failed = false;
+    uint64_t requested = 0;  // bytes of the copies first asked for
 };
 
 class ModelGraph {

@@ -1237,7 +1237,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Weights copied into memory (CPU layers in huge pages, norms as F32, repacked GPTQ/AWQ)</source>
+        <source>Weights copied into memory (CPU layers, norms as F32, repacked GPTQ/AWQ)</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -1698,10 +1698,6 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>… of which mapped files, such as the model&apos;s weights</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>Speed of the last reply</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1743,6 +1739,10 @@
     </message>
     <message>
         <source>Process RAM</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>… of which mapped files, such as the token embedding</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

@@ -1234,8 +1234,8 @@
         <translation>激活值总计</translation>
     </message>
     <message>
-        <source>Weights copied into memory (CPU layers in huge pages, norms as F32, repacked GPTQ/AWQ)</source>
-        <translation>复制到内存中的权重（CPU 层放在大页中、F32 归一化权重、重新打包的 GPTQ/AWQ）</translation>
+        <source>Weights copied into memory (CPU layers, norms as F32, repacked GPTQ/AWQ)</source>
+        <translation>复制到内存中的权重（CPU 层、F32 归一化权重、重新打包的 GPTQ/AWQ）</translation>
     </message>
 </context>
 <context>
@@ -1695,10 +1695,6 @@
         <translation>Quanta 的常驻内存（整个进程）</translation>
     </message>
     <message>
-        <source>… of which mapped files, such as the model&apos;s weights</source>
-        <translation>……其中映射文件（如模型权重）</translation>
-    </message>
-    <message>
         <source>Speed of the last reply</source>
         <translation>上一条回复的速度</translation>
     </message>
@@ -1741,6 +1737,10 @@
     <message>
         <source>Process RAM</source>
         <translation>进程内存</translation>
+    </message>
+    <message>
+        <source>… of which mapped files, such as the token embedding</source>
+        <translation>……其中映射文件（如词元嵌入）</translation>
     </message>
 </context>
 <context>

@@ -73,6 +73,8 @@ private slots:
     void runMissingFileFails();
     void kernelOverrideTrimsValue();
     void kernelOverrideQuotesBadValue();
+    void hugePagesSettingKeepsText();
+    void addressSpaceLimitKeepsMapping();
     void runBadOptionIsUsageError();
     void synthThenRunAndBench();
     void specialFilesAreRejected();
@@ -167,6 +169,68 @@ static Result bench_with_kernels(const QString& value)
     environment.insert(QStringLiteral("QUANTA_CPU_KERNELS"), value);
     return run_cli({"bench", "-m", stories(), "-p", "8", "-n", "2", "-r", "1", "--device", "cpu"}, 300000,
                    environment);
+}
+
+// Runs greedy `run` on a wide stories260K model with QUANTA_HUGE_PAGES set
+// to `value` (unset when null), with the engine's log on stderr.
+static Result run_with_huge_pages(const char* value)
+{
+    QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+    environment.remove(QStringLiteral("QUANTA_HUGE_PAGES"));
+    if (value)
+        environment.insert(QStringLiteral("QUANTA_HUGE_PAGES"), QString::fromUtf8(value));
+    environment.insert(QStringLiteral("QUANTA_LOG"), QStringLiteral("debug"));
+    return run_cli({"run", "-m", stories_wide("Q8_0"), "-p", "Once upon a time", "-n", "24", "--temp", "0", "--device",
+                    "cpu"},
+                   300000, environment);
+}
+
+void CliTest::hugePagesSettingKeepsText()
+{
+    if (!quanta::test::shared_available())
+        QSKIP("shared models are not available");
+    const Result normal = run_with_huge_pages(nullptr);
+    QCOMPARE(normal.exit_code, 0);
+    QVERIFY(!normal.out.isEmpty());
+
+    // Off in any letter case: no copy, and the same text.
+    const Result off = run_with_huge_pages(" OFF ");
+    QCOMPARE(off.exit_code, 0);
+    QCOMPARE(off.out, normal.out);
+    QVERIFY2(!off.err.contains("copied for the CPU"), qPrintable(off.err));
+
+    // An unknown value warns, names the value, and counts as auto.
+    const Result unknown = run_with_huge_pages("sometimes");
+    QCOMPARE(unknown.exit_code, 0);
+    QCOMPARE(unknown.out, normal.out);
+    QVERIFY2(unknown.err.contains("QUANTA_HUGE_PAGES=\"sometimes\" is not one of auto, on, off"),
+             qPrintable(unknown.err));
+}
+
+void CliTest::addressSpaceLimitKeepsMapping()
+{
+    if (!quanta::test::shared_available())
+        QSKIP("shared models are not available");
+    // Under `ulimit -v` the copies would count beside the mapping, so the
+    // CPU reads the mapping, with the same text.
+    const Result normal = run_with_huge_pages(nullptr);
+    QCOMPARE(normal.exit_code, 0);
+
+    QProcess process;
+    QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+    environment.remove(QStringLiteral("QUANTA_HUGE_PAGES"));
+    environment.insert(QStringLiteral("QUANTA_LOG"), QStringLiteral("debug"));
+    process.setProcessEnvironment(environment);
+    process.start(QStringLiteral("/bin/sh"),
+                  {"-c", "ulimit -v 4000000 && exec \"$0\" run -m \"$1\" -p 'Once upon a time' -n 24 --temp 0 "
+                         "--device cpu",
+                   QStringLiteral(QUANTA_CLI_PATH), stories_wide("Q8_0")});
+    QVERIFY(process.waitForFinished(300000));
+    const QString err = QString::fromUtf8(process.readAllStandardError());
+    QCOMPARE(process.exitCode(), 0);
+    QCOMPARE(QString::fromUtf8(process.readAllStandardOutput()), normal.out);
+    QVERIFY2(err.contains("address-space limit") || !err.contains("in huge pages"), qPrintable(err));
+    QVERIFY2(!err.contains("copied for the CPU"), qPrintable(err));
 }
 
 void CliTest::kernelOverrideTrimsValue()

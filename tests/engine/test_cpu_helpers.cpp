@@ -142,6 +142,10 @@ void CpuHelpersTest::systemMemoryFilesParse()
     QVERIFY(!huge_pages_enabled());
     qputenv("QUANTA_HUGE_PAGES", "0");
     QVERIFY(!huge_pages_enabled());
+    qputenv("QUANTA_HUGE_PAGES", " Off\n");
+    QVERIFY(!huge_pages_enabled());
+    qputenv("QUANTA_HUGE_PAGES", "on");
+    QCOMPARE(huge_pages_enabled(), transparent_huge_pages_enabled());
     qunsetenv("QUANTA_HUGE_PAGES");
     QCOMPARE(huge_pages_enabled(), transparent_huge_pages_enabled());
 }

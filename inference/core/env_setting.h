@@ -1,0 +1,21 @@
+// Environment variables that tune the engine (QUANTA_CPU_KERNELS,
+// QUANTA_HUGE_PAGES), read the same way everywhere.
+#pragma once
+
+#include <string>
+
+namespace quanta {
+
+struct EnvSetting {
+    // The value without surrounding whitespace, in lower case; empty when
+    // the variable is unset.
+    std::string value;
+    // The value in double quotes, cut at 40 characters, for log lines, so
+    // that stray characters are visible.
+    std::string quoted;
+};
+
+// Reads environment variable `name`.
+EnvSetting read_env_setting(const char* name);
+
+} // namespace quanta
