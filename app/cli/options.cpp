@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <new>
+#include <system_error>
 
 namespace quanta::cli {
 
@@ -42,10 +43,16 @@ size_t utf8_sequence_length(std::string_view text, size_t i)
 
 std::string failure_message(const std::exception& error, const std::string& model)
 {
-    if (dynamic_cast<const std::bad_alloc*>(&error)) {
-        return printable(model) + ": out of memory; close other programs, choose a shorter context (--ctx) or a "
-                                  "smaller model";
-    }
+    // Thread stacks that cannot be mapped come as a system_error.
+    const auto* system = dynamic_cast<const std::system_error*>(&error);
+    const bool out_of_memory =
+        dynamic_cast<const std::bad_alloc*>(&error) ||
+        (system && (system->code() == std::errc::not_enough_memory ||
+                    system->code() == std::errc::resource_unavailable_try_again));
+    if (out_of_memory && !model.empty())
+        return printable(model) + ": out of memory; close other programs, or choose a smaller model or context";
+    if (out_of_memory)
+        return "out of memory; close other programs and try again";
     return printable(error.what());
 }
 

@@ -22,8 +22,8 @@ public:
 std::string printable(std::string_view text);
 
 // Returns the printable message of a command's failure: error.what(), or
-// for std::bad_alloc an out-of-memory message that names `model` and what
-// to try.
+// for running out of memory (std::bad_alloc, or a thread that could not be
+// started) a message that names `model` and what to try.
 std::string failure_message(const std::exception& error, const std::string& model);
 
 class Options {

@@ -10,8 +10,8 @@ struct EnvSetting {
     // The value without surrounding whitespace, in lower case; empty when
     // the variable is unset.
     std::string value;
-    // The value in double quotes, cut at 40 characters, for log lines, so
-    // that stray characters are visible.
+    // The trimmed value as given, in double quotes, cut at 40 characters,
+    // with bytes outside printable ASCII escaped (\xNN), for log lines.
     std::string quoted;
 };
 

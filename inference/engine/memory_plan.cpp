@@ -231,12 +231,14 @@ MemoryPlan plan_memory(const ModelMemoryLayout& layout, const MemoryPlanRequest&
     // the output unless the GPU runs it. Where the kernel offers huge pages,
     // the matrices of its layers and output in a GGUF file are copies in
     // huge pages instead, unless they do not fit the RAM budget. With the
-    // AVX2 kernels the Q4_0 ones are interleaved copies in any case.
-    const bool interleave = cpu::uses_avx2(cpu::active_kernel_set());
+    // AVX2 kernels the Q4_0 ones are interleaved copies in any case. Under
+    // an address-space limit nothing is copied (Model::load says why).
+    const bool address_limit = address_space_limit().has_value();
+    const bool interleave = cpu::uses_avx2(cpu::active_kernel_set()) && !address_limit;
     uint64_t cpu_matrices = plan.gpu_output ? 0 : layout.output.host_mapped;
     for (int il = n_gpu; il < layout.n_layer; ++il)
         cpu_matrices = bytes.add(cpu_matrices, layout.layers[static_cast<size_t>(il)].host_mapped, "mapped weights");
-    const bool copy_all = layout.gguf_mapping && huge_pages_enabled() && !address_space_limit() &&
+    const bool copy_all = layout.gguf_mapping && huge_pages_enabled() && !address_limit &&
                           (!request.ram_budget || cpu_matrices <= *request.ram_budget);
     const auto add_cpu_part = [&](const WeightGroupMemory& group) {
         const uint64_t copied = copy_all ? group.host_mapped : interleave ? group.host_interleaved : 0;

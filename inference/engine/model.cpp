@@ -14,6 +14,9 @@
 #include "vulkan/vulkan_decoder.h"
 
 #include <algorithm>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 #include <chrono>
 #include <filesystem>
@@ -144,15 +147,16 @@ std::shared_ptr<Model> Model::load(const std::string& path, const LoadOptions& o
         CpuWeightCopyOptions copy;
         copy.first_layer = info.gpu_layers;
         copy.output = !info.gpu_output;
-        copy.interleave = cpu::uses_avx2(cpu::active_kernel_set());
-        copy.huge_pages = huge_pages_enabled();
         // Under an address-space limit the copies count twice, beside the
-        // mapping, and would leave less room for the KV cache.
+        // mapping, and would leave less room for the KV cache, so the CPU
+        // reads the mapping, Q4_0 rows included.
         const std::optional<uint64_t> address_limit = address_space_limit();
+        copy.interleave = cpu::uses_avx2(cpu::active_kernel_set()) && !address_limit;
+        copy.huge_pages = huge_pages_enabled();
         copy.copy_all = copy.huge_pages && !address_limit;
-        if (copy.huge_pages && address_limit)
+        if (address_limit)
             QUANTA_LOG_INFO("%s: the process has an address-space limit (ulimit -v, %.1f MiB), so the CPU reads the "
-                            "weights from the file mapping",
+                            "weights from the file mapping and copies none",
                             path.c_str(), static_cast<double>(*address_limit) / (1 << 20));
         copy.releasable = [&file](const void* data, size_t bytes) {
             return file.maps(data, bytes) || file.owns_buffer(data);
@@ -164,6 +168,12 @@ std::shared_ptr<Model> Model::load(const std::string& path, const LoadOptions& o
         const CpuWeightCopies copies = model->graph_->copy_cpu_weights(copy);
         info.interleaved_bytes = copies.interleaved;
         info.copied_weight_bytes = copies.copied;
+#ifdef __GLIBC__
+        // The freed heap copies of an assembled model would otherwise stay
+        // in glibc's arenas, and the process would keep them resident.
+        if (copies.copied > 0 && !file.is_mapped())
+            ::malloc_trim(0);
+#endif
         info.weights_in_huge_pages = copies.copied > 0 && copies.huge_pages;
         if (copies.copied > 0)
             QUANTA_LOG_INFO("%s: %.1f MiB of weights copied for the CPU (%.1f MiB of Q4_0 interleaved), %s",

@@ -199,12 +199,39 @@ void CliTest::hugePagesSettingKeepsText()
     QCOMPARE(off.out, normal.out);
     QVERIFY2(!off.err.contains("copied for the CPU"), qPrintable(off.err));
 
-    // An unknown value warns, names the value, and counts as auto.
-    const Result unknown = run_with_huge_pages("sometimes");
+    // An unknown value warns, quotes the value with its control bytes
+    // escaped, and counts as auto.
+    const Result unknown = run_with_huge_pages("Some\ttimes");
     QCOMPARE(unknown.exit_code, 0);
     QCOMPARE(unknown.out, normal.out);
-    QVERIFY2(unknown.err.contains("QUANTA_HUGE_PAGES=\"sometimes\" is not one of auto, on, off"),
+    QVERIFY2(unknown.err.contains("QUANTA_HUGE_PAGES=\"Some\\x09times\" is not one of auto, on, off"),
              qPrintable(unknown.err));
+}
+
+// Runs quanta-cli with `arguments` under `ulimit -v` of `kib` KiB, with
+// the engine's log on stderr.
+static Result run_cli_limited(int kib, const QStringList& arguments)
+{
+    QProcess process;
+    QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+    environment.remove(QStringLiteral("QUANTA_HUGE_PAGES"));
+    environment.insert(QStringLiteral("QUANTA_LOG"), QStringLiteral("debug"));
+    process.setProcessEnvironment(environment);
+    QStringList shell_arguments = {QStringLiteral("-c"), QStringLiteral("ulimit -v %1 && exec \"$@\"").arg(kib),
+                                   QStringLiteral("sh"), QStringLiteral(QUANTA_CLI_PATH)};
+    shell_arguments += arguments;
+    process.start(QStringLiteral("/bin/sh"), shell_arguments);
+    Result result;
+    if (!process.waitForFinished(300000)) {
+        process.kill();
+        process.waitForFinished();
+        result.err = QStringLiteral("timed out");
+        return result;
+    }
+    result.exit_code = process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1;
+    result.out = QString::fromUtf8(process.readAllStandardOutput());
+    result.err = QString::fromUtf8(process.readAllStandardError());
+    return result;
 }
 
 void CliTest::addressSpaceLimitKeepsMapping()
@@ -212,25 +239,27 @@ void CliTest::addressSpaceLimitKeepsMapping()
     if (!quanta::test::shared_available())
         QSKIP("shared models are not available");
     // Under `ulimit -v` the copies would count beside the mapping, so the
-    // CPU reads the mapping, with the same text.
+    // CPU reads the mapping and copies nothing, Q4_0 included.
     const Result normal = run_with_huge_pages(nullptr);
     QCOMPARE(normal.exit_code, 0);
+    const QStringList run = {"run", "-p", "Once upon a time", "-n", "24", "--temp", "0", "--device", "cpu", "-m"};
+    const Result q8 = run_cli_limited(4000000, run + QStringList{stories_wide("Q8_0")});
+    QCOMPARE(q8.exit_code, 0);
+    QCOMPARE(q8.out, normal.out);
+    QVERIFY2(q8.err.contains("address-space limit"), qPrintable(q8.err));
+    QVERIFY2(!q8.err.contains("copied for the CPU"), qPrintable(q8.err));
 
-    QProcess process;
-    QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
-    environment.remove(QStringLiteral("QUANTA_HUGE_PAGES"));
-    environment.insert(QStringLiteral("QUANTA_LOG"), QStringLiteral("debug"));
-    process.setProcessEnvironment(environment);
-    process.start(QStringLiteral("/bin/sh"),
-                  {"-c", "ulimit -v 4000000 && exec \"$0\" run -m \"$1\" -p 'Once upon a time' -n 24 --temp 0 "
-                         "--device cpu",
-                   QStringLiteral(QUANTA_CLI_PATH), stories_wide("Q8_0")});
-    QVERIFY(process.waitForFinished(300000));
-    const QString err = QString::fromUtf8(process.readAllStandardError());
-    QCOMPARE(process.exitCode(), 0);
-    QCOMPARE(QString::fromUtf8(process.readAllStandardOutput()), normal.out);
-    QVERIFY2(err.contains("address-space limit") || !err.contains("in huge pages"), qPrintable(err));
-    QVERIFY2(!err.contains("copied for the CPU"), qPrintable(err));
+    const Result q4 = run_cli_limited(4000000, run + QStringList{stories_wide("Q4_0")});
+    QCOMPARE(q4.exit_code, 0);
+    QVERIFY(!q4.out.isEmpty());
+    QVERIFY2(!q4.err.contains("copied for the CPU"), qPrintable(q4.err));
+
+    // Below the 1 GiB bandwidth buffer, bench still reports its speeds.
+    const Result bench = run_cli_limited(800000, {"bench", "-m", stories(), "-p", "8", "-n", "2", "-r", "1",
+                                                  "--device", "cpu"});
+    QCOMPARE(bench.exit_code, 0);
+    QVERIFY2(bench.out.contains("memory read bandwidth: not measured"), qPrintable(bench.out + bench.err));
+    QVERIFY2(bench.out.contains("pp t/s"), qPrintable(bench.out));
 }
 
 void CliTest::kernelOverrideTrimsValue()
