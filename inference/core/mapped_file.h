@@ -1,4 +1,9 @@
 // A read-only memory mapping of a whole file.
+//
+// NOTE: if another program truncates the file while it is mapped, the next
+// read of a page past the new end raises SIGBUS, which nothing catches. The
+// weights the CPU copies at load are safe; the token embedding, and every
+// weight when the copies are off, are read from the mapping.
 #pragma once
 
 #include <cstddef>
