@@ -23,12 +23,12 @@ struct Result {
     QString err;
 };
 
-Result run_cli(const QStringList& arguments, int timeout_ms = 300000,
-               const QProcessEnvironment& environment = QProcessEnvironment::systemEnvironment())
+Result run_program(const QString& program, const QStringList& arguments, int timeout_ms,
+                   const QProcessEnvironment& environment)
 {
     QProcess process;
     process.setProcessEnvironment(environment);
-    process.start(QStringLiteral(QUANTA_CLI_PATH), arguments);
+    process.start(program, arguments);
     Result result;
     if (!process.waitForFinished(timeout_ms)) {
         process.kill();
@@ -40,6 +40,12 @@ Result run_cli(const QStringList& arguments, int timeout_ms = 300000,
     result.out = QString::fromUtf8(process.readAllStandardOutput());
     result.err = QString::fromUtf8(process.readAllStandardError());
     return result;
+}
+
+Result run_cli(const QStringList& arguments, int timeout_ms = 300000,
+               const QProcessEnvironment& environment = QProcessEnvironment::systemEnvironment())
+{
+    return run_program(QStringLiteral(QUANTA_CLI_PATH), arguments, timeout_ms, environment);
 }
 
 QString stories()
@@ -212,26 +218,13 @@ void CliTest::hugePagesSettingKeepsText()
 // the engine's log on stderr.
 static Result run_cli_limited(int kib, const QStringList& arguments)
 {
-    QProcess process;
     QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
     environment.remove(QStringLiteral("QUANTA_HUGE_PAGES"));
     environment.insert(QStringLiteral("QUANTA_LOG"), QStringLiteral("debug"));
-    process.setProcessEnvironment(environment);
     QStringList shell_arguments = {QStringLiteral("-c"), QStringLiteral("ulimit -v %1 && exec \"$@\"").arg(kib),
                                    QStringLiteral("sh"), QStringLiteral(QUANTA_CLI_PATH)};
     shell_arguments += arguments;
-    process.start(QStringLiteral("/bin/sh"), shell_arguments);
-    Result result;
-    if (!process.waitForFinished(300000)) {
-        process.kill();
-        process.waitForFinished();
-        result.err = QStringLiteral("timed out");
-        return result;
-    }
-    result.exit_code = process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1;
-    result.out = QString::fromUtf8(process.readAllStandardOutput());
-    result.err = QString::fromUtf8(process.readAllStandardError());
-    return result;
+    return run_program(QStringLiteral("/bin/sh"), shell_arguments, 300000, environment);
 }
 
 void CliTest::addressSpaceLimitKeepsMapping()
