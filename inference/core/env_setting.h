@@ -7,7 +7,7 @@
 namespace quanta {
 
 struct EnvSetting {
-    // The value without surrounding whitespace, in lower case; empty when
+    // The value without surrounding whitespace, in lower case. Empty when
     // the variable is unset.
     std::string value;
     // The trimmed value as given, in double quotes, cut at 40 characters,

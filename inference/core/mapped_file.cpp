@@ -50,10 +50,17 @@ MappedFile::~MappedFile()
         ::munmap(const_cast<uint8_t*>(data_), size_);
 }
 
+bool MappedFile::contains(const void* data, size_t bytes) const
+{
+    const auto begin = reinterpret_cast<uintptr_t>(data);
+    const auto base = reinterpret_cast<uintptr_t>(data_);
+    return data_ && data && begin >= base && bytes <= size_ && begin - base <= size_ - bytes;
+}
+
 void MappedFile::release(const void* data, size_t bytes) const
 {
     const auto* begin = static_cast<const uint8_t*>(data);
-    if (!data_ || begin < data_ || bytes > size_ || begin - data_ > static_cast<ptrdiff_t>(size_ - bytes))
+    if (!contains(data, bytes))
         return;
     const auto page = static_cast<uintptr_t>(::sysconf(_SC_PAGESIZE));
     const uintptr_t first = (reinterpret_cast<uintptr_t>(begin) + page - 1) / page * page;

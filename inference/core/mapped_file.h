@@ -34,6 +34,9 @@ public:
     // the range stays valid. Ranges outside the mapping are ignored.
     void release(const void* data, size_t bytes) const;
 
+    // Whether [data, data + bytes) lies inside the mapping.
+    bool contains(const void* data, size_t bytes) const;
+
 private:
     std::string path_;
     const uint8_t* data_ = nullptr;

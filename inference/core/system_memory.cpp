@@ -64,7 +64,7 @@ bool huge_pages_requested()
     if (value == "off" || value == "0")
         return false;
     if (!value.empty() && value != "auto" && value != "on" && value != "1") {
-        // Warn once per value, because loading and planning both ask.
+        // Warn once per value, because loading and planning both call this.
         static std::mutex mutex;
         static std::string warned;
         std::lock_guard lock(mutex);

@@ -34,8 +34,8 @@ bool can_interleave_rows(const WeightMatrix& weights);
 // and whether it has an input order, for the memory plan.
 bool can_interleave_rows(GgmlType type, int64_t n_in, int64_t n_out, bool has_input_order);
 
-// Writes the interleaved copy of `weights` to `out`, which must hold
-// n_out * row_bytes bytes, and returns the matrix that reads it. Throws
+// Writes the interleaved copy of `weights` to `out`, which must have room
+// for n_out * row_bytes bytes, and returns the matrix that reads it. Throws
 // Error when can_interleave_rows() is false.
 WeightMatrix interleave_rows(const WeightMatrix& weights, uint8_t* out);
 

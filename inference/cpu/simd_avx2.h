@@ -53,7 +53,7 @@ inline float half_to_float(const void* p)
 
 // Distance in bytes at which the quantized GEMV kernels prefetch their
 // weights. With the weights in huge pages, 2 KiB beat 1, 1.5, 3 and 4 KiB
-// for Q4_0, Q8_0 and Q4_K decode; the F16 kernel does best at 4 KiB.
+// for Q4_0, Q8_0 and Q4_K decode. The F16 kernel does best at 4 KiB.
 inline constexpr int kPrefetchDistance = 2048;
 
 // Requests `lines` cache lines, 64 bytes apart, `Distance` bytes past

@@ -228,20 +228,22 @@ MemoryPlan plan_memory(const ModelMemoryLayout& layout, const MemoryPlanRequest&
 
     // Step 4: host memory. Every copy stays, because the CPU graph keeps it.
     // Of the mapped weights the CPU reads the embedding, its own layers, and
-    // the output unless the GPU runs it. Where the kernel offers huge pages,
-    // the matrices of its layers and output in a GGUF file are copies in
-    // huge pages instead, unless they do not fit the RAM budget. With the
-    // AVX2 kernels the Q4_0 ones are interleaved copies in any case. Under
-    // an address-space limit nothing is copied (Model::load says why).
-    const bool address_limit = address_space_limit().has_value();
-    const bool interleave = cpu::uses_avx2(cpu::active_kernel_set()) && !address_limit;
+    // the output unless the GPU runs it. Of those, cpu_weight_policy()
+    // decides which the CPU copies: the Q4_0 ones into interleaved groups,
+    // and where huge pages are on, every matrix of a GGUF file within the
+    // RAM budget.
+    const CpuWeightPolicy policy = cpu_weight_policy();
     uint64_t cpu_matrices = plan.gpu_output ? 0 : layout.output.host_mapped;
     for (int il = n_gpu; il < layout.n_layer; ++il)
         cpu_matrices = bytes.add(cpu_matrices, layout.layers[static_cast<size_t>(il)].host_mapped, "mapped weights");
-    const bool copy_all = layout.gguf_mapping && huge_pages_enabled() && !address_limit &&
+    const bool copy_all = layout.gguf_mapping && policy.copy_all &&
                           (!request.ram_budget || cpu_matrices <= *request.ram_budget);
     const auto add_cpu_part = [&](const WeightGroupMemory& group) {
-        const uint64_t copied = copy_all ? group.host_mapped : interleave ? group.host_interleaved : 0;
+        uint64_t copied = 0;
+        if (copy_all)
+            copied = group.host_mapped;
+        else if (policy.interleave)
+            copied = group.host_interleaved;
         plan.ram_weights_heap = bytes.add(plan.ram_weights_heap, copied, "weights in memory");
         plan.ram_weights_mapped = bytes.add(plan.ram_weights_mapped, group.host_mapped - copied, "mapped weights");
     };
@@ -282,6 +284,16 @@ MemoryPlan plan_memory(const ModelMemoryLayout& layout, const MemoryPlanRequest&
     plan.fits_gpu = n_gpu == 0 || !request.gpu_budget || plan.gpu_peak <= *request.gpu_budget;
     plan.fits_ram = !request.ram_budget || plan.ram_total <= *request.ram_budget;
     return plan;
+}
+
+CpuWeightPolicy cpu_weight_policy()
+{
+    CpuWeightPolicy policy;
+    policy.address_limit = address_space_limit();
+    policy.huge_pages = huge_pages_enabled();
+    policy.interleave = cpu::uses_avx2(cpu::active_kernel_set()) && !policy.address_limit;
+    policy.copy_all = policy.huge_pages && !policy.address_limit;
+    return policy;
 }
 
 } // namespace quanta

@@ -170,4 +170,19 @@ struct MemoryPlan {
 // for sizes that overflow 64 bits.
 MemoryPlan plan_memory(const ModelMemoryLayout& layout, const MemoryPlanRequest& request);
 
+// How the CPU keeps the weight matrices it runs: the rules Model::load
+// applies and plan_memory() counts (docs/memory.md).
+struct CpuWeightPolicy {
+    bool interleave = false;  // Q4_0 matrices are copied into 8-row groups for the AVX2 kernels
+    bool huge_pages = false;  // copies are advised into huge pages
+    bool copy_all = false;    // every other mapped matrix is copied too, where the RAM left allows
+    // The address-space limit (ulimit -v) under which nothing is copied,
+    // because the copies would count beside the mapping.
+    std::optional<uint64_t> address_limit;
+};
+
+// Reads the policy from the CPU features, QUANTA_HUGE_PAGES, the THP mode
+// and the address-space limit, for the fast kernels.
+CpuWeightPolicy cpu_weight_policy();
+
 } // namespace quanta

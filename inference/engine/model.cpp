@@ -14,12 +14,12 @@
 #include "vulkan/vulkan_decoder.h"
 
 #include <algorithm>
+#include <chrono>
+#include <filesystem>
+
 #ifdef __GLIBC__
 #include <malloc.h>
 #endif
-
-#include <chrono>
-#include <filesystem>
 
 namespace quanta {
 
@@ -35,6 +35,61 @@ void check_cancel(const LoadOptions& options, const std::string& path)
 {
     if (options.cancel && options.cancel->load(std::memory_order_acquire))
         throw CancelledError(path + ": loading cancelled");
+}
+
+// Copies the matrices of the CPU layers (from info.gpu_layers on) as
+// cpu_weight_policy() decides, records the bytes in `info` and logs them.
+void copy_weights_for_cpu(ModelGraph& graph, const GgufFile& file, ModelInfo& info)
+{
+    const std::string& path = info.path;
+    const CpuWeightPolicy policy = cpu_weight_policy();
+    if (policy.address_limit) {
+        QUANTA_LOG_INFO("%s: the process has an address-space limit (ulimit -v, %.1f MiB), so the CPU reads the "
+                        "weights from the file mapping and copies none",
+                        path.c_str(), static_cast<double>(*policy.address_limit) / (1 << 20));
+    }
+
+    CpuWeightCopyOptions copy;
+    copy.first_layer = info.gpu_layers;
+    copy.output = !info.gpu_output;
+    copy.interleave = policy.interleave;
+    copy.huge_pages = policy.huge_pages;
+    copy.copy_all = policy.copy_all;
+    copy.releasable = [&file](const void* data, size_t bytes) {
+        return file.maps(data, bytes) || file.owns_buffer(data);
+    };
+    copy.release = [&file](const void* data, size_t bytes) { file.release(data, bytes); };
+    // Mapped pages can be dropped and read again, but copies cannot. Where
+    // they would not fit in the memory left, the weights stay mapped.
+    copy.budget = memory_available_bytes().value_or(UINT64_MAX);
+    const CpuWeightCopies copies = graph.copy_cpu_weights(copy);
+#ifdef __GLIBC__
+    // The freed heap copies of an assembled model would otherwise stay in
+    // glibc's arenas, and the process would keep them resident.
+    if (copies.copied > 0 && !file.is_mapped())
+        ::malloc_trim(0);
+#endif
+
+    info.interleaved_bytes = copies.interleaved;
+    info.copied_weight_bytes = copies.copied;
+    info.weights_in_huge_pages = copies.copied > 0 && copies.huge_pages;
+    if (copies.copied > 0) {
+        QUANTA_LOG_INFO("%s: %.1f MiB of weights copied for the CPU (%.1f MiB of Q4_0 interleaved), %s", path.c_str(),
+                        static_cast<double>(copies.copied) / (1 << 20),
+                        static_cast<double>(copies.interleaved) / (1 << 20),
+                        copies.huge_pages ? "in huge pages" : "in small pages");
+    }
+    if (copies.over_budget) {
+        QUANTA_LOG_WARN("%s: the weight copies (%.1f MiB) do not fit in the memory available (%.1f MiB), so the CPU "
+                        "reads the file mapping",
+                        path.c_str(), static_cast<double>(copies.requested) / (1 << 20),
+                        static_cast<double>(copy.budget) / (1 << 20));
+    }
+    if (copies.reservation_failed) {
+        QUANTA_LOG_WARN("%s: reserving %.1f MiB for the weight copies failed, so the CPU reads the file mapping "
+                        "instead",
+                        path.c_str(), static_cast<double>(copies.requested) / (1 << 20));
+    }
 }
 
 } // namespace
@@ -143,53 +198,8 @@ std::shared_ptr<Model> Model::load(const std::string& path, const LoadOptions& o
     // The CPU layers' matrices in one buffer of huge pages, Q4_0 ones in the
     // layout of the AVX2 decode kernel. The copies replace the file's pages,
     // which the OS may then drop.
-    if (options.kernels == KernelMode::Fast) {
-        CpuWeightCopyOptions copy;
-        copy.first_layer = info.gpu_layers;
-        copy.output = !info.gpu_output;
-        // Under an address-space limit the copies count twice, beside the
-        // mapping, and would leave less room for the KV cache, so the CPU
-        // reads the mapping, Q4_0 rows included.
-        const std::optional<uint64_t> address_limit = address_space_limit();
-        copy.interleave = cpu::uses_avx2(cpu::active_kernel_set()) && !address_limit;
-        copy.huge_pages = huge_pages_enabled();
-        copy.copy_all = copy.huge_pages && !address_limit;
-        if (address_limit)
-            QUANTA_LOG_INFO("%s: the process has an address-space limit (ulimit -v, %.1f MiB), so the CPU reads the "
-                            "weights from the file mapping and copies none",
-                            path.c_str(), static_cast<double>(*address_limit) / (1 << 20));
-        copy.releasable = [&file](const void* data, size_t bytes) {
-            return file.maps(data, bytes) || file.owns_buffer(data);
-        };
-        // Mapped pages can be dropped and read again; copies cannot. Where
-        // they would not fit in the memory left, the weights stay mapped.
-        copy.budget = memory_available_bytes().value_or(UINT64_MAX);
-        copy.release = [&file](const void* data, size_t bytes) { file.release(data, bytes); };
-        const CpuWeightCopies copies = model->graph_->copy_cpu_weights(copy);
-        info.interleaved_bytes = copies.interleaved;
-        info.copied_weight_bytes = copies.copied;
-#ifdef __GLIBC__
-        // The freed heap copies of an assembled model would otherwise stay
-        // in glibc's arenas, and the process would keep them resident.
-        if (copies.copied > 0 && !file.is_mapped())
-            ::malloc_trim(0);
-#endif
-        info.weights_in_huge_pages = copies.copied > 0 && copies.huge_pages;
-        if (copies.copied > 0)
-            QUANTA_LOG_INFO("%s: %.1f MiB of weights copied for the CPU (%.1f MiB of Q4_0 interleaved), %s",
-                            path.c_str(), static_cast<double>(copies.copied) / (1 << 20),
-                            static_cast<double>(copies.interleaved) / (1 << 20),
-                            copies.huge_pages ? "in huge pages" : "in small pages");
-        if (copies.over_budget)
-            QUANTA_LOG_WARN("%s: the weight copies (%.1f MiB) do not fit in the memory available (%.1f MiB), so the "
-                            "CPU reads the file mapping",
-                            path.c_str(), static_cast<double>(copies.requested) / (1 << 20),
-                            static_cast<double>(copy.budget) / (1 << 20));
-        if (copies.reservation_failed)
-            QUANTA_LOG_WARN("%s: reserving %.1f MiB for the weight copies failed, so the CPU reads the file mapping "
-                            "instead",
-                            path.c_str(), static_cast<double>(copies.requested) / (1 << 20));
-    }
+    if (options.kernels == KernelMode::Fast)
+        copy_weights_for_cpu(*model->graph_, file, info);
 
     if (options.on_progress)
         options.on_progress(1.0f);

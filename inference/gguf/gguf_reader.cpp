@@ -388,11 +388,7 @@ void GgufFile::release(const void* data, size_t bytes) const
 
 bool GgufFile::maps(const void* data, size_t bytes) const
 {
-    if (!mapping_ || !data)
-        return false;
-    const auto begin = reinterpret_cast<uintptr_t>(data);
-    const auto base = reinterpret_cast<uintptr_t>(mapping_->data());
-    return begin >= base && bytes <= mapping_->size() && begin - base <= mapping_->size() - bytes;
+    return mapping_ && mapping_->contains(data, bytes);
 }
 
 void GgufFile::parse()

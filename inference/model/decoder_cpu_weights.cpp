@@ -48,8 +48,8 @@ CpuWeightCopies DecoderGraph::copy_cpu_weights(const CpuWeightCopyOptions& optio
         matrices.push_back(&output_);
     std::erase_if(matrices, [](const WeightMatrix* matrix) { return !matrix->data || matrix->n_out == 0; });
 
-    // Every matrix asked for where the budget allows, else the interleaved
-    // ones alone.
+    // Copy every requested matrix where the budget allows, else only the
+    // interleaved ones.
     const auto interleaves = [&](const WeightMatrix& matrix) {
         return options.interleave && can_interleave_rows(matrix);
     };

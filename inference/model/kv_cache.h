@@ -42,7 +42,7 @@ private:
     size_t element_bytes_;
     // Layout: [layer][key|value][position][n_embd_kv]. Attention streams a
     // layer's rows once per token, so they sit in huge pages like the
-    // weights; pages are committed as positions are written.
+    // weights. Pages are committed as positions are written.
     HugePageBuffer storage_;
 };
 

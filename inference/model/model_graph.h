@@ -81,12 +81,11 @@ struct CpuWeightCopies {
     uint64_t copied = 0;       // bytes of all copied matrices
     uint64_t interleaved = 0;  // the part of `copied` in interleaved Q4_0
     bool huge_pages = false;   // the kernel accepted the huge page advice
-    // Matrices that the options asked for and that stay where they were,
-    // because all the copies did not fit the budget, or because reserving
-    // the memory for them failed.
+    // Reasons why some requested matrices stay where they were: all the
+    // copies together exceed the budget, or reserving the memory failed.
     bool over_budget = false;
     bool reservation_failed = false;
-    uint64_t requested = 0;  // bytes of the copies first asked for
+    uint64_t requested = 0;  // bytes of all requested copies, before any was dropped
 };
 
 class ModelGraph {

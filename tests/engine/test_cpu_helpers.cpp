@@ -118,7 +118,7 @@ void CpuHelpersTest::hugePageBufferIsAlignedAndZeroed()
     buffer = std::move(moved);
     QCOMPARE(buffer.data(), data);
 
-    // A size the address space cannot hold is an error, not a crash.
+    // A size the address space cannot hold throws std::bad_alloc.
     QVERIFY_THROWS_EXCEPTION(std::bad_alloc, HugePageBuffer(SIZE_MAX - 1));
     QVERIFY_THROWS_EXCEPTION(std::bad_alloc, HugePageBuffer(size_t{1} << 62));
 }
@@ -137,7 +137,7 @@ void CpuHelpersTest::systemMemoryFilesParse()
     QVERIFY(!parse_thp_enabled("always madvise [never]\n"));
     QVERIFY(!parse_thp_enabled(""));
 
-    // QUANTA_HUGE_PAGES=off turns the weight copies off.
+    // QUANTA_HUGE_PAGES=off or 0 turns huge pages off, in any letter case.
     qputenv("QUANTA_HUGE_PAGES", "off");
     QVERIFY(!huge_pages_enabled());
     qputenv("QUANTA_HUGE_PAGES", "0");

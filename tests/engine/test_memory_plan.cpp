@@ -330,7 +330,7 @@ void TestMemoryPlan::matricesCountAsHugePageCopies()
         matrices += layer.host_mapped;
     QVERIFY(matrices > 0);
 
-    // Every matrix of the CPU layers and the output is a copy; only the
+    // Every matrix of the CPU layers and the output is a copy, and only the
     // embedding stays mapped. The total does not change.
     MemoryPlanRequest request;
     request.n_ctx = 256;
@@ -371,8 +371,8 @@ void TestMemoryPlan::matricesCountAsHugePageCopies()
 
 void TestMemoryPlan::copiesOverBudgetStayMapped()
 {
-    // The graph copies every mapped matrix within the budget; above it only
-    // the Q4_0 ones that the AVX2 kernels need interleaved.
+    // The graph copies every mapped matrix within the budget. Above it, it
+    // copies only the Q4_0 ones that the AVX2 kernels need interleaved.
     const std::unique_ptr<GgufFile> file =
         GgufFile::open(shared_path("models/stories260K-wide/stories260K-wide-Q4_0.gguf"));
     CpuWeightCopyOptions options;
@@ -427,7 +427,7 @@ void TestMemoryPlan::hfRepackedLayersMoveToHugePages()
     QCOMPARE(huge_pages.ram_weights_heap, small_pages.ram_weights_heap);
     QCOMPARE(huge_pages.ram_weights_mapped, small_pages.ram_weights_mapped);
 
-    // Per layer the heap holds the repacked matrices and two F32 norms.
+    // Per layer the heap contains the repacked matrices and two F32 norms.
     uint64_t repacked = 0;
     for (const WeightGroupMemory& layer : layout.layers)
         repacked += layer.host_heap - 2 * static_cast<uint64_t>(layout.n_embd) * sizeof(float);
